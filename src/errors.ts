@@ -1,0 +1,85 @@
+/**
+ * One error type for the whole tool. Every failure a user can meet is a
+ * {@link BmpackError} with a stable `code` (match on it, never on the message),
+ * a process exit code chosen by the code's category, and a hint that says
+ * what to do next. The original error always travels as `cause`.
+ */
+
+/** Exit codes by category. Stable: scripts depend on them. */
+export const ExitCode = {
+  internal: 1,
+  usage: 2,
+  input: 3,
+  auth: 4,
+  notFound: 5,
+  network: 6,
+  integrity: 7,
+  tls: 8,
+  rateLimited: 9,
+  registry: 10,
+  bundle: 11,
+  interrupted: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+const codes = {
+  E_INTERNAL: ExitCode.internal,
+  E_USAGE: ExitCode.usage,
+  E_REF_INVALID: ExitCode.input,
+  E_DIGEST_INVALID: ExitCode.input,
+  E_CONFIG_INVALID: ExitCode.input,
+  E_CREDENTIAL_HELPER: ExitCode.auth,
+  E_CREDENTIALS_MISSING: ExitCode.auth,
+  E_UNAUTHORIZED: ExitCode.auth,
+  E_DENIED: ExitCode.auth,
+  E_NOT_FOUND: ExitCode.notFound,
+  E_NETWORK: ExitCode.network,
+  E_STALLED: ExitCode.network,
+  E_TLS: ExitCode.tls,
+  E_DIGEST_MISMATCH: ExitCode.integrity,
+  E_SIZE_MISMATCH: ExitCode.integrity,
+  E_RATE_LIMITED: ExitCode.rateLimited,
+  E_REGISTRY: ExitCode.registry,
+  E_UNSUPPORTED_MEDIA_TYPE: ExitCode.registry,
+  E_MANIFEST_INVALID: ExitCode.registry,
+  E_MANIFEST_TOO_LARGE: ExitCode.registry,
+  E_BUNDLE_INVALID: ExitCode.bundle,
+  E_INTERRUPTED: ExitCode.interrupted,
+} as const satisfies Record<string, ExitCodeValue>;
+
+export type ErrorCode = keyof typeof codes;
+
+export interface BmpackErrorOptions {
+  /** What the user can do about it; printed under the message. */
+  hint?: string;
+  cause?: unknown;
+  /** Extra structured facts (image, blob, url…) for `--json` output. */
+  details?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export class BmpackError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: ExitCodeValue;
+  readonly hint: string | undefined;
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+
+  constructor(code: ErrorCode, message: string, options: BmpackErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BmpackError';
+    this.code = code;
+    this.exitCode = codes[code];
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+}
+
+/** True when `err` is a BmpackError, optionally with one of the given codes. */
+export function isBmpackError(err: unknown, ...only: ErrorCode[]): err is BmpackError {
+  return err instanceof BmpackError && (only.length === 0 || only.includes(err.code));
+}
+
+/** The exit code that a code maps to (for docs and tests). */
+export function exitCodeFor(code: ErrorCode): ExitCodeValue {
+  return codes[code];
+}

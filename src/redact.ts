@@ -3,7 +3,8 @@
  * parameter that can carry a credential; free text loses registered secrets.
  */
 
-const sensitiveParams = /^(x-amz-.*|x-goog-.*|sig|signature|token|access_token|password|secret|x-ms-.*|se|sp|sv|sr|st|skoid)$/i;
+const sensitiveParams =
+  /^(x-amz-.*|x-goog-.*|sig|signature|token|access_token|password|secret|x-ms-.*|se|sp|sv|sr|st|skoid)$/i;
 
 /** A URL safe to print: no userinfo, and sensitive query values replaced. */
 export function redactUrl(input: string | URL): string {

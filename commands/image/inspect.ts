@@ -1,0 +1,44 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base-command.js';
+import { inspectRemoteImage } from '../../src/cli/inspect-remote-image.js';
+import { registryFlags } from '../../src/cli/registry-flags.js';
+import type { ImageInspection } from '../../src/image/inspect-image.js';
+
+export default class ImageInspect extends BaseCommand {
+  static override summary = 'Resolve an image reference in its registry and show what it holds.';
+
+  static override description =
+    'Fetches the manifest of IMAGE (verifying its digest), and prints the digest, the media type, and the platforms of an index or the layers of a single manifest. Useful to check credentials, TLS settings and proxies before a bundle build or a push.';
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> registry.k8s.io/pause:3.10',
+    '<%= config.bin %> <%= command.id %> 10.0.0.5:5000/library/nginx:1.27 --cacert ca.crt --username admin --password-stdin < pw.txt',
+    '<%= config.bin %> <%= command.id %> localhost:5000/app@sha256:0123…cdef --plain-http --json',
+  ];
+
+  static override args = {
+    image: Args.string({
+      description:
+        'Image reference, as docker takes it (nginx, gcr.io/x/y:1.0, host:5000/app@sha256:…).',
+      required: true,
+    }),
+  };
+
+  static override flags = { ...registryFlags };
+
+  async run(): Promise<ImageInspection> {
+    const { args, flags } = await this.parse(ImageInspect);
+    const { inspection, warnings } = await inspectRemoteImage(args.image, flags);
+    for (const w of warnings) this.warn(w);
+    this.log(inspection.reference);
+    this.log(`  digest     ${inspection.digest}`);
+    this.log(`  mediaType  ${inspection.mediaType}`);
+    if (inspection.manifests.length > 0) {
+      for (const m of inspection.manifests)
+        this.log(`  ${(m.platform ?? 'unknown').padEnd(16)} ${m.digest}`);
+    } else {
+      this.log(`  layers     ${inspection.layers} (${inspection.layersSize} bytes)`);
+    }
+    return inspection;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The base of every bmpack command: `--json` (oclif enableJsonFlag),
+ * `--debug`, and one way to report failures — the error's message and hint
+ * on stderr (or as JSON), its category's exit code, and a stack trace only
+ * with --debug.
+ */
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { BmpackError } from '../errors.js';
+import { redactText } from '../redact.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
+
+export interface ErrorJson {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly hint?: string;
+    readonly exitCode: number;
+    readonly details?: Readonly<Record<string, string | number | boolean>>;
+  };
+}
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    debug: Flags.boolean({
+      description: 'Show stack traces and causes of errors.',
+      helpGroup: 'GLOBAL',
+      env: 'BMPACK_DEBUG',
+    }),
+  };
+
+  protected get debugEnabled(): boolean {
+    return (
+      this.argv.includes('--debug') ||
+      process.env.BMPACK_DEBUG === '1' ||
+      process.env.BMPACK_DEBUG === 'true'
+    );
+  }
+
+  override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    if (!(err instanceof BmpackError) && isOclifUsageError(err)) return super.catch(err);
+    const e = err instanceof BmpackError ? err : internalError(err);
+    if (this.jsonEnabled()) {
+      this.logJson(toErrorJson(e));
+    } else {
+      process.stderr.write(`${redactText(renderError(e, this.debugEnabled))}\n`);
+    }
+    throw new Errors.ExitError(e.exitCode);
+  }
+}
+
+function isOclifUsageError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'oclif' in err;
+}
+
+function internalError(err: unknown): BmpackError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new BmpackError('E_INTERNAL', `unexpected error: ${message}`, {
+    hint: 'This is a bug in bmpack. Re-run with --debug and report the output.',
+    cause: err,
+  });
+}
+
+export function toErrorJson(e: BmpackError): ErrorJson {
+  return {
+    error: {
+      code: e.code,
+      message: redactText(e.message),
+      ...(e.hint !== undefined ? { hint: e.hint } : {}),
+      exitCode: e.exitCode,
+      ...(Object.keys(e.details).length > 0 ? { details: e.details } : {}),
+    },
+  };
+}
+
+/** Human form: message, hint, and with --debug the stack and cause chain. */
+export function renderError(e: BmpackError, debug: boolean): string {
+  const lines = [`Error [${e.code}]: ${e.message}`];
+  if (e.hint !== undefined) lines.push(`Hint: ${e.hint}`);
+  if (debug) {
+    let cause: unknown = e;
+    while (cause instanceof Error) {
+      lines.push('', cause.stack ?? `${cause.name}: ${cause.message}`);
+      cause = cause.cause;
+    }
+  }
+  return lines.join('\n');
+}

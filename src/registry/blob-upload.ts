@@ -1,0 +1,315 @@
+/**
+ * Blob push (distribution-spec "Pushing blobs"): existence check, upload
+ * sessions, monolithic PUT or chunked PATCH, and cross-repository mount.
+ *
+ * - POST opens a session; its Location (absolute or relative, and carrying
+ *   `_state` on distribution) is used as given, with `digest` added to its
+ *   existing query (the spec: Locations "SHOULD NOT be assembled manually").
+ * - Each PATCH answers with the Location for the next one.
+ * - Bytes are verified as they are sent: a source that does not match its
+ *   descriptor fails before the closing PUT, so nothing is committed.
+ * - A failed upload is restarted from the beginning with a fresh session
+ *   and a freshly opened source.
+ */
+import { pipeline } from 'node:stream/promises';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ContentVerifier } from '../content/verifier.js';
+import { BmpackError } from '../errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { repositoryScope } from './auth/scope.js';
+import { PieceReader, pieceSizes } from './chunked-source.js';
+import { blobPath, repoName, type RepositoryRef, uploadsPath } from './endpoint.js';
+import { header } from './http/headers.js';
+import { isTransientNetworkError } from './http/network-errors.js';
+import { backoffDelay, defaultRetryPolicy } from './http/retry-policy.js';
+import type { HttpResponse } from './http/transport.js';
+import type { Requester } from './requester.js';
+import { responseError } from './response-errors.js';
+
+export interface UploadOptions {
+  /** Blobs larger than this go up in PATCH chunks of this size. Default 64 MiB. */
+  readonly chunkSize?: number;
+  /** Try a cross-repository mount from this repository (same registry) first. */
+  readonly mountFrom?: string;
+  readonly onBytes?: (n: number) => void;
+}
+
+export type UploadResult = 'uploaded' | 'mounted';
+
+export const defaultChunkSize = 64 * 1024 * 1024;
+
+const pushScopes = (repo: RepositoryRef, from?: string): string[] => [
+  repositoryScope(repo.repository, ['pull', 'push']),
+  ...(from !== undefined && from !== repo.repository ? [repositoryScope(from, ['pull'])] : []),
+];
+
+/** The blob's size at the registry, or undefined when it is absent. */
+export async function headBlob(
+  rq: Requester,
+  repo: RepositoryRef,
+  digest: string,
+): Promise<number | undefined> {
+  const what = `blob ${digest} of ${repoName(repo)}`;
+  const res = await rq.send({
+    registry: repo.registry,
+    scopes: [repositoryScope(repo.repository, ['pull'])],
+    method: 'HEAD',
+    target: blobPath(repo, digest),
+    what,
+    followRedirects: true,
+  });
+  await res.body.dump();
+  if (res.statusCode === 404) return undefined;
+  if (res.statusCode !== 200) throw await responseError(res, { what, registry: repo.registry });
+  const size = Number(header(res.headers, 'content-length'));
+  return Number.isSafeInteger(size) ? size : 0;
+}
+
+/**
+ * Ask the registry to mount `digest` from repository `from`. True when
+ * mounted (201); false when the registry started an upload instead (202),
+ * whose session is then cancelled.
+ */
+export async function mountBlob(
+  rq: Requester,
+  repo: RepositoryRef,
+  digest: string,
+  from: string,
+): Promise<boolean> {
+  const session = await openSession(rq, repo, { digest, from });
+  if (session === 'mounted') return true;
+  await cancelSession(rq, repo, session);
+  return false;
+}
+
+export async function uploadBlob(
+  rq: Requester,
+  repo: RepositoryRef,
+  desc: Descriptor,
+  open: () => Readable,
+  opts: UploadOptions = {},
+): Promise<UploadResult> {
+  const policy = rq.retry.policy ?? defaultRetryPolicy;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const session = await openSession(
+        rq,
+        repo,
+        opts.mountFrom !== undefined ? { digest: desc.digest, from: opts.mountFrom } : undefined,
+      );
+      if (session === 'mounted') return 'mounted';
+      await sendContent(rq, repo, desc, session, open(), opts);
+      return 'uploaded';
+    } catch (err) {
+      if (
+        !isTransientNetworkError(err) ||
+        attempt >= policy.attempts ||
+        rq.retry.signal?.aborted === true
+      )
+        throw err;
+      const delayMs = backoffDelay(attempt, policy, rq.retry.random ?? Math.random);
+      rq.retry.onRetry?.({
+        what: `upload of ${desc.digest} to ${repoName(repo)}`,
+        attempt,
+        delayMs,
+        reason: String(err),
+      });
+      await delay(delayMs);
+    }
+  }
+}
+
+/** POST a session (or a mount). Returns the upload URL, or 'mounted'. */
+async function openSession(
+  rq: Requester,
+  repo: RepositoryRef,
+  mount?: { digest: string; from: string },
+): Promise<URL | 'mounted'> {
+  const target = rq.resolve(repo.registry, uploadsPath(repo));
+  if (mount !== undefined) {
+    target.searchParams.set('mount', mount.digest);
+    target.searchParams.set('from', mount.from);
+  }
+  const what = mount
+    ? `mount of ${mount.digest} from ${mount.from} into ${repoName(repo)}`
+    : `upload to ${repoName(repo)}`;
+  const res = await rq.send({
+    registry: repo.registry,
+    scopes: pushScopes(repo, mount?.from),
+    method: 'POST',
+    target,
+    headers: { 'content-length': '0' },
+    body: '',
+    what,
+  });
+  if (res.statusCode === 201 && mount !== undefined) {
+    await res.body.dump();
+    return 'mounted';
+  }
+  return nextLocation(res, target, what, repo.registry);
+}
+
+async function nextLocation(
+  res: HttpResponse,
+  requestUrl: URL,
+  what: string,
+  registry: string,
+): Promise<URL> {
+  if (res.statusCode !== 202) throw await responseError(res, { what, registry });
+  await res.body.dump();
+  const location = header(res.headers, 'location');
+  if (location === undefined) {
+    throw new BmpackError('E_REGISTRY', `${what}: the registry gave no upload Location`, {
+      hint: 'The registry does not follow the distribution spec.',
+    });
+  }
+  return new URL(location, requestUrl);
+}
+
+async function cancelSession(rq: Requester, repo: RepositoryRef, url: URL): Promise<void> {
+  const res = await rq
+    .send({
+      registry: repo.registry,
+      scopes: pushScopes(repo),
+      method: 'DELETE',
+      target: url,
+      what: 'cancel upload',
+    })
+    .catch(() => undefined);
+  await res?.body.dump();
+}
+
+async function sendContent(
+  rq: Requester,
+  repo: RepositoryRef,
+  desc: Descriptor,
+  session: URL,
+  source: Readable,
+  opts: UploadOptions,
+): Promise<void> {
+  const what = `blob ${desc.digest} to ${repoName(repo)}`;
+  const verifier = new ContentVerifier(desc, what);
+  const checked = verifying(source, verifier, opts.onBytes);
+  const chunkSize = opts.chunkSize ?? defaultChunkSize;
+  try {
+    if (desc.size > chunkSize) {
+      const pieces = new PieceReader(checked.stream);
+      let location = session;
+      let start = 0;
+      for (const length of pieceSizes(desc.size, chunkSize)) {
+        location = await patch(rq, repo, location, pieces.next(length), start, length, what);
+        start += length;
+      }
+      verifier.finish();
+      await put(rq, repo, location, desc.digest, undefined, what);
+    } else {
+      await put(rq, repo, session, desc.digest, checked.stream, what, desc.size);
+    }
+  } catch (err) {
+    // A failing source or a mismatch aborts the request; report the real cause.
+    throw checked.failure() ?? err;
+  } finally {
+    source.destroy();
+  }
+}
+
+interface CheckedStream {
+  readonly stream: Readable;
+  failure(): unknown;
+}
+
+/**
+ * Pass the source through the verifier. The digest is checked in flush(),
+ * before the stream ends, so a mismatching blob never completes its PUT.
+ */
+function verifying(
+  source: Readable,
+  verifier: ContentVerifier,
+  onBytes?: (n: number) => void,
+): CheckedStream {
+  let failed: unknown;
+  const check = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        verifier.update(chunk);
+        onBytes?.(chunk.length);
+        done(null, chunk);
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+    flush(done) {
+      try {
+        verifier.finish();
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  });
+  const out = new PassThrough();
+  pipeline(source, check, out).catch((err: unknown) => {
+    failed = err;
+    out.destroy(err as Error);
+  });
+  return { stream: out, failure: () => failed };
+}
+
+async function patch(
+  rq: Requester,
+  repo: RepositoryRef,
+  url: URL,
+  body: Readable,
+  start: number,
+  length: number,
+  what: string,
+): Promise<URL> {
+  const res = await rq.send({
+    registry: repo.registry,
+    scopes: pushScopes(repo),
+    method: 'PATCH',
+    target: url,
+    body,
+    what,
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-length': String(length),
+      'content-range': `${start}-${start + length - 1}`,
+    },
+  });
+  return nextLocation(res, url, what, repo.registry);
+}
+
+async function put(
+  rq: Requester,
+  repo: RepositoryRef,
+  url: URL,
+  digest: string,
+  body: Readable | undefined,
+  what: string,
+  size = 0,
+): Promise<void> {
+  const target = new URL(url);
+  target.searchParams.set('digest', digest);
+  const res = await rq.send({
+    registry: repo.registry,
+    scopes: pushScopes(repo),
+    method: 'PUT',
+    target,
+    body: body ?? '',
+    what,
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-length': String(body ? size : 0),
+    },
+  });
+  if (res.statusCode !== 201) throw await responseError(res, { what, registry: repo.registry });
+  await res.body.dump();
+  const stored = header(res.headers, 'docker-content-digest');
+  if (stored !== undefined && stored !== digest) {
+    throw new BmpackError('E_DIGEST_MISMATCH', `${what}: the registry stored ${stored}`, {
+      hint: 'The registry altered the blob.',
+    });
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * RegistryClient: the OCI distribution client bmpack uses for every
+ * registry, built on undici. One instance serves many registries; each has
+ * its own TLS settings, credentials and cached tokens.
+ */
+import type { Readable } from 'node:stream';
+import type { Descriptor } from '../oci/descriptor.js';
+import type { ImageReference } from '../reference/index.js';
+import { Authorizer } from './auth/authorizer.js';
+import type { CredentialStore } from './auth/credentials/index.js';
+import { type BlobReadOptions, openBlob } from './blob-download.js';
+import {
+  headBlob,
+  mountBlob,
+  type UploadOptions,
+  type UploadResult,
+  uploadBlob,
+} from './blob-upload.js';
+import type { RepositoryRef } from './endpoint.js';
+import type { HostOptionsMap } from './http/host-options.js';
+import type { RetryEvent } from './http/retrying.js';
+import type { RetryPolicy } from './http/retry-policy.js';
+import { Transport, type ProxySettings } from './http/transport.js';
+import { type FetchedManifest, getManifest, headManifest, putManifest } from './manifests.js';
+import { Requester } from './requester.js';
+
+export interface RegistryClientOptions {
+  /** Per-registry TLS and plain-HTTP settings, keyed by registry host. */
+  readonly hosts?: HostOptionsMap;
+  readonly credentials?: CredentialStore;
+  readonly retry?: RetryPolicy;
+  /** Fail a request whose connection sends nothing for this long (ms). Default 60 s. */
+  readonly stallTimeoutMs?: number;
+  readonly userAgent?: string;
+  /** Overrides HTTP_PROXY / HTTPS_PROXY / NO_PROXY. */
+  readonly proxy?: ProxySettings;
+  readonly signal?: AbortSignal;
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+export class RegistryClient {
+  private readonly transport: Transport;
+  private readonly rq: Requester;
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.transport = new Transport({
+      ...(options.hosts ? { hosts: options.hosts } : {}),
+      ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
+      ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+      ...(options.proxy ? { proxy: options.proxy } : {}),
+    });
+    const retry = {
+      ...(options.retry ? { policy: options.retry } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    };
+    const baseUrl = (registry: string): URL => this.rq.baseUrl(registry);
+    const authorizer = new Authorizer({
+      transport: this.transport,
+      credentials: options.credentials,
+      retry,
+      baseUrl,
+    });
+    this.rq = new Requester(this.transport, authorizer, retry);
+  }
+
+  /** GET a manifest by tag or digest; verified against the digest asked for and the one served. */
+  getManifest(ref: ImageReference): Promise<FetchedManifest> {
+    return getManifest(this.rq, ref);
+  }
+
+  /** HEAD a manifest; undefined when absent. */
+  headManifest(ref: ImageReference): Promise<Descriptor | undefined> {
+    return headManifest(this.rq, ref);
+  }
+
+  /** PUT a manifest under `reference` (a tag or its digest). Returns its digest. */
+  putManifest(
+    repo: RepositoryRef,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+  ): Promise<string> {
+    return putManifest(this.rq, repo, reference, bytes, mediaType);
+  }
+
+  /** Stream a blob, verified against `desc` as it passes; resumes broken connections. */
+  openBlob(repo: RepositoryRef, desc: Descriptor, opts?: BlobReadOptions): Readable {
+    return openBlob(this.rq, repo, desc, opts);
+  }
+
+  /** The blob's size at the registry, or undefined when absent. */
+  headBlob(repo: RepositoryRef, digest: string): Promise<number | undefined> {
+    return headBlob(this.rq, repo, digest);
+  }
+
+  /** Cross-repository mount; true when the registry mounted it. */
+  mountBlob(repo: RepositoryRef, digest: string, from: string): Promise<boolean> {
+    return mountBlob(this.rq, repo, digest, from);
+  }
+
+  /** Upload a blob from a source that `open` creates afresh for each attempt. */
+  uploadBlob(
+    repo: RepositoryRef,
+    desc: Descriptor,
+    open: () => Readable,
+    opts?: UploadOptions,
+  ): Promise<UploadResult> {
+    return uploadBlob(this.rq, repo, desc, open, opts);
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+}

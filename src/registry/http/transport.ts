@@ -1,0 +1,144 @@
+/**
+ * The HTTP edge: one undici dispatcher per registry (its TLS settings and
+ * the proxy environment), single requests, and a retry loop.
+ *
+ * Redirects are not followed here: blob downloads handle them so that an
+ * Authorization header never reaches another origin (distribution-spec,
+ * "Permit HTTP redirects globally").
+ */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import type { Readable } from 'node:stream';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { BmpackError } from '../../errors.js';
+import { redactUrl } from '../../redact.js';
+import { hostOptionsFor, type HostOptions, type HostOptionsMap } from './host-options.js';
+import { toNetworkError } from './network-errors.js';
+
+export interface ProxySettings {
+  readonly httpProxy?: string;
+  readonly httpsProxy?: string;
+  readonly noProxy?: string;
+}
+
+export interface TransportOptions {
+  readonly hosts?: HostOptionsMap;
+  /** No data for this long while waiting for headers or body: the request fails (and may be retried). */
+  readonly stallTimeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+  readonly userAgent?: string;
+  /** Overrides HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment. */
+  readonly proxy?: ProxySettings;
+}
+
+export interface HttpRequest {
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: URL;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Readable | Buffer | string;
+  readonly signal?: AbortSignal;
+}
+
+export type HttpResponse = Dispatcher.ResponseData;
+
+export const defaultUserAgent = 'bmpack/0.1 (+https://github.com/bmpack/bmpack)';
+
+export class Transport {
+  private readonly dispatchers = new Map<string, Dispatcher>();
+
+  constructor(private readonly options: TransportOptions = {}) {}
+
+  /** Settings that apply to `registry`. */
+  host(registry: string): HostOptions {
+    return hostOptionsFor(this.options.hosts, registry);
+  }
+
+  /** `http` or `https` for a registry. */
+  scheme(registry: string): 'http' | 'https' {
+    return this.host(registry).plainHttp === true ? 'http' : 'https';
+  }
+
+  /**
+   * One request, no retries. `tlsOf` names the registry whose TLS settings
+   * apply (its token realm and its storage redirects trust the same CA).
+   */
+  async send(req: HttpRequest, tlsOf: string): Promise<HttpResponse> {
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent ?? defaultUserAgent,
+      ...req.headers,
+    };
+    try {
+      return await request(req.url, {
+        method: req.method,
+        headers,
+        body: req.body ?? null,
+        signal: req.signal,
+        dispatcher: this.dispatcher(tlsOf),
+      });
+    } catch (err) {
+      if (req.signal?.aborted === true) throw abortError(req.signal, err);
+      throw toNetworkError(err, `${req.method} ${redactUrl(req.url)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.dispatchers.values()];
+    this.dispatchers.clear();
+    await Promise.all(all.map((d) => d.close()));
+  }
+
+  private dispatcher(registry: string): Dispatcher {
+    let d = this.dispatchers.get(registry);
+    if (d === undefined) {
+      d = this.createDispatcher(this.host(registry), registry);
+      this.dispatchers.set(registry, d);
+    }
+    return d;
+  }
+
+  private createDispatcher(host: HostOptions, registry: string): Dispatcher {
+    const tls = { ...tlsOptions(host, registry), timeout: this.options.connectTimeoutMs ?? 30_000 };
+    const stall = this.options.stallTimeoutMs ?? 60_000;
+    const proxy = this.options.proxy ?? {};
+    return new EnvHttpProxyAgent({
+      ...proxy,
+      connect: tls,
+      requestTls: tls,
+      headersTimeout: stall,
+      bodyTimeout: stall,
+      keepAliveTimeout: 4_000,
+    });
+  }
+}
+
+function tlsOptions(
+  host: HostOptions,
+  registry: string,
+): { ca?: string[]; rejectUnauthorized: boolean } {
+  const rejectUnauthorized = host.skipVerify !== true;
+  if (host.caFile === undefined) return { rejectUnauthorized };
+  let pem: string;
+  try {
+    pem = readFileSync(host.caFile, 'utf8');
+  } catch (err) {
+    throw new BmpackError(
+      'E_CONFIG_INVALID',
+      `cannot read the CA file ${host.caFile} for ${registry}`,
+      {
+        hint: 'Check the path given to --cacert.',
+        cause: err,
+      },
+    );
+  }
+  // `ca` replaces Node's roots, so keep them: a token realm may be public.
+  return { ca: [...rootCertificates, pem], rejectUnauthorized };
+}
+
+function abortError(signal: AbortSignal, cause: unknown): BmpackError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof BmpackError) return reason;
+  return new BmpackError('E_INTERRUPTED', 'interrupted', {
+    hint: 'Run the command again to resume.',
+    cause,
+  });
+}

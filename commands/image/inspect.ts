@@ -29,7 +29,7 @@ export default class ImageInspect extends BaseCommand {
   async run(): Promise<ImageInspection> {
     const { args, flags } = await this.parse(ImageInspect);
     const { inspection, warnings } = await inspectRemoteImage(args.image, flags);
-    for (const w of warnings) this.warn(w);
+    for (const w of warnings) this.warnAlways(w);
     this.log(inspection.reference);
     this.log(`  digest     ${inspection.digest}`);
     this.log(`  mediaType  ${inspection.mediaType}`);

@@ -4,7 +4,7 @@
  * on stderr (or as JSON), its category's exit code, and a stack trace only
  * with --debug.
  */
-import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core';
 import { BmpackError } from '../errors.js';
 import { redactText } from '../redact.js';
 
@@ -39,6 +39,11 @@ export abstract class BaseCommand extends Command {
       process.env.BMPACK_DEBUG === '1' ||
       process.env.BMPACK_DEBUG === 'true'
     );
+  }
+
+  /** A warning on stderr, also under --json (stdout stays machine-readable). */
+  protected warnAlways(message: string): void {
+    ux.stderr(`Warning: ${redactText(message)}`);
   }
 
   override async catch(err: Error & { exitCode?: number }): Promise<unknown> {

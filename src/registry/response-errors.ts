@@ -5,6 +5,8 @@
  */
 import { BmpackError } from '../errors.js';
 import { redactText } from '../redact.js';
+import { parseChallenges } from './auth/challenge.js';
+import { headerValues } from './http/headers.js';
 import type { HttpResponse } from './http/transport.js';
 
 const maxErrorBody = 64 * 1024;
@@ -75,6 +77,16 @@ export async function responseError(
   };
   switch (status) {
     case 401:
+      if (insufficientScope(res)) {
+        return new BmpackError(
+          'E_DENIED',
+          `${subject.what}: ${subject.registry} grants these credentials no access${suffix}`,
+          {
+            hint: 'The user lacks permission for this repository (pull, or push for writes), or anonymous access is read-only.',
+            details,
+          },
+        );
+      }
       return new BmpackError(
         'E_UNAUTHORIZED',
         `${subject.what}: ${subject.registry} refused the credentials${suffix}`,
@@ -120,4 +132,11 @@ export async function responseError(
         },
       );
   }
+}
+
+/** A 401 whose challenge says the token lacked scope (RFC 6750 §3.1): a permission problem, not bad credentials. */
+function insufficientScope(res: HttpResponse): boolean {
+  return parseChallenges(headerValues(res.headers, 'www-authenticate')).some(
+    (c) => c.params.error === 'insufficient_scope',
+  );
 }

@@ -39,6 +39,8 @@ describe('content verifier', () => {
 
   it('fails as soon as there are too many bytes', () => {
     const v = new ContentVerifier(expected, 'blob');
-    expect(failure(() => v.update(Buffer.concat([data, Buffer.from('x')])))).to.equal('E_SIZE_MISMATCH');
+    expect(failure(() => v.update(Buffer.concat([data, Buffer.from('x')])))).to.equal(
+      'E_SIZE_MISMATCH',
+    );
   });
 });

@@ -33,11 +33,22 @@ describe('manifest parsing', () => {
     const list = {
       schemaVersion: 2,
       mediaType: MediaType.dockerManifestList,
-      manifests: [{ mediaType: MediaType.dockerManifest, digest: d(3), size: 5, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }],
+      manifests: [
+        {
+          mediaType: MediaType.dockerManifest,
+          digest: d(3),
+          size: 5,
+          platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+        },
+      ],
     };
     const m = parseManifest(bytes(list), undefined, 'test');
     expect(m.kind).to.equal('index');
-    expect(m.kind === 'index' ? m.manifests[0]?.platform : undefined).to.deep.equal({ os: 'linux', architecture: 'arm64', variant: 'v8' });
+    expect(m.kind === 'index' ? m.manifests[0]?.platform : undefined).to.deep.equal({
+      os: 'linux',
+      architecture: 'arm64',
+      variant: 'v8',
+    });
   });
 
   it('tells an index from a manifest by shape when mediaType is absent', () => {
@@ -46,18 +57,30 @@ describe('manifest parsing', () => {
   });
 
   it('refuses schema 1 with its own code', () => {
-    expect(codeOf(() => parseManifest(bytes({ schemaVersion: 1, name: 'x', fsLayers: [] }), undefined, 't'))).to.equal('E_UNSUPPORTED_MEDIA_TYPE');
+    expect(
+      codeOf(() =>
+        parseManifest(bytes({ schemaVersion: 1, name: 'x', fsLayers: [] }), undefined, 't'),
+      ),
+    ).to.equal('E_UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('refuses a body whose mediaType differs from the Content-Type', () => {
-    expect(codeOf(() => parseManifest(bytes(manifest), MediaType.dockerManifest, 't'))).to.equal('E_MANIFEST_INVALID');
+    expect(codeOf(() => parseManifest(bytes(manifest), MediaType.dockerManifest, 't'))).to.equal(
+      'E_MANIFEST_INVALID',
+    );
   });
 
   it('refuses invalid JSON, a bad digest and a negative size', () => {
-    expect(codeOf(() => parseManifest(Buffer.from('{'), undefined, 't'))).to.equal('E_MANIFEST_INVALID');
+    expect(codeOf(() => parseManifest(Buffer.from('{'), undefined, 't'))).to.equal(
+      'E_MANIFEST_INVALID',
+    );
     const badDigest = { ...manifest, layers: [{ mediaType: 'x', digest: 'sha256:abc', size: 1 }] };
-    expect(codeOf(() => parseManifest(bytes(badDigest), undefined, 't'))).to.equal('E_MANIFEST_INVALID');
+    expect(codeOf(() => parseManifest(bytes(badDigest), undefined, 't'))).to.equal(
+      'E_MANIFEST_INVALID',
+    );
     const badSize = { ...manifest, layers: [{ mediaType: 'x', digest: d(4), size: -1 }] };
-    expect(codeOf(() => parseManifest(bytes(badSize), undefined, 't'))).to.equal('E_MANIFEST_INVALID');
+    expect(codeOf(() => parseManifest(bytes(badSize), undefined, 't'))).to.equal(
+      'E_MANIFEST_INVALID',
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { backoffDelay, defaultRetryPolicy, isRetryableStatus, parseRetryAfter } from '../../../src/registry/http/retry-policy.js';
+import {
+  backoffDelay,
+  defaultRetryPolicy,
+  isRetryableStatus,
+  parseRetryAfter,
+} from '../../../src/registry/http/retry-policy.js';
 
 describe('retry policy', () => {
   it('retries 408, 429 and 5xx but not 501, 505 or 4xx', () => {

@@ -1,0 +1,65 @@
+/** Build RegistryClients aimed at rig registries, and read streams in tests. */
+import type { Readable } from 'node:stream';
+import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
+import { RegistryClient, type RegistryClientOptions } from '../../src/registry/client.js';
+import type { RunningRegistry } from '../rig/registry.js';
+import { BmpackError } from '../../src/errors.js';
+
+/** A fast retry policy so that fault tests stay short. */
+export const quickRetry = { attempts: 4, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5_000 };
+
+export interface ClientFor {
+  credentials?: boolean;
+  ca?: boolean;
+  host?: string;
+  extra?: RegistryClientOptions;
+}
+
+/** A client for `reg` (or for `host` in front of it) with its CA and credentials. */
+export function clientFor(reg: RunningRegistry, o: ClientFor = {}): RegistryClient {
+  const host = o.host ?? reg.host;
+  const plainHttp = o.host !== undefined ? true : reg.plainHttp;
+  const creds =
+    o.credentials !== false && reg.username !== undefined && reg.password !== undefined
+      ? staticCredentials({ [host]: { username: reg.username, password: reg.password } })
+      : undefined;
+  return new RegistryClient({
+    hosts: {
+      [host]: {
+        plainHttp,
+        ...(o.ca !== false && reg.caFile !== undefined ? { caFile: reg.caFile } : {}),
+      },
+    },
+    ...(creds ? { credentials: creds } : {}),
+    retry: quickRetry,
+    ...o.extra,
+  });
+}
+
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.from(c as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+/** The BmpackError code a promise rejects with (fails the test if it resolves). */
+export async function rejectionCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof BmpackError) return err.code;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** The BmpackError a promise rejects with. */
+export async function rejection(p: Promise<unknown>): Promise<BmpackError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof BmpackError) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}

@@ -18,16 +18,28 @@ export default tseslint.config(
   },
   {
     // Pure modules do no I/O: no fs, no network, no child processes.
-    files: ['src/reference/**', 'src/oci/**', 'src/registry/auth/challenge.ts', 'src/registry/auth/scope.ts', 'src/registry/http/retry-policy.ts'],
+    files: [
+      'src/reference/**',
+      'src/oci/**',
+      'src/registry/auth/challenge.ts',
+      'src/registry/auth/scope.ts',
+      'src/registry/http/retry-policy.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:fs*', 'node:net', 'node:http*', 'node:child_process', 'undici'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:fs*', 'node:net', 'node:http*', 'node:child_process', 'undici'] },
+      ],
     },
   },
   {
     // Commands are thin: flags in, one library call, rendering out.
     files: ['commands/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:fs*', 'node:net', 'node:http*', 'undici', 'tar', 'yaml'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:fs*', 'node:net', 'node:http*', 'undici', 'tar', 'yaml'] },
+      ],
     },
   },
   {

@@ -20,7 +20,11 @@ describe('content verifier', () => {
     const v = new ContentVerifier(expected, 'blob');
     v.update(data.subarray(0, 5));
     v.update(data.subarray(5));
-    expect(failure(() => v.finish())).to.equal(undefined);
+    expect(
+      failure(() => {
+        v.finish();
+      }),
+    ).to.equal(undefined);
   });
 
   it('fails on a flipped byte with E_DIGEST_MISMATCH', () => {
@@ -28,19 +32,29 @@ describe('content verifier', () => {
     bad[3] = (bad[3] ?? 0) ^ 1;
     const v = new ContentVerifier(expected, 'blob');
     v.update(bad);
-    expect(failure(() => v.finish())).to.equal('E_DIGEST_MISMATCH');
+    expect(
+      failure(() => {
+        v.finish();
+      }),
+    ).to.equal('E_DIGEST_MISMATCH');
   });
 
   it('fails on truncation with E_SIZE_MISMATCH', () => {
     const v = new ContentVerifier(expected, 'blob');
     v.update(data.subarray(0, 4));
-    expect(failure(() => v.finish())).to.equal('E_SIZE_MISMATCH');
+    expect(
+      failure(() => {
+        v.finish();
+      }),
+    ).to.equal('E_SIZE_MISMATCH');
   });
 
   it('fails as soon as there are too many bytes', () => {
     const v = new ContentVerifier(expected, 'blob');
-    expect(failure(() => v.update(Buffer.concat([data, Buffer.from('x')])))).to.equal(
-      'E_SIZE_MISMATCH',
-    );
+    expect(
+      failure(() => {
+        v.update(Buffer.concat([data, Buffer.from('x')]));
+      }),
+    ).to.equal('E_SIZE_MISMATCH');
   });
 });

@@ -210,7 +210,7 @@ describe('registry client through faults', function () {
 
 function restoreEnv(saved: Record<string, string | undefined>): void {
   for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
+    if (v === undefined) Reflect.deleteProperty(process.env, k);
     else process.env[k] = v;
   }
 }

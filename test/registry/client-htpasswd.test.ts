@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -46,6 +46,7 @@ describe('registry client on a TLS + htpasswd registry', function () {
       expect((await client.getManifest(ref())).digest).to.equal(image.manifestDigest);
     } finally {
       await client.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

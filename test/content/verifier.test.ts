@@ -1,16 +1,7 @@
 import { expect } from 'chai';
+import { thrownCode } from '../helpers/thrown-code.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { ContentVerifier } from '../../src/content/verifier.js';
-import { BmpackError } from '../../src/errors.js';
-
-function failure(fn: () => void): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof BmpackError ? err.code : 'other';
-  }
-  return undefined;
-}
 
 describe('content verifier', () => {
   const data = Buffer.from('hello, air-gapped world');
@@ -21,7 +12,7 @@ describe('content verifier', () => {
     v.update(data.subarray(0, 5));
     v.update(data.subarray(5));
     expect(
-      failure(() => {
+      thrownCode(() => {
         v.finish();
       }),
     ).to.equal(undefined);
@@ -33,7 +24,7 @@ describe('content verifier', () => {
     const v = new ContentVerifier(expected, 'blob');
     v.update(bad);
     expect(
-      failure(() => {
+      thrownCode(() => {
         v.finish();
       }),
     ).to.equal('E_DIGEST_MISMATCH');
@@ -43,7 +34,7 @@ describe('content verifier', () => {
     const v = new ContentVerifier(expected, 'blob');
     v.update(data.subarray(0, 4));
     expect(
-      failure(() => {
+      thrownCode(() => {
         v.finish();
       }),
     ).to.equal('E_SIZE_MISMATCH');
@@ -52,7 +43,7 @@ describe('content verifier', () => {
   it('fails as soon as there are too many bytes', () => {
     const v = new ContentVerifier(expected, 'blob');
     expect(
-      failure(() => {
+      thrownCode(() => {
         v.update(Buffer.concat([data, Buffer.from('x')]));
       }),
     ).to.equal('E_SIZE_MISMATCH');

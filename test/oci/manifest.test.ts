@@ -1,19 +1,10 @@
 import { expect } from 'chai';
-import { BmpackError } from '../../src/errors.js';
+import { thrownCode } from '../helpers/thrown-code.js';
 import { parseManifest, referencedDescriptors } from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/media-types.js';
 
 const d = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const bytes = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof BmpackError ? err.code : 'not-bmpack';
-  }
-  return undefined;
-}
 
 describe('manifest parsing', () => {
   const manifest = {
@@ -58,28 +49,28 @@ describe('manifest parsing', () => {
 
   it('refuses schema 1 with its own code', () => {
     expect(
-      codeOf(() =>
+      thrownCode(() =>
         parseManifest(bytes({ schemaVersion: 1, name: 'x', fsLayers: [] }), undefined, 't'),
       ),
     ).to.equal('E_UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('refuses a body whose mediaType differs from the Content-Type', () => {
-    expect(codeOf(() => parseManifest(bytes(manifest), MediaType.dockerManifest, 't'))).to.equal(
-      'E_MANIFEST_INVALID',
-    );
+    expect(
+      thrownCode(() => parseManifest(bytes(manifest), MediaType.dockerManifest, 't')),
+    ).to.equal('E_MANIFEST_INVALID');
   });
 
   it('refuses invalid JSON, a bad digest and a negative size', () => {
-    expect(codeOf(() => parseManifest(Buffer.from('{'), undefined, 't'))).to.equal(
+    expect(thrownCode(() => parseManifest(Buffer.from('{'), undefined, 't'))).to.equal(
       'E_MANIFEST_INVALID',
     );
     const badDigest = { ...manifest, layers: [{ mediaType: 'x', digest: 'sha256:abc', size: 1 }] };
-    expect(codeOf(() => parseManifest(bytes(badDigest), undefined, 't'))).to.equal(
+    expect(thrownCode(() => parseManifest(bytes(badDigest), undefined, 't'))).to.equal(
       'E_MANIFEST_INVALID',
     );
     const badSize = { ...manifest, layers: [{ mediaType: 'x', digest: d(4), size: -1 }] };
-    expect(codeOf(() => parseManifest(bytes(badSize), undefined, 't'))).to.equal(
+    expect(thrownCode(() => parseManifest(bytes(badSize), undefined, 't'))).to.equal(
       'E_MANIFEST_INVALID',
     );
   });

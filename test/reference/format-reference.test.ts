@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BmpackError } from '../../src/errors.js';
+import { thrownCode } from '../helpers/thrown-code.js';
 import {
   formatReference,
   isDockerHub,
@@ -12,15 +12,6 @@ import {
 } from '../../src/reference/index.js';
 
 const d256 = `sha256:${'b2'.repeat(32)}`;
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof BmpackError ? err.code : 'not a BmpackError';
-  }
-  return undefined;
-}
 
 describe('formatReference and helpers', () => {
   it('formats every combination of tag and digest', () => {
@@ -74,8 +65,8 @@ describe('formatReference and helpers', () => {
 
   it('withTag and withDigest validate', () => {
     const ref = parseReference('nginx');
-    expect(code(() => withTag(ref, '-bad'))).to.equal('E_REF_INVALID');
-    expect(code(() => withTag(ref, ''))).to.equal('E_REF_INVALID');
-    expect(code(() => withDigest(ref, 'sha256:abc'))).to.equal('E_DIGEST_INVALID');
+    expect(thrownCode(() => withTag(ref, '-bad'))).to.equal('E_REF_INVALID');
+    expect(thrownCode(() => withTag(ref, ''))).to.equal('E_REF_INVALID');
+    expect(thrownCode(() => withDigest(ref, 'sha256:abc'))).to.equal('E_DIGEST_INVALID');
   });
 });

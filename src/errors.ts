@@ -18,6 +18,7 @@ export const ExitCode = {
   rateLimited: 9,
   registry: 10,
   bundle: 11,
+  io: 12,
   interrupted: 130,
 } as const;
 
@@ -44,7 +45,12 @@ const codes = {
   E_UNSUPPORTED_MEDIA_TYPE: ExitCode.registry,
   E_MANIFEST_INVALID: ExitCode.registry,
   E_MANIFEST_TOO_LARGE: ExitCode.registry,
+  E_IMAGESET_INVALID: ExitCode.input,
+  E_PLATFORM_INVALID: ExitCode.input,
+  E_PLATFORM_MISSING: ExitCode.notFound,
   E_BUNDLE_INVALID: ExitCode.bundle,
+  E_XZ_INVALID: ExitCode.bundle,
+  E_IO: ExitCode.io,
   E_INTERRUPTED: ExitCode.interrupted,
 } as const satisfies Record<string, ExitCodeValue>;
 

@@ -1,0 +1,44 @@
+/**
+ * What a release engineer asks to bundle: the images of one release, read
+ * from one or more manifest files (see parse-image-set.ts for the formats).
+ */
+import type { PlatformSpec } from '../oci/platform.js';
+import type { ImageReference } from '../reference/index.js';
+
+/** Where something was written: file as given on the command line, 1-based line. */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface ImageSetEntry {
+  /** The reference, normalised (`nginx` → `docker.io/library/nginx:latest`). */
+  readonly ref: ImageReference;
+  /** The reference as written in the file, for messages. */
+  readonly source: string;
+  /**
+   * Platforms for this image alone, when the file gave any; otherwise the
+   * image set's default ({@link ImageSet.platforms}) applies.
+   */
+  readonly platforms?: readonly PlatformSpec[];
+  /** Where the entry was first listed. */
+  readonly origin: SourcePosition;
+}
+
+export interface ImageSet {
+  /** `metadata.name`, or the first file's base name when no file is a bmpack ImageSet. */
+  readonly name: string;
+  /** `metadata.version` (safe in a file name), or `unversioned`. */
+  readonly version: string;
+  /** Default platforms for entries that give none (`spec.platforms`); undefined when no file set one. */
+  readonly platforms?: readonly PlatformSpec[];
+  /** Each normalised reference once, in the order first listed. */
+  readonly images: readonly ImageSetEntry[];
+  /** The files read, in order. */
+  readonly files: readonly string[];
+  /**
+   * Things the files asked for that bmpack reads but does not act on (TLS or
+   * credential settings in a skopeo-sync file, for example): show them to the user.
+   */
+  readonly warnings: readonly string[];
+}

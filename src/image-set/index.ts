@@ -1,0 +1,11 @@
+/**
+ * Image sets: the images of a release, read from manifest files (bmpack
+ * ImageSet YAML, plain lists, skopeo-sync / mindthegap YAML) and merged.
+ */
+export type { ImageSet, ImageSetEntry, SourcePosition } from './image-set.js';
+export type { ImageSetFormat } from './detect-format.js';
+export { parseImageSet, parseImageSetFile, unversioned } from './parse-image-set.js';
+export type { ImageSetFile } from './parse-image-set.js';
+export { mergeImageSetFiles } from './merge-image-sets.js';
+export { loadImageSets } from './load-image-sets.js';
+export { imageSetApiVersion, imageSetKind } from './parse-bmpack-image-set.js';

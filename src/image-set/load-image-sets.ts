@@ -1,0 +1,48 @@
+/**
+ * Read the manifests named on the command line and merge them into one
+ * release (merge rules in merge-image-sets.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import { BmpackError } from '../errors.js';
+import type { ImageSet } from './image-set.js';
+import { mergeImageSetFiles } from './merge-image-sets.js';
+import { parseImageSetFile, type ImageSetFile } from './parse-image-set.js';
+
+function readHint(code: unknown): string {
+  switch (code) {
+    case 'ENOENT':
+      return 'Check the path given to --manifest; relative paths start from the current directory.';
+    case 'EACCES':
+    case 'EPERM':
+      return 'The file is not readable by this user: fix its permissions or run as a user who can read it.';
+    case 'EISDIR':
+      return 'Give --manifest a file, not a directory; repeat --manifest for several files.';
+    default:
+      return 'Check that the file exists and is readable.';
+  }
+}
+
+async function readManifest(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BmpackError('E_IO', `cannot read manifest ${file}: ${(err as Error).message}`, {
+      hint: readHint(code),
+      cause: err,
+      details: { file, ...(typeof code === 'string' ? { errno: code } : {}) },
+    });
+  }
+}
+
+/**
+ * Read, parse and merge the manifests, in the order given.
+ * @throws BmpackError E_IO when a file cannot be read, E_IMAGESET_INVALID
+ * ("FILE:LINE: …") when one is wrong or two disagree on the version.
+ */
+export async function loadImageSets(files: readonly string[]): Promise<ImageSet> {
+  const parsed: ImageSetFile[] = [];
+  // One at a time: manifests are small, and the first bad file is the one reported.
+  for (const file of files) parsed.push(parseImageSetFile(await readManifest(file), file));
+  return mergeImageSetFiles(parsed);
+}

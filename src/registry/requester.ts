@@ -45,6 +45,7 @@ export class Requester {
   }
 
   async send(req: ApiRequest): Promise<HttpResponse> {
+    await this.authorizer.prepare(req.registry); // the ping may settle the scheme (insecure registries)
     const url = this.resolve(req.registry, req.target);
     const own = url.origin === this.baseUrl(req.registry).origin;
     let auth = own ? await this.authorizer.authorization(req.registry, req.scopes) : undefined;

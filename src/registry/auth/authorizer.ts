@@ -33,6 +33,11 @@ export class Authorizer {
 
   constructor(private readonly o: AuthorizerOptions) {}
 
+  /** Contact the registry once (its /v2/ ping), settling its scheme and challenge. */
+  async prepare(registry: string): Promise<void> {
+    await this.challenge(registry);
+  }
+
   /** The Authorization header for `scopes` on `registry`, or undefined for anonymous access. */
   async authorization(registry: string, scopes: readonly string[]): Promise<string | undefined> {
     const challenge = await this.challenge(registry);
@@ -64,7 +69,11 @@ export class Authorizer {
   private challenge(registry: string): Promise<Challenge | undefined> {
     let p = this.pings.get(registry);
     if (p === undefined) {
-      p = this.ping(registry);
+      p = this.ping(registry).catch((err: unknown) => {
+        const tlsOrNetwork = err instanceof BmpackError && (err.code === 'E_TLS' || err.code === 'E_NETWORK');
+        if (tlsOrNetwork && this.o.transport.fallBackToHttp(registry)) return this.ping(registry);
+        throw err;
+      });
       this.pings.set(registry, p);
       p.catch(() => this.pings.delete(registry));
     }

@@ -10,6 +10,11 @@ export interface HostOptions {
   readonly caFile?: string;
   /** Do not verify the server certificate. Only when asked. */
   readonly skipVerify?: boolean;
+  /**
+   * Docker's "insecure registry": HTTPS without certificate verification,
+   * falling back to plain HTTP when the registry does not speak TLS.
+   */
+  readonly insecure?: boolean;
 }
 
 export type HostOptionsMap = Readonly<Record<string, HostOptions>>;

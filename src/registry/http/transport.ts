@@ -45,6 +45,7 @@ export const defaultUserAgent = 'bmpack/0.1 (+https://github.com/bmpack/bmpack)'
 
 export class Transport {
   private readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly downgraded = new Set<string>();
 
   constructor(private readonly options: TransportOptions = {}) {}
 
@@ -55,7 +56,17 @@ export class Transport {
 
   /** `http` or `https` for a registry. */
   scheme(registry: string): 'http' | 'https' {
-    return this.host(registry).plainHttp === true ? 'http' : 'https';
+    return this.host(registry).plainHttp === true || this.downgraded.has(registry) ? 'http' : 'https';
+  }
+
+  /**
+   * For an insecure registry whose HTTPS attempt failed: use plain HTTP
+   * from now on. True when the switch was allowed and made.
+   */
+  fallBackToHttp(registry: string): boolean {
+    if (this.host(registry).insecure !== true || this.scheme(registry) === 'http') return false;
+    this.downgraded.add(registry);
+    return true;
   }
 
   /**
@@ -115,7 +126,7 @@ function tlsOptions(
   host: HostOptions,
   registry: string,
 ): { ca?: string[]; rejectUnauthorized: boolean } {
-  const rejectUnauthorized = host.skipVerify !== true;
+  const rejectUnauthorized = host.skipVerify !== true && host.insecure !== true;
   if (host.caFile === undefined) return { rejectUnauthorized };
   let pem: string;
   try {

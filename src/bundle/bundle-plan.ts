@@ -1,0 +1,209 @@
+/**
+ * The whole bundle, decided before a byte is written: entries in tar order
+ * with their offsets, the metadata documents, and the xz block boundaries.
+ * Pure: same images in, same plan out.
+ */
+import { MediaType } from '../oci/media-types.js';
+import {
+  type BundleBlobRecord,
+  type BundleImageRecord,
+  type BundleMetadata,
+  bundleFormat,
+} from './bundle-metadata.js';
+import { closureSizes, type BundleBlob, type ResolvedImage } from './image-closure.js';
+import { tarEntrySpan, tarTrailerSize, type TarEntryType } from './tar-header.js';
+
+export type EntrySource =
+  | { readonly kind: 'bytes'; readonly bytes: Buffer }
+  | { readonly kind: 'blob'; readonly digest: string; readonly verify: boolean };
+
+export interface PlannedEntry {
+  readonly path: string;
+  readonly type: TarEntryType;
+  readonly size: number;
+  /** Offset of the entry's header in the tar. */
+  readonly offset: number;
+  readonly source: EntrySource;
+}
+
+export interface BundleInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly toolVersion: string;
+  /** Seconds since the epoch: SOURCE_DATE_EPOCH, else 0. */
+  readonly mtime: number;
+  readonly created?: string;
+}
+
+export interface BundlePlan {
+  readonly metadata: BundleMetadata;
+  readonly entries: readonly PlannedEntry[];
+  /** Uncompressed size of each xz block, in order; they sum to tarSize. */
+  readonly blocks: readonly number[];
+  readonly tarSize: number;
+  readonly mtime: number;
+}
+
+/** Blocks start at an entry once they hold this much… */
+export const minBlockBytes = 1024 * 1024;
+/** …and never grow beyond this. */
+export const maxBlockBytes = 32 * 1024 * 1024;
+
+const kindOrder = { index: 0, manifest: 1, config: 2, layer: 3 } as const;
+
+export function blobPath(digest: string): string {
+  return `blobs/${digest.replace(':', '/')}`;
+}
+
+export function planBundle(images: readonly ResolvedImage[], info: BundleInfo): BundlePlan {
+  const blobs = uniqueBlobs(images);
+  const bytes = blobs.reduce((s, b) => s + b.size, 0);
+  const imageRecords = images.map(imageRecord);
+  const metadata: BundleMetadata = {
+    format: bundleFormat,
+    tool: { name: 'bmpack', version: info.toolVersion },
+    name: info.name,
+    version: info.version,
+    ...(info.created !== undefined ? { created: info.created } : {}),
+    images: imageRecords,
+    blobs: blobs.map(({ digest, size, mediaType, kind }) => ({ digest, size, mediaType, kind })),
+    totals: {
+      images: images.length,
+      blobs: blobs.length,
+      bytes,
+      dedupedBytes: imageRecords.reduce((s, i) => s + i.bytes, 0) - bytes,
+    },
+  };
+  const documents = new Map(
+    images.flatMap((i) => i.documents.map((d) => [d.digest, d.bytes] as const)),
+  );
+  const entries = layoutEntries(metadata, blobs, documents);
+  const last = entries.at(-1);
+  const tarSize =
+    (last ? last.offset + tarEntrySpan(last.type === 'file' ? last.size : 0) : 0) + tarTrailerSize;
+  return { metadata, entries, blocks: planBlocks(entries, tarSize), tarSize, mtime: info.mtime };
+}
+
+function uniqueBlobs(images: readonly ResolvedImage[]): BundleBlobRecord[] {
+  const all = new Map<string, BundleBlobRecord>();
+  for (const image of images) {
+    for (const d of image.documents)
+      all.set(d.digest, {
+        digest: d.digest,
+        size: d.bytes.length,
+        mediaType: d.mediaType,
+        kind: d.kind,
+      });
+    for (const b of image.blobs) if (!all.has(b.digest)) all.set(b.digest, recordOf(b));
+  }
+  return [...all.values()].sort(
+    (a, b) =>
+      kindOrder[a.kind] - kindOrder[b.kind] ||
+      (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0),
+  );
+}
+
+function recordOf(b: BundleBlob): BundleBlobRecord {
+  return { digest: b.digest, size: b.size, mediaType: b.mediaType, kind: b.kind };
+}
+
+function imageRecord(image: ResolvedImage): BundleImageRecord {
+  const bytes = [...closureSizes(image).values()].reduce((s, n) => s + n, 0);
+  return {
+    ref: image.reference,
+    digest: image.top.digest,
+    mediaType: image.top.mediaType,
+    size: image.top.bytes.length,
+    platforms: image.platforms,
+    ...(image.originalIndexDigest !== undefined
+      ? { originalIndexDigest: image.originalIndexDigest }
+      : {}),
+    bytes,
+  };
+}
+
+/** index.json (image-spec image-layout.md): one descriptor per listed image. */
+export function layoutIndex(images: readonly BundleImageRecord[]): Buffer {
+  const manifests = images.map((i) => ({
+    mediaType: i.mediaType,
+    digest: i.digest,
+    size: i.size,
+    annotations: { 'io.containerd.image.name': i.ref, 'org.opencontainers.image.ref.name': i.ref },
+  }));
+  return json({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests });
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function layoutEntries(
+  metadata: BundleMetadata,
+  blobs: readonly BundleBlobRecord[],
+  documents: ReadonlyMap<string, Buffer>,
+): PlannedEntry[] {
+  const head: Array<Omit<PlannedEntry, 'offset'>> = [
+    file('oci-layout', json({ imageLayoutVersion: '1.0.0' })),
+    file('bmpack.json', json(metadata)),
+    file('index.json', layoutIndex(metadata.images)),
+    {
+      path: 'blobs/',
+      type: 'directory',
+      size: 0,
+      source: { kind: 'bytes', bytes: Buffer.alloc(0) },
+    },
+    {
+      path: 'blobs/sha256/',
+      type: 'directory',
+      size: 0,
+      source: { kind: 'bytes', bytes: Buffer.alloc(0) },
+    },
+  ];
+  const tail = blobs.map((b): Omit<PlannedEntry, 'offset'> => {
+    const bytes = documents.get(b.digest);
+    const source: EntrySource =
+      bytes !== undefined
+        ? { kind: 'bytes', bytes }
+        : { kind: 'blob', digest: b.digest, verify: true };
+    return { path: blobPath(b.digest), type: 'file', size: b.size, source };
+  });
+  let offset = 0;
+  return [...head, ...tail].map((e) => {
+    const entry = { ...e, offset };
+    offset += tarEntrySpan(e.type === 'file' ? e.size : 0);
+    return entry;
+  });
+}
+
+function file(path: string, bytes: Buffer): Omit<PlannedEntry, 'offset'> {
+  return { path, type: 'file', size: bytes.length, source: { kind: 'bytes', bytes } };
+}
+
+/**
+ * Cut the tar into xz blocks: the metadata entries share the first block;
+ * a new block starts at an entry boundary once the current one holds
+ * minBlockBytes, and before every entry of that size or more (so that a
+ * large blob's bytes begin a block); a block never exceeds maxBlockBytes.
+ */
+export function planBlocks(entries: readonly PlannedEntry[], tarSize: number): number[] {
+  const firstBlob = entries.find((e) => e.path.startsWith('blobs/') && e.type === 'file');
+  const blocks: number[] = [];
+  let start = 0;
+  const cut = (at: number): void => {
+    while (at - start > maxBlockBytes) {
+      blocks.push(maxBlockBytes);
+      start += maxBlockBytes;
+    }
+    if (at > start) {
+      blocks.push(at - start);
+      start = at;
+    }
+  };
+  for (const e of entries) {
+    if (e.offset === 0) continue;
+    if (e === firstBlob || e.size >= minBlockBytes || e.offset - start >= minBlockBytes)
+      cut(e.offset);
+  }
+  cut(tarSize);
+  return blocks;
+}

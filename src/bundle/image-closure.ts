@@ -1,0 +1,46 @@
+/**
+ * What one listed image brings into a bundle: its manifests and indexes
+ * (small JSON documents, held in memory as their exact bytes) and its
+ * configs and layers (blobs, fetched later by digest).
+ */
+
+export type BlobKind = 'index' | 'manifest' | 'config' | 'layer';
+
+export interface BundleDocument {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly kind: 'index' | 'manifest';
+  readonly bytes: Buffer;
+}
+
+export interface BundleBlob {
+  readonly digest: string;
+  readonly size: number;
+  readonly mediaType: string;
+  readonly kind: BlobKind;
+}
+
+export interface ResolvedImage {
+  /** The full normalised reference as listed. */
+  readonly reference: string;
+  /** The repository it was pulled from, for blob fetches. */
+  readonly registry: string;
+  readonly repository: string;
+  /** The object the bundle's index.json points at for this image. */
+  readonly top: BundleDocument;
+  /** os/arch[/variant] of what is kept. */
+  readonly platforms: readonly string[];
+  /** When a platform filter rewrote the index: the registry's original index digest. */
+  readonly originalIndexDigest?: string;
+  readonly documents: readonly BundleDocument[];
+  /** Configs and layers, each digest once. */
+  readonly blobs: readonly BundleBlob[];
+}
+
+/** Every digest of an image's closure with its size (documents and blobs). */
+export function closureSizes(image: ResolvedImage): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const d of image.documents) out.set(d.digest, d.bytes.length);
+  for (const b of image.blobs) out.set(b.digest, b.size);
+  return out;
+}

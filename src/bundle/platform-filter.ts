@@ -1,0 +1,67 @@
+/**
+ * Choosing the children of an index for the requested platforms, and
+ * writing the filtered index. Pure.
+ *
+ * Attestation manifests (BuildKit: platform unknown/unknown, annotation
+ * `vnd.docker.reference.type: attestation-manifest`) are kept when the
+ * child they describe is kept.
+ */
+import { BmpackError } from '../errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { formatPlatform, platformMatches, type PlatformSpec } from '../oci/platform.js';
+
+const refType = 'vnd.docker.reference.type';
+const refDigest = 'vnd.docker.reference.digest';
+
+export function platformOf(d: Descriptor): string | undefined {
+  return d.platform === undefined ? undefined : formatPlatform(d.platform);
+}
+
+function isAttestation(d: Descriptor): boolean {
+  return d.annotations?.[refType] === 'attestation-manifest';
+}
+
+/** The children to keep; throws E_PLATFORM_MISSING naming the image and platform. */
+export function selectChildren(
+  children: readonly Descriptor[],
+  wanted: readonly PlatformSpec[],
+  image: string,
+): Descriptor[] {
+  const keep = new Set<string>();
+  for (const p of wanted) {
+    const matches = children.filter(
+      (c) => !isAttestation(c) && c.platform !== undefined && platformMatches(p, c.platform),
+    );
+    if (matches.length === 0) {
+      const has = children.flatMap((c) => (isAttestation(c) ? [] : [platformOf(c) ?? 'unknown']));
+      throw new BmpackError(
+        'E_PLATFORM_MISSING',
+        `image ${image} has no ${formatPlatform(p)} manifest (it has: ${has.join(', ') || 'none'})`,
+        {
+          hint: 'Remove that platform for this image (entry-level "platforms:" in the manifest), or pick another tag.',
+          details: { image, platform: formatPlatform(p) },
+        },
+      );
+    }
+    for (const m of matches) keep.add(m.digest);
+  }
+  for (const c of children) {
+    const subject = c.annotations?.[refDigest];
+    if (isAttestation(c) && subject !== undefined && keep.has(subject)) keep.add(c.digest);
+  }
+  return children.filter((c) => keep.has(c.digest));
+}
+
+/**
+ * The index's bytes with only the kept children. Everything else in the
+ * document (annotations, mediaType, unknown fields) is kept as it was.
+ */
+export function filterIndexBytes(original: Buffer, keep: ReadonlySet<string>): Buffer {
+  const json = JSON.parse(original.toString('utf8')) as Record<string, unknown>;
+  const manifests = Array.isArray(json.manifests) ? (json.manifests as unknown[]) : [];
+  json.manifests = manifests.filter(
+    (m) =>
+      typeof m === 'object' && m !== null && keep.has(String((m as { digest?: unknown }).digest)),
+  );
+  return Buffer.from(JSON.stringify(json));
+}

@@ -1,0 +1,153 @@
+/**
+ * Write a planned bundle: the tar stream cut into the planned xz blocks of
+ * stored LZMA2 chunks (or a plain tar), hashed as it is written, under a
+ * temporary name beside the output, synced and renamed at the end; then
+ * the `<output>.sha256` sidecar in sha256sum format. Interrupted or failed,
+ * it leaves nothing at the output path.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { once } from 'node:events';
+import { Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BlobCache } from '../cache/blob-cache.js';
+import { BmpackError } from '../errors.js';
+import type { ProgressListener } from '../events.js';
+import {
+  commitTemp,
+  discardTemp,
+  ioError,
+  removeStaleTemps,
+  tempPathFor,
+} from '../fs/atomic-file.js';
+import { XzWriter } from '../xz/index.js';
+import type { BundlePlan } from './bundle-plan.js';
+import { tarBytes } from './tar-stream.js';
+
+export interface WriteBundleOptions {
+  readonly output: string;
+  /** Plain tar instead of .tar.xz. */
+  readonly plainTar?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: ProgressListener;
+}
+
+export interface WrittenBundle {
+  readonly output: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+export async function writeBundle(
+  plan: BundlePlan,
+  cache: BlobCache,
+  opts: WriteBundleOptions,
+): Promise<WrittenBundle> {
+  await removeStaleTemps(opts.output);
+  const temp = tempPathFor(opts.output);
+  const hash = createHash('sha256');
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const file = createWriteStream(temp, { flags: 'wx', highWaterMark: 1024 * 1024 });
+  const flushed = pipeline(counter, file);
+  try {
+    await (opts.plainTar === true
+      ? writeTar(plan, cache, counter, opts)
+      : writeXz(plan, cache, counter, opts));
+    counter.end();
+    await flushed;
+    await syncFile(temp);
+  } catch (err) {
+    counter.destroy();
+    await flushed.catch(() => undefined);
+    await discardTemp(temp);
+    throw ioError(err, opts.output, 'write the bundle');
+  }
+  await commitTemp(temp, opts.output);
+  const sha256 = hash.digest('hex');
+  await writeSidecar(opts.output, sha256);
+  return { output: opts.output, sha256, size };
+}
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) {
+    throw new BmpackError('E_INTERRUPTED', 'interrupted while writing the bundle', {
+      hint: 'Nothing was left at the output path. Run the command again: downloaded blobs are cached.',
+    });
+  }
+}
+
+async function writeTar(
+  plan: BundlePlan,
+  cache: BlobCache,
+  sink: Writable,
+  opts: WriteBundleOptions,
+): Promise<void> {
+  for await (const chunk of tarBytes(plan, cache)) {
+    checkAbort(opts.signal);
+    if (!sink.write(chunk)) await once(sink, 'drain');
+    opts.onEvent?.({ type: 'bytes', phase: 'write', n: chunk.length });
+  }
+}
+
+async function writeXz(
+  plan: BundlePlan,
+  cache: BlobCache,
+  sink: Writable,
+  opts: WriteBundleOptions,
+): Promise<void> {
+  const xz = new XzWriter(sink, { name: opts.output });
+  let block = 0;
+  let remaining = 0;
+  for await (const chunk of tarBytes(plan, cache)) {
+    checkAbort(opts.signal);
+    let at = 0;
+    while (at < chunk.length) {
+      if (remaining === 0) {
+        if (block > 0) await xz.endBlock();
+        remaining = plan.blocks[block++] ?? 0;
+        if (remaining === 0) throw new Error('bundle plan: tar is longer than its blocks');
+        await xz.beginBlock(remaining);
+      }
+      const n = Math.min(remaining, chunk.length - at);
+      await xz.write(chunk.subarray(at, at + n));
+      at += n;
+      remaining -= n;
+    }
+    opts.onEvent?.({ type: 'bytes', phase: 'write', n: chunk.length });
+  }
+  if (block > 0) await xz.endBlock();
+  await xz.finish();
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `<output>.sha256`: "<hex>  <basename>\n", as sha256sum writes it. */
+async function writeSidecar(output: string, sha256: string): Promise<void> {
+  const target = `${output}.sha256`;
+  const temp = tempPathFor(target);
+  try {
+    const f = createWriteStream(temp, { flags: 'wx' });
+    f.end(`${sha256}  ${basename(output)}\n`);
+    await once(f, 'close');
+  } catch (err) {
+    await discardTemp(temp);
+    throw ioError(err, target, 'write the checksum file');
+  }
+  await commitTemp(temp, target);
+}

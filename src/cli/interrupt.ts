@@ -1,0 +1,31 @@
+/**
+ * Ctrl-C (SIGINT) and SIGTERM become an abort: the core stops, removes its
+ * temporary files and fails with E_INTERRUPTED, so that the command exits
+ * 130 with a message saying how to resume.
+ */
+import { BmpackError } from '../errors.js';
+
+export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (name: string) => (): void => {
+    controller.abort(
+      new BmpackError('E_INTERRUPTED', `interrupted by ${name}`, {
+        hint: 'Nothing half-done was left at the output. Run the same command again to resume: finished work is kept.',
+      }),
+    );
+  };
+  const int = onSignal('SIGINT');
+  const term = onSignal('SIGTERM');
+  process.once('SIGINT', int);
+  process.once('SIGTERM', term);
+  try {
+    return await work(controller.signal);
+  } catch (err) {
+    const reason: unknown = controller.signal.reason;
+    if (controller.signal.aborted && reason instanceof BmpackError) throw reason;
+    throw err;
+  } finally {
+    process.off('SIGINT', int);
+    process.off('SIGTERM', term);
+  }
+}

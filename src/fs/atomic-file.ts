@@ -1,0 +1,79 @@
+/**
+ * Files that appear whole or not at all: write to a temporary name in the
+ * target's own directory (same filesystem, so rename is atomic), then
+ * rename. On failure the temporary file is removed.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, rm, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { BmpackError } from '../errors.js';
+
+/** A temporary path beside `target`, hidden and recognisable: `.NAME.tmp-PID-RAND`. */
+export function tempPathFor(target: string): string {
+  return join(
+    dirname(target),
+    `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
+}
+
+export async function commitTemp(temp: string, target: string): Promise<void> {
+  try {
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw ioError(err, target, 'rename into place');
+  }
+}
+
+export async function discardTemp(temp: string): Promise<void> {
+  await rm(temp, { force: true });
+}
+
+/** A local I/O failure with a hint by errno (disk full, permissions). */
+export function ioError(err: unknown, path: string, action: string): BmpackError {
+  if (err instanceof BmpackError) return err;
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const hints: Record<string, string> = {
+    ENOSPC: 'The disk is full: free some space, or write elsewhere.',
+    EACCES: 'Permission denied: check the permissions of the folder.',
+    EPERM: 'Permission denied: check the permissions of the folder.',
+    ENOENT: 'The folder does not exist: create it first or choose another path.',
+    EROFS: 'The filesystem is read-only: choose another path.',
+  };
+  return new BmpackError('E_IO', `cannot ${action} ${path}${code ? ` (${code})` : ''}`, {
+    hint: hints[code] ?? 'Check the path and the disk.',
+    cause: err,
+  });
+}
+
+/**
+ * Remove temporary files of `target` left by processes that no longer run
+ * (a kill -9 cannot clean up after itself). Files of live processes stay.
+ */
+export async function removeStaleTemps(target: string): Promise<number> {
+  const prefix = `.${basename(target)}.tmp-`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(target));
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    await rm(join(dirname(target), name), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * A small, realistic release in a real registry: a multi-arch OCI index and
+ * a Docker image sharing a base layer, a Docker manifest list, and an image
+ * that repeats one layer inside itself.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  makeImage,
+  makeIndex,
+  makeLayer,
+  type GeneratedImage,
+  type GeneratedIndex,
+} from '../rig/image-generator.js';
+import type { RunningRegistry } from '../rig/registry.js';
+import { seedImage } from '../rig/seed.js';
+
+export interface ReleaseFixture {
+  readonly images: ReadonlyArray<{
+    readonly ref: string;
+    readonly item: GeneratedImage | GeneratedIndex;
+  }>;
+  /** Distinct configs and layers across all images. */
+  readonly uniqueBlobs: number;
+  /** Distinct manifests and indexes. */
+  readonly uniqueDocuments: number;
+}
+
+export async function seedRelease(
+  reg: RunningRegistry,
+  bigLayerSize = 300_000,
+): Promise<ReleaseFixture> {
+  const base = makeLayer(900, 0, 200_000).data;
+  const amd = makeImage({
+    seed: 101,
+    layers: 1,
+    layerSize: bigLayerSize,
+    format: 'oci',
+    sharedLayers: [base],
+  });
+  const arm = makeImage({
+    seed: 102,
+    layers: 1,
+    layerSize: 50_000,
+    format: 'oci',
+    platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    sharedLayers: [base],
+  });
+  const multi = makeIndex([amd, arm], 'oci');
+  const docker = makeImage({
+    seed: 103,
+    layers: 2,
+    layerSize: 40_000,
+    format: 'docker',
+    sharedLayers: [base],
+  });
+  const dAmd = makeImage({ seed: 104, layers: 1, layerSize: 30_000, format: 'docker' });
+  const dArm = makeImage({
+    seed: 105,
+    layers: 1,
+    layerSize: 30_000,
+    format: 'docker',
+    platform: { os: 'linux', architecture: 'arm64' },
+  });
+  const list = makeIndex([dAmd, dArm], 'docker');
+  const repeated = makeImage({
+    seed: 106,
+    layers: 1,
+    layerSize: 20_000,
+    format: 'oci',
+    sharedLayers: [makeLayer(906, 0, 10_000).data, makeLayer(906, 0, 10_000).data],
+  });
+  const images = [
+    { ref: `${reg.host}/release/multi:1.0`, item: multi },
+    { ref: `${reg.host}/release/docker:1.0`, item: docker },
+    { ref: `${reg.host}/release/list:1.0`, item: list },
+    { ref: `${reg.host}/other/repeated:2`, item: repeated },
+  ];
+  for (const i of images) await seedImage(reg, i.item, i.ref.slice(reg.host.length + 1));
+  const blobs = new Set<string>();
+  const docs = new Set<string>();
+  for (const img of [amd, arm, docker, dAmd, dArm, repeated]) {
+    blobs.add(img.configDigest);
+    for (const l of img.layers) blobs.add(l.digest);
+    docs.add(img.manifestDigest);
+  }
+  docs.add(multi.manifestDigest);
+  docs.add(list.manifestDigest);
+  return { images, uniqueBlobs: blobs.size, uniqueDocuments: docs.size };
+}
+
+/** A temp folder with an ImageSet manifest listing `refs`. */
+export async function writeImageSet(
+  refs: readonly string[],
+  version = '1.0.0',
+): Promise<{ dir: string; file: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'bmpack-create-'));
+  const file = join(dir, 'release.yaml');
+  const lines = [
+    'apiVersion: bmpack.io/v1',
+    'kind: ImageSet',
+    'metadata:',
+    '  name: test-release',
+    `  version: ${version}`,
+    'spec:',
+    '  images:',
+    ...refs.map((r) => `    - ${r}`),
+  ];
+  await writeFile(file, `${lines.join('\n')}\n`);
+  return { dir, file, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}

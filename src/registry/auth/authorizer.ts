@@ -70,7 +70,8 @@ export class Authorizer {
     let p = this.pings.get(registry);
     if (p === undefined) {
       p = this.ping(registry).catch((err: unknown) => {
-        const tlsOrNetwork = err instanceof BmpackError && (err.code === 'E_TLS' || err.code === 'E_NETWORK');
+        const tlsOrNetwork =
+          err instanceof BmpackError && (err.code === 'E_TLS' || err.code === 'E_NETWORK');
         if (tlsOrNetwork && this.o.transport.fallBackToHttp(registry)) return this.ping(registry);
         throw err;
       });

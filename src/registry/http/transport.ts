@@ -56,7 +56,9 @@ export class Transport {
 
   /** `http` or `https` for a registry. */
   scheme(registry: string): 'http' | 'https' {
-    return this.host(registry).plainHttp === true || this.downgraded.has(registry) ? 'http' : 'https';
+    return this.host(registry).plainHttp === true || this.downgraded.has(registry)
+      ? 'http'
+      : 'https';
   }
 
   /**

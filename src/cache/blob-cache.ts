@@ -10,9 +10,10 @@ import { mkdir, stat, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Readable as ReadableStream, Transform } from 'node:stream';
+import { Readable as ReadableStream } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ContentVerifier } from '../content/verifier.js';
+import { verifyingTransform } from '../content/verifying-transform.js';
 import { commitTemp, discardTemp, ioError, tempPathFor } from '../fs/atomic-file.js';
 import type { Descriptor } from '../oci/descriptor.js';
 
@@ -47,24 +48,7 @@ export class BlobCache {
     await this.ensureDir(target);
     const temp = tempPathFor(target);
     const verifier = new ContentVerifier(desc, what);
-    const check = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        try {
-          verifier.update(chunk);
-          done(null, chunk);
-        } catch (err) {
-          done(err as Error);
-        }
-      },
-      flush(done) {
-        try {
-          verifier.finish();
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
-      },
-    });
+    const check = verifyingTransform(verifier);
     try {
       await pipeline(source, check, createWriteStream(temp, { flags: 'wx' }));
     } catch (err) {

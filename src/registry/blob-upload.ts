@@ -12,9 +12,10 @@
  *   and a freshly opened source.
  */
 import { pipeline } from 'node:stream/promises';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ContentVerifier } from '../content/verifier.js';
+import { verifyingTransform } from '../content/verifying-transform.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { repositoryScope } from './auth/scope.js';
@@ -229,25 +230,7 @@ function verifying(
   onBytes?: (n: number) => void,
 ): CheckedStream {
   let failed: unknown;
-  const check = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      try {
-        verifier.update(chunk);
-        onBytes?.(chunk.length);
-        done(null, chunk);
-      } catch (err) {
-        done(err as Error);
-      }
-    },
-    flush(done) {
-      try {
-        verifier.finish();
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
-    },
-  });
+  const check = verifyingTransform(verifier, onBytes);
   const out = new PassThrough();
   pipeline(source, check, out).catch((err: unknown) => {
     failed = err;

@@ -1,0 +1,7 @@
+/**
+ * Reading bundles to push from, in place: bmpack bundles, tars (plain or
+ * xz) of OCI image layouts, and docker save archives.
+ */
+export type { BundleKind, BundleSource, SourceImage } from './bundle-source.js';
+export { openBundleSource } from './open-bundle-source.js';
+export { TarBundleSource } from './tar-bundle-source.js';

@@ -1,0 +1,174 @@
+/**
+ * Shared tools of the archive tests: hand-made tar entries for the cases
+ * real tools will not write (climbing paths, links named like blobs,
+ * duplicates), byte flips, reading sources back, and skopeo with a
+ * private policy.
+ */
+import { createHash } from 'node:crypto';
+import { open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { expect } from 'chai';
+import { BmpackError } from '../../src/errors.js';
+import type { BundleSource } from '../../src/archive/index.js';
+import { runTool } from '../rig/processes.js';
+import { requireTool } from '../rig/tools.js';
+
+export const tar = (): string => requireTool('tar', 'tar');
+export const xz = (): string => requireTool('xz', 'xz-utils');
+export const skopeo = (): string => requireTool('skopeo', 'skopeo');
+
+/** One entry of {@link craftTar}. */
+export interface CraftEntry {
+  name: string;
+  /** Typeflag: '0' file (default), '1' hard link, '2' symlink, '3' char device, '5' directory. */
+  type?: '0' | '1' | '2' | '3' | '5';
+  data?: Buffer;
+  linkName?: string;
+  /** Records of a pax extended header written before the entry. */
+  pax?: Record<string, string>;
+}
+
+function header(name: string, type: string, size: number, linkName = ''): Buffer {
+  const h = Buffer.alloc(512);
+  const put = (offset: number, length: number, value: string): void => {
+    const bytes = Buffer.from(value, 'utf8');
+    if (bytes.length > length) throw new Error(`craftTar: ${value} does not fit`);
+    bytes.copy(h, offset);
+  };
+  const octal = (offset: number, length: number, value: number): void => {
+    put(offset, length, `${value.toString(8).padStart(length - 1, '0')}\0`);
+  };
+  put(0, 100, name);
+  octal(100, 8, type === '5' ? 0o755 : 0o644);
+  octal(108, 8, 0);
+  octal(116, 8, 0);
+  octal(124, 12, size);
+  octal(136, 12, 0);
+  h.fill(0x20, 148, 156);
+  put(156, 1, type);
+  put(157, 100, linkName);
+  put(257, 6, 'ustar\0');
+  put(263, 2, '00');
+  let sum = 0;
+  for (const byte of h) sum += byte;
+  put(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
+  return h;
+}
+
+function padded(data: Buffer): Buffer[] {
+  const pad = (512 - (data.length % 512)) % 512;
+  return pad > 0 ? [data, Buffer.alloc(pad)] : [data];
+}
+
+function paxRecords(records: Record<string, string>): Buffer {
+  const lines = Object.entries(records).map(([k, v]) => {
+    const body = ` ${k}=${v}\n`;
+    let length = body.length + 1;
+    while (`${length}${body}`.length !== length) length++;
+    return `${length}${body}`;
+  });
+  return Buffer.from(lines.join(''), 'utf8');
+}
+
+/** A ustar archive of exactly these entries, with the end-of-archive marker. */
+export function craftTar(entries: readonly CraftEntry[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const e of entries) {
+    const type = e.type ?? '0';
+    const data = type === '0' ? (e.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    if (e.pax !== undefined) {
+      const records = paxRecords(e.pax);
+      parts.push(header('PaxHeaders/x', 'x', records.length), ...padded(records));
+    }
+    parts.push(header(e.name, type, data.length, e.linkName), ...padded(data));
+  }
+  parts.push(Buffer.alloc(1024));
+  return Buffer.concat(parts);
+}
+
+export function sha256(data: Buffer): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+export async function readStream(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(parts);
+}
+
+/** Every blob of `source`, read (in blobOrder, one at a time unless random access allows more) and checked against its digest. */
+export async function checkAllBlobs(source: BundleSource, parallel = 4): Promise<number> {
+  const order = [...source.blobOrder];
+  const readOne = async (digest: string): Promise<number> => {
+    const bytes = await readStream(source.openBlob(digest));
+    expect(sha256(bytes), `blob ${digest}`).to.equal(digest);
+    expect(bytes.length).to.equal(source.blobSize(digest));
+    return bytes.length;
+  };
+  let total = 0;
+  if (!source.randomAccess) {
+    for (const d of order) {
+      const n = await readOne(d);
+      total += n;
+    }
+    return total;
+  }
+  const queue = [...order];
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
+        const n = await readOne(d);
+        total += n;
+      }
+    }),
+  );
+  return total;
+}
+
+/** XORs the byte at `offset` of `file` with 0xff. */
+export async function flipByte(file: string, offset: number): Promise<void> {
+  const fh = await open(file, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    await fh.read(b, 0, 1, offset);
+    b[0] = (b[0] ?? 0) ^ 0xff;
+    await fh.write(b, 0, 1, offset);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The BmpackError a promise rejects with (fails the test otherwise). */
+export async function rejection(p: Promise<unknown>): Promise<BmpackError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof BmpackError) return err;
+    throw new Error(`expected a BmpackError, got ${String(err)}`, { cause: err });
+  }
+  throw new Error('expected a rejection');
+}
+
+/** The BmpackError a function throws synchronously. */
+export function thrown(fn: () => unknown): BmpackError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof BmpackError) return err;
+    throw new Error(`expected a BmpackError, got ${String(err)}`, { cause: err });
+  }
+  throw new Error('expected a throw');
+}
+
+/** skopeo with its own (permissive) policy and an empty registries.conf, as the rig's seedImage runs it. */
+export async function runSkopeo(dir: string, args: readonly string[]): Promise<Buffer> {
+  const policy = join(dir, 'policy.json');
+  const conf = join(dir, 'registries.conf');
+  await writeFile(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }));
+  await writeFile(conf, '');
+  return runTool(skopeo(), ['--policy', policy, ...args], {
+    env: { ...process.env, CONTAINERS_REGISTRIES_CONF: conf },
+    timeoutMs: 120_000,
+  });
+}

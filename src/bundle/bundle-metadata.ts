@@ -31,6 +31,8 @@ export interface BundleMetadata {
   readonly tool: { readonly name: 'bmpack'; readonly version: string };
   readonly name: string;
   readonly version: string;
+  /** A delta bundle: the bundle whose blobs it leaves out (issue: delta bundles). */
+  readonly base?: { readonly name: string; readonly version: string; readonly sha256: string };
   /** Only when SOURCE_DATE_EPOCH is set: builds stay reproducible. */
   readonly created?: string;
   readonly images: readonly BundleImageRecord[];

@@ -1,0 +1,68 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base-command.js';
+import { normalizeBooleanFlags } from '../../src/cli/boolean-flags.js';
+import { createProgress, progressMode } from '../../src/cli/progress.js';
+import { withInterrupt } from '../../src/cli/interrupt.js';
+import { registryFlags } from '../../src/cli/registry-flags.js';
+import { runPushImages, renderPushResult } from '../../src/cli/push-images-command.js';
+import { defaultPushConcurrency, type PushImagesResult } from '../../src/push/push-images.js';
+
+export default class PushImages extends BaseCommand {
+  static override summary =
+    'Push every image of a bundle into a private registry, straight from the .tar.xz.';
+
+  static override description = `Replays a bundle (bmpack's, any tar or tar.xz of an OCI image layout, or a docker-save archive) into HOST[:PORT][/NAMESPACE] without unpacking it to disk. REGISTRY/PATH:TAG becomes HOST:PORT/NAMESPACE/PATH:TAG, the layout containerd expects of a mirror.
+
+It plans first: every blob and manifest is checked at the target and only what is missing moves; a blob already pushed to another repository is mounted, not uploaded again; an image is tagged only when all of it is there. A re-run after an interruption moves only what is missing; a re-run of a finished push uploads nothing.
+
+Credentials: with --need-credential (the default) and neither --username nor --docker-config, a terminal is asked for them; otherwise the Docker config's entry for the registry is used. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --source bmpackages_1.0.0.tar.xz --private-registry 10.0.0.5:5000/mirror --cacert ca.crt',
+    'cat pw.txt | <%= config.bin %> <%= command.id %> --source bmpackages_1.0.0.tar.xz --private-registry 10.0.0.5:5000 --username admin --password-stdin',
+    '<%= config.bin %> <%= command.id %> --source bmpackages_1.0.0.tar.xz --private-registry localhost:5000 --plain-http --need-credential=false --dry-run',
+  ];
+
+  static override flags = {
+    source: Flags.file({
+      char: 's',
+      description: 'The bundle: a .tar.xz or .tar (bmpack, OCI layout or docker-save).',
+      required: true,
+      exists: true,
+    }),
+    'private-registry': Flags.string({
+      description: 'Target registry, HOST[:PORT][/NAMESPACE].',
+      required: true,
+    }),
+    'need-credential': Flags.boolean({
+      description: 'The registry needs credentials (--need-credential=false for none).',
+      default: true,
+      allowNo: true,
+    }),
+    ...registryFlags,
+    concurrency: Flags.integer({
+      description: 'Parallel uploads.',
+      default: defaultPushConcurrency,
+      min: 1,
+      max: 64,
+    }),
+    'dry-run': Flags.boolean({
+      description: 'Print what would be uploaded, mounted or skipped, and write nothing.',
+    }),
+  };
+
+  async run(): Promise<PushImagesResult> {
+    this.argv = normalizeBooleanFlags(this.argv, ['need-credential']);
+    const { flags } = await this.parse(PushImages);
+    const progress = createProgress(progressMode(this.jsonEnabled() || flags['dry-run']));
+    const result = await withInterrupt((signal) =>
+      runPushImages(flags, signal, progress.listener, (w) => {
+        this.warnAlways(w);
+      }),
+    ).finally(() => {
+      progress.stop();
+    });
+    for (const line of renderPushResult(result)) this.log(line);
+    return result;
+  }
+}

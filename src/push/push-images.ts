@@ -1,0 +1,179 @@
+/**
+ * `bmpack push images`: replay a bundle into a (namespaced) private
+ * registry straight from the archive. Plan first — map every image, read
+ * every closure, HEAD everything at the target, check that nothing is
+ * missing — then move only what the target lacks.
+ */
+import { basename } from 'node:path';
+import pLimit from 'p-limit';
+import { openBundleSource } from '../archive/index.js';
+import type { BundleSource } from '../archive/bundle-source.js';
+import { BmpackError } from '../errors.js';
+import type { ProgressListener } from '../events.js';
+import { formatReference } from '../reference/index.js';
+import type { CredentialStore } from '../registry/auth/credentials/index.js';
+import { RegistryClient } from '../registry/client.js';
+import type { HostOptions } from '../registry/http/host-options.js';
+import { executePush, type PushCounts } from './execute-push.js';
+import { parsePrivateRegistry } from './private-registry.js';
+import { readClosure } from './push-closure.js';
+import { planPush, type PlannedImage, type PushPlan } from './push-plan.js';
+import { mapImages } from './target-mapping.js';
+import { readTargetState } from './target-state.js';
+import { summarizePlan, type PlanSummary } from './plan-summary.js';
+
+export interface PushImagesOptions {
+  readonly source: string;
+  readonly privateRegistry: string;
+  readonly host?: HostOptions;
+  readonly credentials?: CredentialStore;
+  readonly concurrency?: number;
+  readonly dryRun?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: ProgressListener;
+}
+
+export interface PushImagesResult extends PushCounts {
+  readonly images: number;
+  readonly seconds: number;
+  readonly warnings: readonly string[];
+  /** With --dry-run: what would be done. */
+  readonly plan?: PlanSummary;
+}
+
+export const defaultPushConcurrency = 8;
+
+export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult> {
+  const started = performance.now();
+  const target = parsePrivateRegistry(o.privateRegistry);
+  const source = await openBundleSource(o.source);
+  const client = new RegistryClient({
+    hosts: { [target.registry]: o.host ?? {} },
+    ...(o.credentials ? { credentials: o.credentials } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    onRetry: (e) => o.onEvent?.({ type: 'retry', ...e }),
+  });
+  try {
+    const limit = pLimit(o.concurrency ?? defaultPushConcurrency);
+    const mapping = mapImages(source.images, target, fallbackRepository(source.path));
+    for (const message of mapping.warnings) o.onEvent?.({ type: 'warning', message });
+    o.onEvent?.({ type: 'phase', phase: 'plan' });
+    const planned: PlannedImage[] = [];
+    for (const image of mapping.images)
+      planned.push({
+        image,
+        closure: await readClosure(
+          source,
+          image.descriptor,
+          `image ${image.source} in ${source.path}`,
+        ),
+      });
+    const state = await readTargetState(client, planned, limit);
+    const plan = planPush(planned, state, (d) => source.blobSize(d) !== undefined);
+    if (plan.missing.length > 0) throw missingError(plan, source);
+    const seconds = (): number => Math.round((performance.now() - started) / 10) / 100;
+    const zero = {
+      manifestsPushed: 0,
+      blobsUploaded: 0,
+      blobsSkipped: 0,
+      blobsMounted: 0,
+      bytesUploaded: 0,
+    };
+    if (o.dryRun === true)
+      return {
+        images: planned.length,
+        ...zero,
+        seconds: seconds(),
+        warnings: mapping.warnings,
+        plan: summarizePlan(plan),
+      };
+    o.onEvent?.({ type: 'images-total', total: planned.length });
+    o.onEvent?.({
+      type: 'bytes-total',
+      phase: 'upload',
+      total: plan.blobs.reduce((s, a) => s + (a.kind === 'upload' ? a.blob.size : 0), 0),
+    });
+    const outcome = await executePush(
+      {
+        client,
+        source,
+        registry: target.registry,
+        limit,
+        ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      },
+      plan,
+      imageUsers(planned),
+    );
+    for (const image of planned)
+      if (image.image.target.tag === undefined)
+        o.onEvent?.({ type: 'image-done', ref: formatReference(image.image.target) });
+    if (outcome.failed.length > 0) throw incompleteError(outcome.failed, planned.length);
+    return {
+      images: planned.length,
+      ...outcome.counts,
+      seconds: seconds(),
+      warnings: mapping.warnings,
+    };
+  } finally {
+    await client.close();
+    await source.close();
+  }
+}
+
+/** For a bundle whose images are named by bare tags: `nginx.tar.xz` → `nginx`. */
+function fallbackRepository(path: string): string {
+  const name = basename(path)
+    .replace(/\.(tar\.xz|txz|tar)$/i, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-');
+  return name.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'image';
+}
+
+function imageUsers(planned: readonly PlannedImage[]): (repo: string, digest: string) => string[] {
+  return (repo, digest) =>
+    planned
+      .filter(
+        (p) =>
+          p.image.target.repository === repo &&
+          (p.closure.blobs.some((b) => b.digest === digest) ||
+            p.closure.documents.some((d) => d.digest === digest)),
+      )
+      .map((p) => formatReference(p.image.target));
+}
+
+function missingError(plan: PushPlan, source: BundleSource): BmpackError {
+  const base = source.metadata?.base;
+  const list = plan.missing.slice(0, 5).map((m) => `${m.digest} (used by ${m.images.join(', ')})`);
+  const more = plan.missing.length > 5 ? ` and ${plan.missing.length - 5} more` : '';
+  const needs =
+    base !== undefined
+      ? `push the base bundle ${base.name} ${base.version} (sha256 ${base.sha256}) first`
+      : 'push a bundle that contains them first';
+  return new BmpackError(
+    'E_CLOSURE_MISSING',
+    `${source.path} lacks ${plan.missing.length} blobs that the target does not have either: ${list.join('; ')}${more}. Nothing was pushed.`,
+    {
+      hint: `This looks like a delta bundle: ${needs}.`,
+      details: { missing: plan.missing.length },
+    },
+  );
+}
+
+function incompleteError(
+  failed: ReadonlyArray<{ image: string; error: unknown }>,
+  total: number,
+): BmpackError {
+  const first = failed[0]?.error;
+  const reason = first instanceof Error ? first.message : String(first);
+  return new BmpackError(
+    'E_PUSH_INCOMPLETE',
+    `${failed.length} of ${total} images were not pushed (nothing tagged for them): ${failed.map((f) => f.image).join(', ')}. First error: ${reason}`,
+    {
+      hint:
+        first instanceof BmpackError && first.hint !== undefined
+          ? first.hint
+          : 'Fix the cause and run the same command again: what was pushed is kept and skipped.',
+      cause: first,
+    },
+  );
+}

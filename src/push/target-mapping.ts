@@ -1,0 +1,99 @@
+/**
+ * Where each image of a bundle goes: `REGISTRY/PATH:TAG` becomes
+ * `HOST:PORT/NAMESPACE/PATH:TAG` — the source registry is dropped and the
+ * path kept (docker.io names keep `library/`), which is the layout
+ * containerd expects of a mirror with override_path. Digest-only images
+ * are pushed by digest. Pure.
+ */
+import { BmpackError } from '../errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { formatReference, parseReference, type ImageReference } from '../reference/index.js';
+import type { PrivateRegistry } from './private-registry.js';
+
+export interface NamedImage {
+  readonly name: string;
+  readonly descriptor: Descriptor;
+}
+
+export interface MappedImage {
+  /** The name as the bundle gives it. */
+  readonly name: string;
+  /** Normalised source reference, for messages. */
+  readonly source: string;
+  readonly descriptor: Descriptor;
+  readonly target: ImageReference;
+}
+
+export interface MappingResult {
+  readonly images: readonly MappedImage[];
+  readonly warnings: readonly string[];
+}
+
+/**
+ * A ref.name without '/', ':' or '@' is a bare tag (the image-spec's own
+ * meaning of ref.name); its repository comes from `fallbackRepository`.
+ */
+export function sourceReference(
+  name: string,
+  fallbackRepository: string,
+): { ref: ImageReference; bareTag: boolean } {
+  if (!/[/:@]/.test(name)) {
+    return { ref: parseReference(`${fallbackRepository}:${name}`), bareTag: true };
+  }
+  return { ref: parseReference(name), bareTag: false };
+}
+
+export function targetReference(source: ImageReference, to: PrivateRegistry): ImageReference {
+  const repository =
+    to.namespace === '' ? source.repository : `${to.namespace}/${source.repository}`;
+  return {
+    registry: to.registry,
+    repository,
+    ...(source.tag !== undefined ? { tag: source.tag } : {}),
+    ...(source.digest !== undefined ? { digest: source.digest } : {}),
+  };
+}
+
+/** Map every image; fails before anything is pushed when two differ at one target. */
+export function mapImages(
+  images: readonly NamedImage[],
+  to: PrivateRegistry,
+  fallbackRepository: string,
+): MappingResult {
+  const warnings: string[] = [];
+  const byTarget = new Map<string, MappedImage>();
+  const out: MappedImage[] = [];
+  for (const image of images) {
+    const { ref, bareTag } = sourceReference(image.name, fallbackRepository);
+    if (bareTag)
+      warnings.push(
+        `image "${image.name}" is named by a tag only; pushing it as ${fallbackRepository}:${image.name}`,
+      );
+    const target = targetReference(ref, to);
+    const key = formatReference({
+      ...target,
+      ...(target.tag !== undefined ? { digest: undefined } : {}),
+    });
+    const mapped: MappedImage = {
+      name: image.name,
+      source: formatReference(ref),
+      descriptor: image.descriptor,
+      target,
+    };
+    const earlier = byTarget.get(key);
+    if (earlier !== undefined) {
+      if (earlier.descriptor.digest === image.descriptor.digest) continue;
+      throw new BmpackError(
+        'E_TARGET_CONFLICT',
+        `${earlier.source} and ${mapped.source} would both be pushed as ${key}, with different content (${earlier.descriptor.digest} and ${image.descriptor.digest})`,
+        {
+          hint: 'A mirror keeps paths but not registry hosts. Push them to different namespaces (run push twice with different --private-registry namespaces), or drop one of them from the bundle.',
+          details: { target: key, first: earlier.source, second: mapped.source },
+        },
+      );
+    }
+    byTarget.set(key, mapped);
+    out.push(mapped);
+  }
+  return { images: out, warnings };
+}

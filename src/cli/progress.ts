@@ -48,7 +48,7 @@ function barRenderer(stream: NodeJS.WriteStream): ProgressRenderer {
       stream,
       hideCursor: true,
       clearOnComplete: false,
-      format: ' {phase} |{bar}| {shown} {rate} ETA {eta_formatted}',
+      format: ' {phase} |{bar}| {shown} {rate} {remaining}',
       barsize: 30,
       etaBuffer: 50,
     },
@@ -65,12 +65,21 @@ function barRenderer(stream: NodeJS.WriteStream): ProgressRenderer {
     const shown = b.bytes
       ? `${formatBytes(b.value)}/${formatBytes(b.total)}`
       : `${b.value}/${b.total}`;
-    const rate = b.bytes && secs > 0 ? `${formatBytes(b.value / secs)}/s` : '';
-    b.bar.update(b.value, { shown, rate });
+    const perSecond = secs > 0 ? b.value / secs : 0;
+    const rate = b.bytes && perSecond > 0 ? `${formatBytes(perSecond)}/s` : '';
+    const left = b.total - b.value;
+    const eta =
+      left <= 0 ? '' : perSecond > 0 ? `ETA ${formatDuration(left / perSecond)}` : 'ETA --';
+    b.bar.update(b.value, { shown, rate, remaining: eta });
   };
   const open = (phase: string, total: number, bytes: boolean): void => {
     bars.set(phase, {
-      bar: multi.create(Math.max(total, 1), 0, { phase: phase.padEnd(7), shown: '', rate: '' }),
+      bar: multi.create(Math.max(total, 1), 0, {
+        phase: phase.padEnd(7),
+        shown: '',
+        rate: '',
+        eta: '',
+      }),
       value: 0,
       total,
       started: performance.now(),
@@ -96,4 +105,13 @@ function barRenderer(stream: NodeJS.WriteStream): ProgressRenderer {
       multi.stop();
     },
   };
+}
+
+function formatDuration(seconds: number): string {
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60
+    ? `${m}m${String(s % 60).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }

@@ -4,7 +4,6 @@
  * every closure, HEAD everything at the target, check that nothing is
  * missing — then move only what the target lacks.
  */
-import { basename } from 'node:path';
 import pLimit from 'p-limit';
 import { openBundleSource } from '../archive/index.js';
 import type { BundleSource } from '../archive/bundle-source.js';
@@ -18,7 +17,7 @@ import { executePush, type PushCounts } from './execute-push.js';
 import { parsePrivateRegistry } from './private-registry.js';
 import { readClosure } from './push-closure.js';
 import { planPush, type PlannedImage, type PushPlan } from './push-plan.js';
-import { mapImages } from './target-mapping.js';
+import { fallbackRepository, mapImages } from './target-mapping.js';
 import { readTargetState } from './target-state.js';
 import { summarizePlan, type PlanSummary } from './plan-summary.js';
 
@@ -118,15 +117,6 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
     await client.close();
     await source.close();
   }
-}
-
-/** For a bundle whose images are named by bare tags: `nginx.tar.xz` → `nginx`. */
-function fallbackRepository(path: string): string {
-  const name = basename(path)
-    .replace(/\.(tar\.xz|txz|tar)$/i, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-');
-  return name.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'image';
 }
 
 function imageUsers(planned: readonly PlannedImage[]): (repo: string, digest: string) => string[] {

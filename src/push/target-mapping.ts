@@ -5,6 +5,7 @@
  * containerd expects of a mirror with override_path. Digest-only images
  * are pushed by digest. Pure.
  */
+import { basename } from 'node:path';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { formatReference, parseReference, type ImageReference } from '../reference/index.js';
@@ -96,4 +97,16 @@ export function mapImages(
     out.push(mapped);
   }
   return { images: out, warnings };
+}
+
+/**
+ * The repository for images a bundle names by a bare tag: the bundle's file
+ * name (`nginx.tar.xz` → `nginx`), as `skopeo copy … oci-archive:nginx.tar:1.25` suggests.
+ */
+export function fallbackRepository(path: string): string {
+  const name = basename(path)
+    .replace(/\.(tar\.xz|txz|tar)$/i, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-');
+  return name.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'image';
 }

@@ -1,0 +1,91 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base-command.js';
+import { renderMirrorConfig, runMirrorConfig } from '../../src/mirror/cli.js';
+import {
+  defaultInstallDir,
+  mirrorConfigFormats,
+  type MirrorConfigResult,
+} from '../../src/mirror/mirror-config.js';
+
+export default class MirrorConfig extends BaseCommand {
+  static override summary =
+    'Write the containerd (or bmctl) configuration that makes nodes pull from the private registry.';
+
+  static override description = `Nodes keep asking for docker.io/library/nginx:1.27; containerd turns that into a request to the mirror, HOST:PORT/NAMESPACE/library/nginx:1.27, the layout push images writes, and falls back to the public registry when the mirror lacks the image.
+
+Formats:
+  hosts-toml   (default) one <host>/hosts.toml per mirrored registry in containerd's config_path layout, written under --output (default ./certs.d), with the CA copied beside each as ca.crt and named by its path under --install-dir on the nodes. Works with containerd 1.5 to 2.x.
+  config-toml  the deprecated CRI registry.mirrors / registry.configs tables for config.toml (containerd 1.6/1.7; 2.x ignores its TLS settings; cannot be combined with config_path).
+  bmctl        the registryMirrors header of a bmctl cluster config; with --cluster-name, also a user cluster's spec.nodeConfig.registryMirrors.
+
+The mirrored registries are those named by --hosts, or those the images of --source come from; gcr.io is always included.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --private-registry 10.0.0.5:5000/mirror --source bmpackages_1.0.0.tar.xz --cacert ca.crt',
+    '<%= config.bin %> <%= command.id %> --private-registry 10.0.0.5:5000 --hosts docker.io,quay.io --plain-http --output ./certs.d',
+    '<%= config.bin %> <%= command.id %> --private-registry 10.0.0.5:5000/mirror --hosts docker.io --format bmctl --cacert /root/ca.crt --cluster-name user1',
+  ];
+
+  static override flags = {
+    'private-registry': Flags.string({
+      description: 'The mirror, as given to push images: HOST[:PORT][/NAMESPACE].',
+      required: true,
+    }),
+    hosts: Flags.string({
+      description: 'Registries to mirror, comma-separated (repeatable). gcr.io is always included.',
+      multiple: true,
+      exclusive: ['source'],
+    }),
+    source: Flags.file({
+      char: 's',
+      description: "Mirror the registries this bundle's images come from.",
+      exists: true,
+      exclusive: ['hosts'],
+    }),
+    cacert: Flags.file({
+      description: 'PEM file of the CA that signed the mirror certificate.',
+      exists: true,
+    }),
+    'pull-credential-config': Flags.file({
+      description:
+        'Docker config file with the mirror credentials (bmctl: pullCredentialConfigPath; config-toml: its registry.configs auth).',
+      exists: true,
+    }),
+    'plain-http': Flags.boolean({ description: 'The mirror speaks plain HTTP.' }),
+    'insecure-skip-tls-verify': Flags.boolean({
+      description: 'Nodes do not verify the mirror certificate (prefer --cacert).',
+    }),
+    format: Flags.option({
+      char: 'f',
+      description: 'What to write.',
+      options: mirrorConfigFormats,
+      default: 'hosts-toml' as const,
+    })(),
+    output: Flags.string({
+      char: 'o',
+      description:
+        'hosts-toml: the folder to write (default ./certs.d). Others: a file (default: standard output).',
+    }),
+    'install-dir': Flags.string({
+      description: `The folder on the nodes that config_path names; CA paths point into it. Default ${defaultInstallDir}.`,
+    }),
+    'cluster-name': Flags.string({
+      description: "bmctl: also write this user cluster's spec.nodeConfig.registryMirrors.",
+    }),
+    'secret-namespace': Flags.string({
+      description:
+        "bmctl: namespace of the user cluster's mirror Secrets. Default cluster-<cluster-name>.",
+    }),
+  };
+
+  async run(): Promise<MirrorConfigResult> {
+    const { flags } = await this.parse(MirrorConfig);
+    const result = await runMirrorConfig(flags);
+    for (const w of result.warnings) this.warnAlways(w);
+    if (this.jsonEnabled()) return result;
+    const out = renderMirrorConfig(result);
+    this.log(out.stdout.replace(/\n$/, ''));
+    for (const line of out.stderr) this.logToStderr(line);
+    return result;
+  }
+}

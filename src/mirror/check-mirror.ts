@@ -1,0 +1,169 @@
+/**
+ * `bmpack mirror check`: resolve every image of a bundle through the
+ * mirror the way containerd does with override_path (HEAD
+ * `/v2/NAMESPACE/<path>/manifests/<tag or digest>`), and compare the
+ * digest with the bundle's. Optionally also judge a node's containerd
+ * configuration (config-check.ts).
+ */
+import pLimit from 'p-limit';
+import { BmpackError } from '../errors.js';
+import { mapImages } from '../push/target-mapping.js';
+import { formatReference, type ImageReference } from '../reference/index.js';
+import type { CredentialStore } from '../registry/auth/credentials/index.js';
+import { RegistryClient } from '../registry/client.js';
+import type { HostOptions } from '../registry/http/host-options.js';
+import { withBundle } from './bundle-images.js';
+import { checkContainerdConfig, type ConfigCheck } from './config-check.js';
+import { hostsFromImageNames } from './mirrored-hosts.js';
+import { mirrorTarget } from './mirror-target.js';
+
+export type MirrorImageStatus = 'present' | 'missing' | 'digest-differs';
+
+export interface MirrorImageCheck {
+  /** The image as nodes ask for it (normalised source reference). */
+  readonly ref: string;
+  /** Where the mirror must serve it: HOST:PORT/NAMESPACE/PATH:TAG. */
+  readonly target: string;
+  readonly status: MirrorImageStatus;
+  /** The bundle's digest. */
+  readonly expected: string;
+  /** The mirror's digest, null when it has none. */
+  readonly actual: string | null;
+}
+
+export interface MirrorCheckReport {
+  /** The endpoint containerd uses, e.g. https://10.0.0.5:5000/v2/ns. */
+  readonly mirror: string;
+  /** Empty with configOnly. */
+  readonly images: readonly MirrorImageCheck[];
+  readonly config?: ConfigCheck;
+  readonly ok: boolean;
+  readonly warnings: readonly string[];
+}
+
+export interface MirrorCheckOptions {
+  readonly source: string;
+  readonly privateRegistry: string;
+  /** TLS / plain HTTP towards the mirror. */
+  readonly host?: HostOptions;
+  readonly credentials?: CredentialStore;
+  /** A certs.d folder or config.toml to check as well. */
+  readonly config?: string;
+  /** Check only `config`; send no request to the mirror. */
+  readonly configOnly?: boolean;
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal;
+}
+
+export async function checkMirror(o: MirrorCheckOptions): Promise<MirrorCheckReport> {
+  if (o.configOnly === true && o.config === undefined) {
+    throw new BmpackError('E_USAGE', '--config-only needs --config PATH', {
+      hint: 'Add --config /etc/containerd/certs.d (or a config.toml), or drop --config-only.',
+    });
+  }
+  const target = mirrorTarget(o.privateRegistry, o.host?.plainHttp === true);
+  return withBundle(o.source, async (source, fallback) => {
+    const mapping = mapImages(source.images, target, fallback);
+    const images = o.configOnly === true ? [] : await headAll(o, target.registry, mapping.images);
+    const config =
+      o.config !== undefined
+        ? await checkContainerdConfig(
+            o.config,
+            hostsFromImageNames(
+              source.images.map((i) => i.name),
+              fallback,
+            ),
+            target,
+          )
+        : undefined;
+    const ok = images.every((i) => i.status === 'present') && (config?.ok ?? true);
+    return {
+      mirror: target.endpoint,
+      images,
+      ...(config !== undefined ? { config } : {}),
+      ok,
+      warnings: mapping.warnings,
+    };
+  });
+}
+
+async function headAll(
+  o: MirrorCheckOptions,
+  registry: string,
+  images: ReturnType<typeof mapImages>['images'],
+): Promise<MirrorImageCheck[]> {
+  const client = new RegistryClient({
+    hosts: { [registry]: o.host ?? {} },
+    ...(o.credentials ? { credentials: o.credentials } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  const limit = pLimit(o.concurrency ?? 8);
+  try {
+    return await Promise.all(
+      images.map((image) =>
+        limit(async (): Promise<MirrorImageCheck> => {
+          // A tagged image is resolved by its tag, as a pod spec names it; else by digest.
+          const ref: ImageReference =
+            image.target.tag !== undefined
+              ? {
+                  registry: image.target.registry,
+                  repository: image.target.repository,
+                  tag: image.target.tag,
+                }
+              : image.target;
+          const found = await client.headManifest(ref);
+          const expected = image.descriptor.digest;
+          const actual = found?.digest ?? null;
+          const status: MirrorImageStatus =
+            actual === null ? 'missing' : actual === expected ? 'present' : 'digest-differs';
+          return { ref: image.source, target: formatReference(ref), status, expected, actual };
+        }),
+      ),
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+/** The error a failed check ends with; it carries the report for --json. */
+export class MirrorCheckError extends BmpackError {
+  readonly report: MirrorCheckReport;
+
+  constructor(report: MirrorCheckReport, privateRegistry: string, source: string) {
+    const bad = report.images.filter((i) => i.status !== 'present');
+    const wrongHosts = report.config?.hosts.filter((h) => h.status !== 'ok') ?? [];
+    const parts: string[] = [];
+    if (bad.length > 0) {
+      const list = bad.map((i) =>
+        i.status === 'missing'
+          ? `${i.ref} (missing at ${i.target})`
+          : `${i.ref} (digest differs at ${i.target}: ${i.actual ?? ''}, bundle has ${i.expected})`,
+      );
+      parts.push(
+        `the mirror ${report.mirror} does not serve ${bad.length} of ${report.images.length} images: ${list.join('; ')}`,
+      );
+    }
+    if (report.config !== undefined && !report.config.ok) {
+      const list = [
+        ...report.config.problems,
+        ...wrongHosts.map((h) => `${h.host} ${h.status}: ${h.problems.join('; ')}`),
+      ];
+      parts.push(
+        `${report.config.path} does not send every registry to the mirror: ${list.join(' | ')}`,
+      );
+    }
+    const hint =
+      bad.length > 0
+        ? `Push the bundle again (bmpack push images --source ${source} --private-registry ${privateRegistry}); until then containerd falls back to the public registry for these, which fails in an air-gapped site.`
+        : `Regenerate the configuration with bmpack mirror config --source ${source} --private-registry ${privateRegistry} and install it on the nodes.`;
+    super(bad.length > 0 ? 'E_NOT_FOUND' : 'E_CONFIG_INVALID', parts.join('. '), {
+      hint,
+      details: {
+        images: report.images.length,
+        notServed: bad.length,
+        hostsWrong: wrongHosts.length,
+      },
+    });
+    this.report = report;
+  }
+}

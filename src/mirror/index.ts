@@ -1,0 +1,34 @@
+/**
+ * Pointing containerd at the private registry: `mirror config` writes the
+ * configuration (hosts.toml, config.toml, bmctl), `mirror check` proves a
+ * bundle resolves through the mirror and judges a node's configuration.
+ */
+export {
+  mirrorConfig,
+  mirrorConfigFormats,
+  defaultInstallDir,
+  defaultHostsOutput,
+} from './mirror-config.js';
+export type {
+  MirrorConfigFormat,
+  MirrorConfigOptions,
+  MirrorConfigResult,
+} from './mirror-config.js';
+export { checkMirror, MirrorCheckError } from './check-mirror.js';
+export type {
+  MirrorCheckOptions,
+  MirrorCheckReport,
+  MirrorImageCheck,
+  MirrorImageStatus,
+} from './check-mirror.js';
+export { checkContainerdConfig } from './config-check.js';
+export type { ConfigCheck, HostConfigFinding } from './config-check.js';
+export {
+  mirrorTarget,
+  upstreamServer,
+  hostDirCandidates,
+  normalizeMirroredHost,
+} from './mirror-target.js';
+export type { MirrorTarget } from './mirror-target.js';
+export { parseToml, tomlGet, tomlTableAt, isTomlTable } from './toml-parse.js';
+export type { TomlTable, TomlValue } from './toml-parse.js';

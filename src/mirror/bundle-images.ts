@@ -5,7 +5,6 @@
 import { openBundleSource, type BundleSource } from '../archive/index.js';
 import { fallbackRepository } from '../push/target-mapping.js';
 
-
 /** Opens the bundle, runs `fn`, and closes it whatever happens. */
 export async function withBundle<T>(
   path: string,

@@ -55,7 +55,15 @@ export function blobPath(digest: string): string {
   return `blobs/${digest.replace(':', '/')}`;
 }
 
-export function planBundle(images: readonly ResolvedImage[], info: BundleInfo): BundlePlan {
+/**
+ * `verified`: digests whose cached copies were verified during this build
+ * (just fetched); every other cached blob is re-hashed as it is written.
+ */
+export function planBundle(
+  images: readonly ResolvedImage[],
+  info: BundleInfo,
+  verified: ReadonlySet<string> = new Set(),
+): BundlePlan {
   const blobs = uniqueBlobs(images);
   const bytes = blobs.reduce((s, b) => s + b.size, 0);
   const imageRecords = images.map(imageRecord);
@@ -77,7 +85,7 @@ export function planBundle(images: readonly ResolvedImage[], info: BundleInfo): 
   const documents = new Map(
     images.flatMap((i) => i.documents.map((d) => [d.digest, d.bytes] as const)),
   );
-  const entries = layoutEntries(metadata, blobs, documents);
+  const entries = layoutEntries(metadata, blobs, documents, verified);
   const last = entries.at(-1);
   const tarSize =
     (last ? last.offset + tarEntrySpan(last.type === 'file' ? last.size : 0) : 0) + tarTrailerSize;
@@ -141,6 +149,7 @@ function layoutEntries(
   metadata: BundleMetadata,
   blobs: readonly BundleBlobRecord[],
   documents: ReadonlyMap<string, Buffer>,
+  verified: ReadonlySet<string>,
 ): PlannedEntry[] {
   const head: Array<Omit<PlannedEntry, 'offset'>> = [
     file('oci-layout', json({ imageLayoutVersion: '1.0.0' })),
@@ -164,7 +173,7 @@ function layoutEntries(
     const source: EntrySource =
       bytes !== undefined
         ? { kind: 'bytes', bytes }
-        : { kind: 'blob', digest: b.digest, verify: true };
+        : { kind: 'blob', digest: b.digest, verify: !verified.has(b.digest) };
     return { path: blobPath(b.digest), type: 'file', size: b.size, source };
   });
   let offset = 0;

@@ -96,13 +96,17 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
     );
     await fetchAll(images, fetcher, limit, o.onEvent);
     const epoch = sourceDateEpoch(env);
-    const plan = planBundle(images, {
-      name: set.name,
-      version: set.version,
-      toolVersion,
-      mtime: epoch ?? 0,
-      ...(epoch !== undefined ? { created: new Date(epoch * 1000).toISOString() } : {}),
-    });
+    const plan = planBundle(
+      images,
+      {
+        name: set.name,
+        version: set.version,
+        toolVersion,
+        mtime: epoch ?? 0,
+        ...(epoch !== undefined ? { created: new Date(epoch * 1000).toISOString() } : {}),
+      },
+      fetcher.fetched,
+    );
     o.onEvent?.({ type: 'phase', phase: 'write', detail: output });
     o.onEvent?.({ type: 'bytes-total', phase: 'write', total: plan.tarSize });
     const written = await writeBundle(plan, fetcher.cache, {

@@ -42,15 +42,20 @@ export class BlobCache {
     }
   }
 
-  /** Store a stream, verifying size and digest as it is written. */
-  async put(desc: Expected, source: Readable, what: string): Promise<void> {
+  /**
+   * Store a stream, verifying size and digest as it is written. A source
+   * that verifies itself (a registry blob stream) may pass `verified` to
+   * skip hashing twice; its error still aborts the write.
+   */
+  async put(desc: Expected, source: Readable, what: string, verified = false): Promise<void> {
     const target = this.path(desc.digest);
     await this.ensureDir(target);
     const temp = tempPathFor(target);
     const verifier = new ContentVerifier(desc, what);
-    const check = verifyingTransform(verifier);
+    const file = createWriteStream(temp, { flags: 'wx' });
     try {
-      await pipeline(source, check, createWriteStream(temp, { flags: 'wx' }));
+      if (verified) await pipeline(source, file);
+      else await pipeline(source, verifyingTransform(verifier), file);
     } catch (err) {
       await discardTemp(temp);
       throw ioError(err, target, 'write the cached blob');

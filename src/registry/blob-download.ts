@@ -18,6 +18,7 @@ import { backoffDelay, defaultRetryPolicy } from './http/retry-policy.js';
 import type { HttpResponse } from './http/transport.js';
 import type { Requester } from './requester.js';
 import { responseError } from './response-errors.js';
+import { asBuffer } from '../content/as-buffer.js';
 
 export interface BlobReadOptions {
   /** Called with the number of new bytes as they arrive. */
@@ -50,7 +51,7 @@ async function* blobChunks(
       const res = await request(rq, repo, desc, offset, what);
       let skip = await startOffset(res, offset, what, repo.registry);
       for await (const chunk of res.body) {
-        let buf = Buffer.from(chunk as Uint8Array);
+        let buf = asBuffer(chunk);
         if (skip > 0) {
           const drop = Math.min(skip, buf.length);
           skip -= drop;

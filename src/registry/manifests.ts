@@ -20,6 +20,7 @@ import { header } from './http/headers.js';
 import type { HttpResponse } from './http/transport.js';
 import type { Requester } from './requester.js';
 import { responseError } from './response-errors.js';
+import { asBuffer } from '../content/as-buffer.js';
 
 /** The most manifest bytes we accept (the spec asks registries to take at least 4 MB). */
 export const maxManifestBytes = 8 * 1024 * 1024;
@@ -82,7 +83,7 @@ async function readManifestBody(res: HttpResponse, what: string): Promise<Buffer
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res.body) {
-    const buf = Buffer.from(chunk as Uint8Array);
+    const buf = asBuffer(chunk);
     size += buf.length;
     if (size > maxManifestBytes) {
       res.body.destroy();

@@ -8,6 +8,7 @@ import { redactText } from '../redact.js';
 import { parseChallenges } from './auth/challenge.js';
 import { headerValues } from './http/headers.js';
 import type { HttpResponse } from './http/transport.js';
+import { asBuffer } from '../content/as-buffer.js';
 
 const maxErrorBody = 64 * 1024;
 
@@ -26,7 +27,7 @@ async function readCapped(res: HttpResponse): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res.body) {
-    const buf = Buffer.from(chunk as Uint8Array);
+    const buf = asBuffer(chunk);
     chunks.push(buf);
     size += buf.length;
     if (size >= maxErrorBody) break;

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { createBundle, type CreateBundleOptions } from '../../src/bundle/create-bundle.js';
@@ -122,6 +122,28 @@ describe('bundle create', function () {
     expect(first.fetchedBlobs).to.equal(0);
     expect(first.sha256).to.equal(cold.sha256);
     expect(sha256Digest(a)).to.equal(`sha256:${first.sha256}`);
+  });
+
+  it('re-hashes cached blobs it did not fetch: a corrupt cache entry fails the build, is removed, and the next build is whole', async () => {
+    const cacheDir = join(work.dir, 'cache-a.tar.xz');
+    const victim =
+      release.images[0]!.item.kind === 'index'
+        ? release.images[0]!.item.images[0]!.layers.at(-1)!
+        : undefined;
+    const path = join(cacheDir, 'blobs', 'sha256', victim!.digest.slice(7));
+    const bytes = await readFile(path);
+    bytes[10] = (bytes[10] ?? 0) ^ 0xff;
+    await writeFile(path, bytes);
+    const err = await rejection(createBundle(options('corrupt.tar.xz', { cacheDir })));
+    expect(err.code).to.equal('E_DIGEST_MISMATCH');
+    expect(err.message).to.contain(victim!.digest);
+    expect(await exists(path)).to.equal(false);
+    expect(await exists(join(work.dir, 'corrupt.tar.xz'))).to.equal(false);
+    const healed = await createBundle(options('healed.tar.xz', { cacheDir }));
+    expect(healed.fetchedBlobs).to.equal(1);
+    expect(`sha256:${healed.sha256}`).to.equal(
+      sha256Digest(await readFile(join(work.dir, 'a.tar.xz'))),
+    );
   });
 
   it('filters platforms, records the original index digest, and writes a plain tar on request', async () => {

@@ -13,6 +13,7 @@ import {
 } from '../registry/auth/credentials/index.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
 import type { RegistryClientOptions } from '../registry/client.js';
+import type { HostOptions } from '../registry/http/host-options.js';
 import type { RegistryFlagValues } from './registry-flags.js';
 
 export interface ClientSetup {
@@ -21,17 +22,22 @@ export interface ClientSetup {
   readonly warnings: readonly string[];
 }
 
+/** --plain-http, --cacert and --insecure-skip-tls-verify as a registry's host options. */
+export function hostOptionsFromFlags(flags: RegistryFlagValues): HostOptions {
+  return {
+    ...(flags['plain-http'] === true ? { plainHttp: true } : {}),
+    ...(flags.cacert !== undefined ? { caFile: flags.cacert } : {}),
+    ...(flags['insecure-skip-tls-verify'] === true ? { skipVerify: true } : {}),
+  };
+}
+
 export async function clientSetup(
   registry: string,
   flags: RegistryFlagValues,
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<ClientSetup> {
   const warnings: string[] = [];
-  const host = {
-    ...(flags['plain-http'] === true ? { plainHttp: true } : {}),
-    ...(flags.cacert !== undefined ? { caFile: flags.cacert } : {}),
-    ...(flags['insecure-skip-tls-verify'] === true ? { skipVerify: true } : {}),
-  };
+  const host = hostOptionsFromFlags(flags);
   let password = flags.password;
   if (password !== undefined) {
     warnings.push(

@@ -59,6 +59,20 @@ export async function pushCredentials(
   return { credentials: fromConfig, warnings: [] };
 }
 
+/** {@link pushCredentials} on this process's terminal, if it has one. */
+export function terminalPushCredentials(
+  registry: string,
+  flags: PushCredentialOptions,
+): Promise<PushCredentials> {
+  const interactive =
+    process.stdin.isTTY && process.stderr.isTTY && flags['password-stdin'] !== true;
+  return pushCredentials(registry, flags, {
+    interactive,
+    io: { input: process.stdin, output: process.stderr },
+    stdin: process.stdin,
+  });
+}
+
 async function promptCredentials(registry: string, io: PromptIo): Promise<CredentialStore> {
   const username = await ask(
     io,

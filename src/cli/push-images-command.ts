@@ -3,7 +3,8 @@ import type { ProgressListener } from '../events.js';
 import { parsePrivateRegistry } from '../push/private-registry.js';
 import { pushImages, type PushImagesResult } from '../push/push-images.js';
 import { formatBytes } from './format-bytes.js';
-import { pushCredentials, type PushCredentialOptions } from './push-credentials.js';
+import { hostOptionsFromFlags } from './client-options.js';
+import { terminalPushCredentials, type PushCredentialOptions } from './push-credentials.js';
 
 export interface PushImagesFlags extends PushCredentialOptions {
   readonly source: string;
@@ -19,22 +20,12 @@ export async function runPushImages(
   warn: (message: string) => void,
 ): Promise<PushImagesResult> {
   const { registry } = parsePrivateRegistry(flags['private-registry']);
-  const interactive =
-    process.stdin.isTTY && process.stderr.isTTY && flags['password-stdin'] !== true;
-  const creds = await pushCredentials(registry, flags, {
-    interactive,
-    io: { input: process.stdin, output: process.stderr },
-    stdin: process.stdin,
-  });
+  const creds = await terminalPushCredentials(registry, flags);
   for (const w of creds.warnings) warn(w);
   const result = await pushImages({
     source: flags.source,
     privateRegistry: flags['private-registry'],
-    host: {
-      ...(flags['plain-http'] === true ? { plainHttp: true } : {}),
-      ...(flags.cacert !== undefined ? { caFile: flags.cacert } : {}),
-      ...(flags['insecure-skip-tls-verify'] === true ? { skipVerify: true } : {}),
-    },
+    host: hostOptionsFromFlags(flags),
     ...(creds.credentials ? { credentials: creds.credentials } : {}),
     concurrency: flags.concurrency,
     dryRun: flags['dry-run'],

@@ -2,7 +2,8 @@
  * The `mirror config` and `mirror check` commands behind their oclif
  * classes: flags in, one library call, lines out.
  */
-import { pushCredentials, type PushCredentialOptions } from '../cli/push-credentials.js';
+import { hostOptionsFromFlags } from '../cli/client-options.js';
+import { terminalPushCredentials, type PushCredentialOptions } from '../cli/push-credentials.js';
 import { checkMirror, MirrorCheckError, type MirrorCheckReport } from './check-mirror.js';
 import { mirrorTarget } from './mirror-target.js';
 import { mirrorConfig, type MirrorConfigFormat, type MirrorConfigResult } from './mirror-config.js';
@@ -70,21 +71,12 @@ export async function runMirrorCheck(
   const configOnly = flags['config-only'] === true;
   const creds = configOnly
     ? { credentials: undefined, warnings: [] }
-    : await pushCredentials(registry, flags, {
-        interactive:
-          process.stdin.isTTY && process.stderr.isTTY && flags['password-stdin'] !== true,
-        io: { input: process.stdin, output: process.stderr },
-        stdin: process.stdin,
-      });
+    : await terminalPushCredentials(registry, flags);
   for (const w of creds.warnings) warn(w);
   const report = await checkMirror({
     source: flags.source,
     privateRegistry: flags['private-registry'],
-    host: {
-      ...(flags['plain-http'] === true ? { plainHttp: true } : {}),
-      ...(flags.cacert !== undefined ? { caFile: flags.cacert } : {}),
-      ...(flags['insecure-skip-tls-verify'] === true ? { skipVerify: true } : {}),
-    },
+    host: hostOptionsFromFlags(flags),
     ...(creds.credentials ? { credentials: creds.credentials } : {}),
     ...(flags.config !== undefined ? { config: flags.config } : {}),
     ...(configOnly ? { configOnly } : {}),

@@ -16,12 +16,15 @@ export default class BundleCreate extends BaseCommand {
 
   static override description = `Reads one or more image lists (bmpack ImageSet YAML, a plain list with one reference a line, or skopeo-sync / mindthegap YAML), resolves every image, keeps each blob once however many images share it, and writes an OCI image layout as a tar in an xz container, with a <output>.sha256 sidecar.
 
+With --since PREVIOUS_BUNDLE it writes a delta: every manifest and index of the new release, but only the configs and layers the previous bundle lacks. Its bmpack.json records the base (name, version and the sha256 of its file); push a delta into a registry that already holds the base.
+
 Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-run after an interruption fetches only what is missing. The same inputs give a byte-identical file; set SOURCE_DATE_EPOCH to record a creation time.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --manifest manifests/example.yaml',
     '<%= config.bin %> <%= command.id %> --manifest release.yaml --manifest extras.txt --platform linux/amd64 --output /srv/out/bmpackages_1.2.0.tar.xz',
     '<%= config.bin %> <%= command.id %> --manifest images.txt --insecure-registry 10.0.0.5:5000 --json',
+    '<%= config.bin %> <%= command.id %> --manifest release-1.1.yaml --since bmpackages_1.0.0.tar.xz --output bmpackages_1.1.0-delta.tar.xz',
   ];
 
   static override flags = {
@@ -56,6 +59,11 @@ Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-ru
       description:
         'Docker config file with registry credentials. Default: $DOCKER_CONFIG/config.json or ~/.docker/config.json.',
     }),
+    since: Flags.file({
+      description:
+        'Write a delta against this previous bmpack bundle: leave out the configs and layers it already holds.',
+      exists: true,
+    }),
     'cache-dir': Flags.string({
       description: 'Blob cache folder. Default: $BMPACK_CACHE_DIR, else $XDG_CACHE_HOME/bmpack.',
     }),
@@ -73,6 +81,7 @@ Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-ru
         ...(flags['insecure-registry'] ? { insecureRegistries: flags['insecure-registry'] } : {}),
         ...(flags['docker-config'] !== undefined ? { dockerConfig: flags['docker-config'] } : {}),
         ...(flags['cache-dir'] !== undefined ? { cacheDir: flags['cache-dir'] } : {}),
+        ...(flags.since !== undefined ? { since: flags.since } : {}),
         signal,
         onEvent: progress.listener,
       }),
@@ -83,6 +92,11 @@ Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-ru
     this.log(
       `  ${result.images} images, ${result.blobs} blobs, ${formatBytes(result.bytes)} (dedupe saved ${formatBytes(result.dedupedBytes)})`,
     );
+    if (result.base !== undefined) {
+      this.log(
+        `  delta of ${result.base.name} ${result.base.version}: ${result.omittedBlobs ?? 0} blobs (${formatBytes(result.omittedBytes ?? 0)}) left to the base`,
+      );
+    }
     this.log(
       `  sha256 ${result.sha256}  (${result.fetchedBlobs} blobs fetched, ${result.seconds} s)`,
     );

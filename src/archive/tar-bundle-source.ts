@@ -77,6 +77,11 @@ export class TarBundleSource implements BundleSource {
       .map(([digest]) => digest);
   }
 
+  /** Where each blob's bytes are in the tar (for `bundle verify`, which reads them in bulk). */
+  blobLocations(): ReadonlyMap<string, BlobLocation> {
+    return this.blobs;
+  }
+
   blobSize(digest: string): number | undefined {
     return this.blobs.get(digest)?.size ?? this.synthesized.get(digest)?.length;
   }

@@ -33,6 +33,8 @@ export interface BundleInfo {
   /** Seconds since the epoch: SOURCE_DATE_EPOCH, else 0. */
   readonly mtime: number;
   readonly created?: string;
+  /** For a delta: the bundle whose configs and layers it leaves out. */
+  readonly base?: BundleMetadata['base'];
 }
 
 export interface BundlePlan {
@@ -42,6 +44,8 @@ export interface BundlePlan {
   readonly blocks: readonly number[];
   readonly tarSize: number;
   readonly mtime: number;
+  /** Configs and layers a delta leaves to its base (empty for a full bundle). */
+  readonly omitted: readonly BundleBlobRecord[];
 }
 
 /** Blocks start at an entry once they hold this much… */
@@ -58,13 +62,21 @@ export function blobPath(digest: string): string {
 /**
  * `verified`: digests whose cached copies were verified during this build
  * (just fetched); every other cached blob is re-hashed as it is written.
+ * `omit`: for a delta, the blobs its base holds; configs and layers among
+ * them are left out, while every manifest and index stays so that push can
+ * plan from the delta alone. Totals then count only what the bundle holds.
  */
 export function planBundle(
   images: readonly ResolvedImage[],
   info: BundleInfo,
   verified: ReadonlySet<string> = new Set(),
+  omit: ReadonlySet<string> = new Set(),
 ): BundlePlan {
-  const blobs = uniqueBlobs(images);
+  const all = uniqueBlobs(images);
+  const left = (b: BundleBlobRecord): boolean =>
+    (b.kind === 'config' || b.kind === 'layer') && omit.has(b.digest);
+  const blobs = all.filter((b) => !left(b));
+  const held = new Set(blobs.map((b) => b.digest));
   const bytes = blobs.reduce((s, b) => s + b.size, 0);
   const imageRecords = images.map(imageRecord);
   const metadata: BundleMetadata = {
@@ -72,6 +84,7 @@ export function planBundle(
     tool: { name: 'bmpack', version: info.toolVersion },
     name: info.name,
     version: info.version,
+    ...(info.base !== undefined ? { base: info.base } : {}),
     ...(info.created !== undefined ? { created: info.created } : {}),
     images: imageRecords,
     blobs: blobs.map(({ digest, size, mediaType, kind }) => ({ digest, size, mediaType, kind })),
@@ -79,7 +92,7 @@ export function planBundle(
       images: images.length,
       blobs: blobs.length,
       bytes,
-      dedupedBytes: imageRecords.reduce((s, i) => s + i.bytes, 0) - bytes,
+      dedupedBytes: images.reduce((s, i) => s + heldBytes(i, held), 0) - bytes,
     },
   };
   const documents = new Map(
@@ -89,7 +102,21 @@ export function planBundle(
   const last = entries.at(-1);
   const tarSize =
     (last ? last.offset + tarEntrySpan(last.type === 'file' ? last.size : 0) : 0) + tarTrailerSize;
-  return { metadata, entries, blocks: planBlocks(entries, tarSize), tarSize, mtime: info.mtime };
+  return {
+    metadata,
+    entries,
+    blocks: planBlocks(entries, tarSize),
+    tarSize,
+    mtime: info.mtime,
+    omitted: all.filter(left),
+  };
+}
+
+/** Bytes of an image's closure that the bundle holds (its whole closure, unless a delta). */
+function heldBytes(image: ResolvedImage, held: ReadonlySet<string>): number {
+  let n = 0;
+  for (const [digest, size] of closureSizes(image)) if (held.has(digest)) n += size;
+  return n;
 }
 
 function uniqueBlobs(images: readonly ResolvedImage[]): BundleBlobRecord[] {

@@ -1,7 +1,8 @@
 /**
  * `bmpack bundle create`: read the image lists, resolve every image,
  * fetch each missing blob once into the cache, and write one reproducible
- * bundle.
+ * bundle — or, with `since`, a delta holding only the configs and layers
+ * the previous bundle lacks.
  */
 import { resolve as resolvePath } from 'node:path';
 import pLimit from 'p-limit';
@@ -13,8 +14,10 @@ import { dockerConfigCredentials } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { toolVersion } from '../version.js';
+import { BmpackError } from '../errors.js';
 import { BlobFetcher } from './blob-fetcher.js';
 import { planBundle } from './bundle-plan.js';
+import { readDeltaBase, type BaseRecord, type DeltaBase } from './delta-base.js';
 import type { ResolvedImage } from './image-closure.js';
 import { resolveImage } from './resolve-image.js';
 import { writeBundle } from './write-bundle.js';
@@ -33,6 +36,8 @@ export interface CreateBundleOptions {
   readonly dockerConfig?: string;
   readonly cacheDir?: string;
   readonly cwd?: string;
+  /** Write a delta: leave out the configs and layers this previous bmpack bundle holds. */
+  readonly since?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly signal?: AbortSignal;
   readonly onEvent?: ProgressListener;
@@ -48,6 +53,10 @@ export interface CreateBundleResult {
   /** Blobs fetched from registries in this run (the rest came from the cache). */
   readonly fetchedBlobs: number;
   readonly seconds: number;
+  /** A delta: its base, and the configs and layers left to it. */
+  readonly base?: BaseRecord;
+  readonly omittedBlobs?: number;
+  readonly omittedBytes?: number;
 }
 
 export const defaultConcurrency = 8;
@@ -57,10 +66,10 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
   const env = o.env ?? process.env;
   const set = await loadImageSets(o.manifests);
   for (const message of set.warnings) o.onEvent?.({ type: 'warning', message });
-  const output = resolvePath(
-    o.cwd ?? process.cwd(),
-    o.output ?? `bmpackages_${set.version}.tar.xz`,
-  );
+  const cwd = o.cwd ?? process.cwd();
+  const output = resolvePath(cwd, o.output ?? `bmpackages_${set.version}.tar.xz`);
+  const base =
+    o.since !== undefined ? await deltaBase(resolvePath(cwd, o.since), output, o) : undefined;
   const client = new RegistryClient({
     hosts: {
       ...Object.fromEntries((o.insecureRegistries ?? []).map((h) => [h, { insecure: true }])),
@@ -94,7 +103,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
         }),
       ),
     );
-    await fetchAll(images, fetcher, limit, o.onEvent);
+    await fetchAll(images, fetcher, limit, base?.blobs ?? new Set(), o.onEvent);
     const epoch = sourceDateEpoch(env);
     const plan = planBundle(
       images,
@@ -104,8 +113,10 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
         toolVersion,
         mtime: epoch ?? 0,
         ...(epoch !== undefined ? { created: new Date(epoch * 1000).toISOString() } : {}),
+        ...(base !== undefined ? { base: base.record } : {}),
       },
       fetcher.fetched,
+      base?.blobs,
     );
     o.onEvent?.({ type: 'phase', phase: 'write', detail: output });
     o.onEvent?.({ type: 'bytes-total', phase: 'write', total: plan.tarSize });
@@ -125,22 +136,32 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
       dedupedBytes: t.dedupedBytes,
       fetchedBlobs: fetcher.fetched.size,
       seconds: Math.round((performance.now() - started) / 10) / 100,
+      ...(base !== undefined
+        ? {
+            base: base.record,
+            omittedBlobs: plan.omitted.length,
+            omittedBytes: plan.omitted.reduce((s, b) => s + b.size, 0),
+          }
+        : {}),
     };
   } finally {
     await client.close();
   }
 }
 
+/** Fetches every config and layer the bundle will hold; a delta's base already has the rest. */
 async function fetchAll(
   images: readonly ResolvedImage[],
   fetcher: BlobFetcher,
   limit: ReturnType<typeof pLimit>,
+  inBase: ReadonlySet<string>,
   onEvent?: ProgressListener,
 ): Promise<void> {
   const wanted = new Map<string, { image: ResolvedImage; blob: ResolvedImage['blobs'][number] }>();
   for (const image of images)
     for (const blob of image.blobs)
-      if (!wanted.has(blob.digest)) wanted.set(blob.digest, { image, blob });
+      if (!wanted.has(blob.digest) && !inBase.has(blob.digest))
+        wanted.set(blob.digest, { image, blob });
   const missing = [];
   for (const w of wanted.values()) if (!(await fetcher.cache.has(w.blob))) missing.push(w);
   onEvent?.({ type: 'phase', phase: 'fetch' });
@@ -150,6 +171,20 @@ async function fetchAll(
     total: missing.reduce((s, w) => s + w.blob.size, 0),
   });
   await Promise.all(missing.map((w) => limit(() => fetcher.ensure(w.image, w.blob))));
+}
+
+/** The --since bundle, which must not be the one being written. */
+async function deltaBase(
+  since: string,
+  output: string,
+  o: CreateBundleOptions,
+): Promise<DeltaBase> {
+  if (since === output) {
+    throw new BmpackError('E_USAGE', `--since ${since} is also the output file`, {
+      hint: 'Write the delta under another name (--output), next to the previous bundle.',
+    });
+  }
+  return readDeltaBase(since, (message) => o.onEvent?.({ type: 'warning', message }));
 }
 
 /** SOURCE_DATE_EPOCH (reproducible-builds.org): whole seconds, or undefined. */

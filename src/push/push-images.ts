@@ -139,11 +139,12 @@ function missingError(plan: PushPlan, source: BundleSource): BmpackError {
     base !== undefined
       ? `push the base bundle ${base.name} ${base.version} (sha256 ${base.sha256}) first`
       : 'push a bundle that contains them first';
+  const delta = base !== undefined ? ` (it is a delta of ${base.name} ${base.version})` : '';
   return new BmpackError(
     'E_CLOSURE_MISSING',
-    `${source.path} lacks ${plan.missing.length} blobs that the target does not have either: ${list.join('; ')}${more}. Nothing was pushed.`,
+    `${source.path}${delta} lacks ${plan.missing.length} blobs that the target does not have either: ${list.join('; ')}${more}. Nothing was pushed.`,
     {
-      hint: `This looks like a delta bundle: ${needs}.`,
+      hint: `${base !== undefined ? 'This is' : 'This looks like'} a delta bundle: ${needs}.`,
       details: { missing: plan.missing.length },
     },
   );

@@ -108,3 +108,51 @@ describe('bundle plan', () => {
     expect(plan.metadata.images.map((i) => i.ref)).to.deep.equal(['r.io/x:a', 'r.io/x:b']);
   });
 });
+
+describe('delta: bundle plan with a base', () => {
+  const a = image('r.io/x:a', 'a', [
+    ['1', 5000],
+    ['2', 700],
+  ]);
+  const b = image('r.io/x:b', 'b', [
+    ['1', 5000],
+    ['3', 300],
+  ]);
+  const base = { name: 'n', version: '0.9', sha256: 'f'.repeat(64) };
+  // The base holds the config, layer 1, and manifest a (which a delta keeps all the same).
+  const plan = planBundle(
+    [a, b],
+    { ...info, base },
+    new Set(),
+    new Set([dg('c'), dg('1'), dg('a')]),
+  );
+
+  it('leaves out the configs and layers the base holds, keeps every manifest, and records the base', () => {
+    expect(plan.metadata.base).to.deep.equal(base);
+    expect(plan.metadata.blobs.map((x) => x.digest)).to.deep.equal([
+      dg('a'),
+      dg('b'),
+      dg('2'),
+      dg('3'),
+    ]);
+    expect(plan.omitted.map((x) => x.digest)).to.deep.equal([dg('c'), dg('1')]);
+    expect(
+      plan.entries.filter((e) => e.path.startsWith('blobs/') && e.type === 'file'),
+    ).to.have.length(4);
+  });
+
+  it('counts in its totals only what it holds; images keep their whole closures', () => {
+    const docs = plan.metadata.blobs
+      .filter((x) => x.kind === 'manifest')
+      .reduce((s, x) => s + x.size, 0);
+    expect(plan.metadata.totals).to.deep.equal({
+      images: 2,
+      blobs: 4,
+      bytes: docs + 700 + 300,
+      dedupedBytes: 0, // what the two images share (config, layer 1) is in the base
+    });
+    expect(plan.metadata.images.map((i) => i.bytes)).to.deep.equal(
+      planBundle([a, b], info).metadata.images.map((i) => i.bytes),
+    );
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * `bmpack bundle inspect`: what a bundle holds, before anyone carries it.
+ * A bmpack bundle answers from bmpack.json alone, which openBundleSource
+ * reads from the front of the file (the xz Index and first Block, or the
+ * first tar headers): a multi-gigabyte bundle is inspected in well under a
+ * second, and damage further in does not show here (`bundle verify` finds
+ * it). Foreign archives (OCI layouts, docker save) have no such summary:
+ * their images' manifests are read to find platforms and closure sizes.
+ */
+import { openBundleSource, type BundleKind, type BundleSource } from '../archive/index.js';
+import type { BundleMetadata } from '../bundle/bundle-metadata.js';
+import { walkClosure } from './source-closure.js';
+
+export interface InspectedImage {
+  readonly ref: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly platforms: readonly string[];
+  /** Bytes of the image's whole closure (manifests, configs, layers). */
+  readonly size: number;
+}
+
+export interface BundleInspection {
+  readonly file: string;
+  readonly kind: BundleKind;
+  /** bmpack.json's format, else the kind of archive. */
+  readonly format: string;
+  /** The tool that wrote it (bmpack bundles only). */
+  readonly tool: { readonly name: string; readonly version: string } | null;
+  readonly name: string | null;
+  readonly version: string | null;
+  readonly created?: string;
+  /** A delta: the bundle whose configs and layers it leaves out. */
+  readonly base?: BundleMetadata['base'];
+  readonly images: readonly InspectedImage[];
+  /** Blobs the file holds, each once. */
+  readonly blobs: number;
+  readonly bytes: number;
+  /** What storing shared blobs once saves, over the blobs the file holds. */
+  readonly dedupedBytes: number;
+  /** Manifests of foreign archives that could not be read (`bundle verify` says more). */
+  readonly warnings: readonly string[];
+}
+
+export async function inspectBundle(path: string): Promise<BundleInspection> {
+  const source = await openBundleSource(path);
+  try {
+    return source.metadata !== undefined
+      ? fromMetadata(source.path, source.kind, source.metadata)
+      : await fromManifests(source);
+  } finally {
+    await source.close();
+  }
+}
+
+function fromMetadata(file: string, kind: BundleKind, m: BundleMetadata): BundleInspection {
+  return {
+    file,
+    kind,
+    format: m.format,
+    tool: m.tool,
+    name: m.name,
+    version: m.version,
+    ...(m.created !== undefined ? { created: m.created } : {}),
+    ...(m.base !== undefined ? { base: m.base } : {}),
+    images: m.images.map((i) => ({
+      ref: i.ref,
+      digest: i.digest,
+      mediaType: i.mediaType,
+      platforms: i.platforms,
+      size: i.bytes,
+    })),
+    blobs: m.totals.blobs,
+    bytes: m.totals.bytes,
+    dedupedBytes: m.totals.dedupedBytes,
+    warnings: [],
+  };
+}
+
+async function fromManifests(source: BundleSource): Promise<BundleInspection> {
+  const images: InspectedImage[] = [];
+  const held = new Map<string, number>();
+  const warnings: string[] = [];
+  let heldPerImage = 0;
+  for (const image of source.images) {
+    const closure = await walkClosure(source, image.descriptor, { platforms: true });
+    for (const f of closure.faults) {
+      warnings.push(
+        `image ${image.name}: manifest ${f.digest} is ${f.missing ? 'missing' : 'unreadable'}; run bmpack bundle verify`,
+      );
+    }
+    for (const item of closure.items) {
+      const stored = source.blobSize(item.digest);
+      if (stored === undefined) continue;
+      held.set(item.digest, stored);
+      heldPerImage += stored;
+    }
+    images.push({
+      ref: image.name,
+      digest: image.descriptor.digest,
+      mediaType: image.descriptor.mediaType,
+      platforms: closure.platforms,
+      size: closure.items.reduce((s, i) => s + i.size, 0),
+    });
+  }
+  const bytes = [...held.values()].reduce((s, n) => s + n, 0);
+  return {
+    file: source.path,
+    kind: source.kind,
+    format: source.kind,
+    tool: null,
+    name: null,
+    version: null,
+    images,
+    blobs: held.size,
+    bytes,
+    dedupedBytes: heldPerImage - bytes,
+    warnings,
+  };
+}

@@ -16,9 +16,9 @@ import type { HostOptions } from '../registry/http/host-options.js';
 import { toolVersion } from '../version.js';
 import { BmpackError } from '../errors.js';
 import { BlobFetcher } from './blob-fetcher.js';
+import { findMissing, startFetches } from './fetch-queue.js';
 import { planBundle } from './bundle-plan.js';
 import { readDeltaBase, type BaseRecord, type DeltaBase } from './delta-base.js';
-import type { ResolvedImage } from './image-closure.js';
 import { resolveImage } from './resolve-image.js';
 import { writeBundle } from './write-bundle.js';
 
@@ -87,6 +87,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
       new BlobCache(o.cacheDir ?? defaultCacheDir(env)),
       o.onEvent,
     );
+    await fetcher.cache.sweep();
     const limit = pLimit(o.concurrency ?? defaultConcurrency);
     o.onEvent?.({ type: 'phase', phase: 'resolve' });
     o.onEvent?.({ type: 'images-total', total: set.images.length });
@@ -103,7 +104,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
         }),
       ),
     );
-    await fetchAll(images, fetcher, limit, base?.blobs ?? new Set(), o.onEvent);
+    const missing = await findMissing(images, fetcher.cache, base?.blobs ?? new Set());
     const epoch = sourceDateEpoch(env);
     const plan = planBundle(
       images,
@@ -115,17 +116,20 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
         ...(epoch !== undefined ? { created: new Date(epoch * 1000).toISOString() } : {}),
         ...(base !== undefined ? { base: base.record } : {}),
       },
-      fetcher.fetched,
+      new Set([...fetcher.fetched, ...missing.keys()]),
       base?.blobs,
     );
+    const order = plan.metadata.blobs.map((b) => b.digest);
+    const pending = startFetches(missing, order, fetcher, limit, o.onEvent);
     o.onEvent?.({ type: 'phase', phase: 'write', detail: output });
     o.onEvent?.({ type: 'bytes-total', phase: 'write', total: plan.tarSize });
     const written = await writeBundle(plan, fetcher.cache, {
       output,
       plainTar: output.endsWith('.tar'),
+      ready: (digest) => pending.get(digest),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
-    });
+    }).finally(() => Promise.allSettled(pending.values()));
     const t = plan.metadata.totals;
     return {
       output: written.output,
@@ -147,30 +151,6 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
   } finally {
     await client.close();
   }
-}
-
-/** Fetches every config and layer the bundle will hold; a delta's base already has the rest. */
-async function fetchAll(
-  images: readonly ResolvedImage[],
-  fetcher: BlobFetcher,
-  limit: ReturnType<typeof pLimit>,
-  inBase: ReadonlySet<string>,
-  onEvent?: ProgressListener,
-): Promise<void> {
-  const wanted = new Map<string, { image: ResolvedImage; blob: ResolvedImage['blobs'][number] }>();
-  for (const image of images)
-    for (const blob of image.blobs)
-      if (!wanted.has(blob.digest) && !inBase.has(blob.digest))
-        wanted.set(blob.digest, { image, blob });
-  const missing = [];
-  for (const w of wanted.values()) if (!(await fetcher.cache.has(w.blob))) missing.push(w);
-  onEvent?.({ type: 'phase', phase: 'fetch' });
-  onEvent?.({
-    type: 'bytes-total',
-    phase: 'fetch',
-    total: missing.reduce((s, w) => s + w.blob.size, 0),
-  });
-  await Promise.all(missing.map((w) => limit(() => fetcher.ensure(w.image, w.blob))));
 }
 
 /** The --since bundle, which must not be the one being written. */

@@ -9,7 +9,13 @@ import { BmpackError } from '../errors.js';
 import type { BundlePlan, PlannedEntry } from './bundle-plan.js';
 import { encodeTarHeader, tarPadding, tarTrailerSize } from './tar-header.js';
 
-export async function* tarBytes(plan: BundlePlan, cache: BlobCache): AsyncGenerator<Buffer> {
+export type BlobReady = (digest: string) => Promise<unknown> | undefined;
+
+export async function* tarBytes(
+  plan: BundlePlan,
+  cache: BlobCache,
+  ready?: BlobReady,
+): AsyncGenerator<Buffer> {
   for (const entry of plan.entries) {
     yield encodeTarHeader({
       path: entry.path,
@@ -18,19 +24,24 @@ export async function* tarBytes(plan: BundlePlan, cache: BlobCache): AsyncGenera
       mtime: plan.mtime,
     });
     if (entry.type !== 'file') continue;
-    yield* contents(entry, cache);
+    yield* contents(entry, cache, ready);
     const pad = tarPadding(entry.size);
     if (pad > 0) yield Buffer.alloc(pad);
   }
   yield Buffer.alloc(tarTrailerSize);
 }
 
-async function* contents(entry: PlannedEntry, cache: BlobCache): AsyncGenerator<Buffer> {
+async function* contents(
+  entry: PlannedEntry,
+  cache: BlobCache,
+  ready?: BlobReady,
+): AsyncGenerator<Buffer> {
   const source = entry.source;
   if (source.kind === 'bytes') {
     if (source.bytes.length > 0) yield source.bytes;
     return;
   }
+  await ready?.(source.digest);
   const verifier = source.verify
     ? new ContentVerifier(
         { digest: source.digest, size: entry.size },

@@ -32,6 +32,8 @@ export interface WriteBundleOptions {
   readonly plainTar?: boolean;
   readonly signal?: AbortSignal;
   readonly onEvent?: ProgressListener;
+  /** Resolves when a blob is in the cache (it may still be downloading); undefined: it is. */
+  readonly ready?: (digest: string) => Promise<unknown> | undefined;
 }
 
 export interface WrittenBundle {
@@ -91,7 +93,7 @@ async function writeTar(
   sink: Writable,
   opts: WriteBundleOptions,
 ): Promise<void> {
-  for await (const chunk of tarBytes(plan, cache)) {
+  for await (const chunk of tarBytes(plan, cache, opts.ready)) {
     checkAbort(opts.signal);
     if (!sink.write(chunk)) await once(sink, 'drain');
     opts.onEvent?.({ type: 'bytes', phase: 'write', n: chunk.length });
@@ -107,7 +109,7 @@ async function writeXz(
   const xz = new XzWriter(sink, { name: opts.output });
   let block = 0;
   let remaining = 0;
-  for await (const chunk of tarBytes(plan, cache)) {
+  for await (const chunk of tarBytes(plan, cache, opts.ready)) {
     checkAbort(opts.signal);
     let at = 0;
     while (at < chunk.length) {

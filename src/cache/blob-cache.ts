@@ -14,7 +14,13 @@ import { Readable as ReadableStream } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ContentVerifier } from '../content/verifier.js';
 import { verifyingTransform } from '../content/verifying-transform.js';
-import { commitTemp, discardTemp, ioError, tempPathFor } from '../fs/atomic-file.js';
+import {
+  commitTemp,
+  discardTemp,
+  ioError,
+  removeStaleTempsIn,
+  tempPathFor,
+} from '../fs/atomic-file.js';
 import type { Descriptor } from '../oci/descriptor.js';
 
 /** `$BMPACK_CACHE_DIR`, else `$XDG_CACHE_HOME/bmpack`, else `~/.cache/bmpack`. */
@@ -31,6 +37,11 @@ export class BlobCache {
   path(digest: string): string {
     const [alg = '', hex = ''] = digest.split(':');
     return join(this.root, 'blobs', alg, hex);
+  }
+
+  /** Remove partial blobs left by builds that were killed; returns how many. */
+  async sweep(): Promise<number> {
+    return removeStaleTempsIn(join(this.root, 'blobs', 'sha256'));
   }
 
   /** True when the blob is present with the expected size. */

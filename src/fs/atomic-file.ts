@@ -51,19 +51,24 @@ export function ioError(err: unknown, path: string, action: string): BmpackError
  * (a kill -9 cannot clean up after itself). Files of live processes stay.
  */
 export async function removeStaleTemps(target: string): Promise<number> {
-  const prefix = `.${basename(target)}.tmp-`;
+  return removeStaleTempsIn(dirname(target), `.${basename(target)}.tmp-`);
+}
+
+/** The same for every temporary file in `dir` (a cache folder after a kill -9). */
+export async function removeStaleTempsIn(dir: string, prefix = '.'): Promise<number> {
   let names: string[];
   try {
-    names = await readdir(dirname(target));
+    names = await readdir(dir);
   } catch {
     return 0;
   }
   let removed = 0;
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    const at = name.indexOf('.tmp-');
+    if (!name.startsWith(prefix) || at === -1) continue;
+    const pid = Number(name.slice(at + 5).split('-')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
-    await rm(join(dirname(target), name), { force: true });
+    await rm(join(dir, name), { force: true });
     removed++;
   }
   return removed;

@@ -109,6 +109,7 @@ describe('bmpack bundle create (command)', function () {
     );
     expect(signal ?? code).to.equal('SIGKILL');
     expect(await exists(output)).to.equal(false);
+    const cached = await completeCacheEntries(cache);
     const again = await createBundle({
       manifests: [work.file],
       output,
@@ -117,10 +118,15 @@ describe('bmpack bundle create (command)', function () {
       env: {},
     });
     expect(again.sha256).to.equal(reference);
-    expect(again.fetchedBlobs).to.equal(0);
+    // 3 blobs (config and two layers): what the killed run finished is reused, the rest fetched.
+    expect(again.fetchedBlobs).to.equal(3 - cached);
     expect(
       (await readdir(work.dir)).filter((n) => n.startsWith('.killed.tar.xz.tmp-')),
     ).to.deep.equal([]);
+    const leftovers = (await readdir(join(cache, 'blobs', 'sha256'))).filter((n) =>
+      n.includes('.tmp-'),
+    );
+    expect(leftovers).to.deep.equal([]);
   });
 
   it('stops on Ctrl-C with exit code 130, removes its temp file and says how to resume', async () => {
@@ -181,6 +187,12 @@ describe('bmpack bundle create (command)', function () {
     });
   }
 });
+
+/** Blobs whose cache entry is complete (temporary files of the killed run do not count). */
+async function completeCacheEntries(cache: string): Promise<number> {
+  const names = await readdir(join(cache, 'blobs', 'sha256')).catch(() => []);
+  return names.filter((n) => !n.startsWith('.')).length;
+}
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(

@@ -48,13 +48,25 @@ const supportedHint = (file: string): string =>
  *   image layout or a docker save archive, or is truncated or malformed;
  *   E_XZ_INVALID when its xz container is damaged; E_IO when it cannot be read.
  */
-export async function openBundleSource(path: string): Promise<BundleSource> {
+export interface OpenOptions {
+  /**
+   * Verify the xz blocks' checks while reading blobs (default). A consumer
+   * that verifies every blob's sha256 as it passes (push) may turn this
+   * off: the digest is the stronger check and the CRC costs a CPU pass.
+   */
+  readonly containerChecks?: boolean;
+}
+
+export async function openBundleSource(
+  path: string,
+  opts: OpenOptions = {},
+): Promise<BundleSource> {
   const head = await readHead(path);
   if (head.length === 0) throw bundleInvalid(path, 'the file is empty');
   const container = detectContainer(head);
   switch (container.kind) {
     case 'xz':
-      return openXzArchive(path);
+      return openXzArchive(path, opts.containerChecks ?? true);
     case 'tar':
       return openTarArchive(path);
     case 'unsupported':
@@ -110,7 +122,7 @@ async function openTarArchive(path: string): Promise<TarBundleSource> {
   }
 }
 
-async function openXzArchive(path: string): Promise<TarBundleSource> {
+async function openXzArchive(path: string, checks: boolean): Promise<TarBundleSource> {
   const index = await readXzIndex(path);
   const blocks = index.blocks.filter((b) => b.uncompressedSize > 0);
   if (blocks.length === 0) throw bundleInvalid(path, 'the .xz file holds no data');
@@ -138,12 +150,12 @@ async function openXzArchive(path: string): Promise<TarBundleSource> {
         // The rest of the Block holding the head is read so that its Check is verified.
         await input.finishSegment();
         checkLayoutFits(fast, index.uncompressedSize, path);
-        return bmpackSource(path, 'xz', table, fast, new XzBlockRangeReader(path, index));
+        return bmpackSource(path, 'xz', table, fast, new XzBlockRangeReader(path, index, checks));
       }
     }
     await scanRest(scanner, table);
     const reader = randomAccess
-      ? new XzBlockRangeReader(path, index)
+      ? new XzBlockRangeReader(path, index, checks)
       : new SequentialXzReader(path, index);
     return await scannedSource(path, 'xz', table, reader);
   } catch (err) {

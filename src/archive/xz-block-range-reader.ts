@@ -18,6 +18,8 @@ export class XzBlockRangeReader implements TarRangeReader {
   constructor(
     private readonly file: string,
     private readonly index: XzIndex,
+    /** Verify each block's check; off when the consumer hashes every blob anyway. */
+    private readonly checks = true,
   ) {}
 
   async *chunks(offset: number, length: number, what: string): AsyncGenerator<Buffer> {
@@ -30,7 +32,7 @@ export class XzBlockRangeReader implements TarRangeReader {
     }
     // xzRangeChunks is the generator behind openXzRange: used directly, the
     // blob stream is the only buffer between the decoder and the consumer.
-    for await (const chunk of xzRangeChunks(this.file, this.index, offset, end)) {
+    for await (const chunk of xzRangeChunks(this.file, this.index, offset, end, this.checks)) {
       yield asBuffer(chunk);
     }
   }

@@ -45,7 +45,8 @@ export const defaultPushConcurrency = 8;
 export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult> {
   const started = performance.now();
   const target = parsePrivateRegistry(o.privateRegistry);
-  const source = await openBundleSource(o.source);
+  // Every blob's sha256 is verified as it is uploaded; the xz CRCs would be a second pass.
+  const source = await openBundleSource(o.source, { containerChecks: false });
   const client = new RegistryClient({
     hosts: { [target.registry]: o.host ?? {} },
     ...(o.credentials ? { credentials: o.credentials } : {}),
@@ -67,7 +68,12 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
           `image ${image.source} in ${source.path}`,
         ),
       });
-    const state = await readTargetState(client, planned, limit);
+    // HEADs are small: ask more of them at once than uploads.
+    const state = await readTargetState(
+      client,
+      planned,
+      pLimit(Math.max(16, 4 * (o.concurrency ?? defaultPushConcurrency))),
+    );
     const plan = planPush(planned, state, (d) => source.blobSize(d) !== undefined);
     if (plan.missing.length > 0) throw missingError(plan, source);
     const seconds = (): number => Math.round((performance.now() - started) / 10) / 100;

@@ -47,15 +47,18 @@ export async function* decodeBlock(
   block: XzBlockInfo,
   from: number,
   to: number,
+  checks = true,
 ): AsyncGenerator<Uint8Array> {
   try {
-    yield* decode(fh, path, block, from, to);
+    yield* decode(fh, path, block, from, to, checks);
   } catch (err) {
     // Only format errors are ours to name; E_IO and errors thrown into the
     // generator by its consumer pass unchanged.
     throw err instanceof XzFormatError ? xzInvalid(path, err, block.compressedOffset) : err;
   }
 }
+
+const noCheck: BlockCheck = { update: () => undefined, digest: () => new Uint8Array(0) };
 
 interface Located {
   header: BlockHeader;
@@ -91,6 +94,7 @@ async function* decode(
   block: XzBlockInfo,
   from: number,
   to: number,
+  checks: boolean,
 ): AsyncGenerator<Uint8Array> {
   const start = block.compressedOffset;
   const window = new FileWindow(fh, path, start, start + block.totalSize, WINDOW);
@@ -107,10 +111,11 @@ async function* decode(
   }
   let emitted = from;
   if (onlyLzma2 && (await window.peek(1))[0] === LZMA2_CONTROL_STORED_RESET) {
-    const check = createBlockCheck(block.checkType);
+    // Without checks (a consumer that hashes every byte itself), the CRC is skipped.
+    const check = checks ? createBlockCheck(block.checkType) : noCheck;
     const reached = yield* storedChunks(window, dataEnd, block, check, from, to);
     if (reached === 'end') {
-      await verifyTail(window, block, check);
+      if (checks) await verifyTail(window, block, check);
       return;
     }
     // An LZMA chunk after stored ones: decode the Block again from its start,

@@ -33,6 +33,7 @@ export async function* xzRangeChunks(
   index: XzIndex,
   start: number,
   end: number,
+  checks = true,
 ): AsyncGenerator<Uint8Array> {
   if (start >= end) return;
   let fh: FileHandle;
@@ -48,7 +49,7 @@ export async function* xzRangeChunks(
       if (block.uncompressedSize === 0) continue;
       const from = Math.max(start - block.uncompressedOffset, 0);
       const to = Math.min(end - block.uncompressedOffset, block.uncompressedSize);
-      yield* decodeBlock(fh, path, block, from, to);
+      yield* decodeBlock(fh, path, block, from, to, checks);
     }
   } finally {
     await fh.close();

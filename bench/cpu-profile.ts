@@ -183,6 +183,36 @@ export async function summariseCpuProfile(
   return lines.join('\n');
 }
 
+/** When the profile first caught each of some bmpack functions on the stack. */
+export interface FirstSamples {
+  /** Length of the profile, seconds. */
+  readonly profileSeconds: number;
+  /** Seconds after the profile started of the first sample with the function on the stack. */
+  readonly at: ReadonlyMap<string, number>;
+}
+
+/**
+ * The first sample, in seconds after the profile started, in which each of
+ * `names` (functions of bmpack's own code, dist/src or dist/commands) is on
+ * the stack: where a phase that runs inside that function began, give or take
+ * the sampling interval. Names never sampled are left out.
+ */
+export async function firstSamples(file: string, names: readonly string[]): Promise<FirstSamples> {
+  const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+  if (!isCpuProfile(parsed)) throw new Error(`${file} is not a V8 CPU profile`);
+  const wanted = new Set(names);
+  const at = new Map<string, number>();
+  for (const s of samplesOf(parsed)) {
+    for (const f of s.stack) {
+      if (wanted.has(f.functionName) && !at.has(f.functionName) && area(f).startsWith('bmpack ')) {
+        at.set(f.functionName, s.at);
+      }
+    }
+    if (at.size === wanted.size) break;
+  }
+  return { profileSeconds: (parsed.endTime - parsed.startTime) / 1e6, at };
+}
+
 function windowsFromArgs(args: readonly string[]): ProfileWindow[] {
   // name=from:to …
   return args.map((a) => {

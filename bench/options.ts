@@ -32,6 +32,10 @@ export interface BenchOptions {
   readonly repeat: number;
   /** bmpack --concurrency (default: bmpack's own). */
   readonly concurrency?: number;
+  /** Also run the `bmpack push images` benchmark after the bundle create one. */
+  readonly push: boolean;
+  /** Rounds of the push benchmark, each against two fresh registries; medians count. */
+  readonly pushRepeat: number;
   /** Set by the supervisor: the run's work directory. */
   readonly runDir: string;
   /** Set by the supervisor: the command-line arguments, for the report. */
@@ -41,17 +45,23 @@ export interface BenchOptions {
 export const usage = `Usage: node --import tsx bench/run.ts [options]
 
 Seeds a local registry with the benchmark release (bench/workload.ts), then times
-bmpack bundle create against skopeo copy --all + tar | xz, and writes bench/RESULTS.md.
+bmpack bundle create against skopeo copy --all + tar | xz, then bmpack push images
+(the bundle into a fresh registry) against tar -xJf + skopeo copy --all, and writes
+bench/RESULTS.md.
 
   --scale N          workload scale (default: $BENCH_SCALE or 1; 1 ≈ 485 MB of unique blobs)
   --small-scale N    second scale for the flat-RSS check (default: scale / 4)
   --seed N           workload seed (default 1)
   --repeat N         cold bmpack runs at the main scale; the median counts (default 3)
   --no-xz6           skip the slow tar | xz -T0 -6 pipeline
-  --concurrency N    bmpack --concurrency (default: bmpack's own)
+  --concurrency N    bmpack bundle create --concurrency (default: bmpack's own)
+  --push-repeat N    rounds of the push benchmark, each against two fresh registries; the
+                     medians count (default 3)
+  --no-push          skip the push benchmark
   --use-dist         run the repository's dist/ (npm run build first) instead of a private build
-  --cpu-prof         one more cold bmpack run under node --cpu-prof (not timed); the profile is
-                     kept in .bench-work/profiles/ and summarised by phase
+  --cpu-prof         one more cold bmpack bundle create, and one more bmpack push images and its
+                     re-run (into a third registry), under node --cpu-prof (not timed); the
+                     profiles are kept in .bench-work/profiles/ and summarised by phase
   --keep             keep the run directory under .bench-work/
   -h, --help         this text
 `;
@@ -79,6 +89,8 @@ export function parseBenchArgs(
       repeat: { type: 'string' },
       'no-xz6': { type: 'boolean', default: false },
       concurrency: { type: 'string' },
+      'push-repeat': { type: 'string' },
+      'no-push': { type: 'boolean', default: false },
       'use-dist': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -90,6 +102,10 @@ export function parseBenchArgs(
   const smallScale = positiveNumber(values['small-scale'], '--small-scale', scale / 4);
   const seed = positiveNumber(values.seed, '--seed', 1);
   const repeat = Math.max(1, Math.floor(positiveNumber(values.repeat, '--repeat', 3)));
+  const pushRepeat = Math.max(
+    1,
+    Math.floor(positiveNumber(values['push-repeat'], '--push-repeat', 3)),
+  );
   const concurrency =
     values.concurrency === undefined
       ? undefined
@@ -103,6 +119,8 @@ export function parseBenchArgs(
     useDist: values['use-dist'],
     cpuProf: values['cpu-prof'],
     keep: values.keep,
+    push: !values['no-push'],
+    pushRepeat,
     ...(concurrency !== undefined ? { concurrency: Math.floor(concurrency) } : {}),
   };
 }

@@ -2,6 +2,12 @@
  * The benchmark's verdicts and their two renderings: a table on the console
  * and bench/RESULTS.md.
  */
+import {
+  pushHeadline,
+  renderPushConsole,
+  renderPushMarkdown,
+  type PushResults,
+} from './push-report.js';
 import type { TimedResult, TimeFigures } from './timed.js';
 import type { Workload } from './workload.js';
 
@@ -84,6 +90,8 @@ export interface BenchResults {
   readonly warmIdentical: boolean;
   readonly peer: PeerRuns;
   readonly profileSummary?: string;
+  /** The push benchmark (absent with --no-push). */
+  readonly push?: PushResults;
 }
 
 export interface Verdict {
@@ -210,9 +218,20 @@ function phaseLines(r: BenchResults): string[] {
   if (ph === undefined) return ['(bmpack printed no phase lines)'];
   const total = ph.startup + ph.resolve + ph.fetch + ph.write;
   const pct = (s: number): string => `${((100 * s) / total).toFixed(0)} %`;
-  return [
+  const head = [
     `start-up (node, oclif, image list)  ${secs(ph.startup)} s  ${pct(ph.startup)}`,
     `resolve (manifests, configs)        ${secs(ph.resolve)} s  ${pct(ph.resolve)}`,
+  ];
+  // Since bundle create fetches while it writes, "fetch:" and "write:" come together.
+  if (ph.fetch < 0.05) {
+    const both = ph.fetch + ph.write;
+    return [
+      ...head,
+      `fetch + write, overlapped           ${secs(both)} s  ${pct(both)}  ${mb(r.cold.outputBytes / Math.max(both, 1e-9))} MB/s`,
+    ];
+  }
+  return [
+    ...head,
     `fetch (blobs → cache)               ${secs(ph.fetch)} s  ${pct(ph.fetch)}  ${mb(r.workload.uniqueBytes / Math.max(ph.fetch, 1e-9))} MB/s`,
     `write (cache → tar.xz, fsync)       ${secs(ph.write)} s  ${pct(ph.write)}  ${mb(r.cold.outputBytes / Math.max(ph.write, 1e-9))} MB/s`,
   ];
@@ -258,6 +277,7 @@ export function renderConsole(r: BenchResults): string {
     ...phaseLines(r).map((l) => `  ${l}`),
     `warm re-run output byte-identical to the cold one: ${r.warmIdentical ? 'yes' : 'NO'}`,
     ...(r.profileSummary !== undefined ? ['', r.profileSummary] : []),
+    ...(r.push !== undefined ? renderPushConsole(r.push) : []),
     '',
   ];
   return lines.join('\n');
@@ -290,7 +310,7 @@ export function renderMarkdown(r: BenchResults): string {
 
 Written by \`${e.command}\` on ${e.date}; every run rewrites this file.
 
-**${failed === 0 ? 'All targets met.' : `${failed} of ${vs.filter((v) => v.pass !== undefined).length} targets missed.`}**
+**${failed === 0 ? 'bundle create: all targets met.' : `bundle create: ${failed} of ${vs.filter((v) => v.pass !== undefined).length} targets missed.`}**${r.push !== undefined ? ` **${pushHeadline(r.push)}**` : ''}
 ${busy(r) ? `\n**${busyWarning(r)}**\n` : ''}
 ## Machine
 
@@ -362,9 +382,9 @@ Warm re-run (cache full): ${r.warm.json !== undefined ? `${r.warm.json.fetchedBl
 ${r.profileSummary !== undefined ? `\n## CPU profile of the cold run\n\n\`\`\`\n${r.profileSummary}\n\`\`\`\n` : ''}
 ## Method
 
-- bmpack: \`node bin/run.js bundle create --manifest … --output … --insecure-registry 127.0.0.1:PORT --cache-dir <empty dir>\` (cold; ${r.coldRuns.length} runs, each with a fresh cache, the median counts and the RSS target takes the largest), then again with the last cache full (warm, \`--json\`), then cold at the small scale. bmpack is compiled from the working tree into the run directory first (unless \`--use-dist\`).
+- bmpack: \`node bin/run.js bundle create --manifest … --output … --insecure-registry 127.0.0.1:PORT --cache-dir <empty dir>\` (cold; ${r.coldRuns.length} runs, each with a fresh cache, the median counts and the RSS target takes the largest), then again with the last cache full (warm, \`--json\`), then cold at the small scale. bmpack is compiled from the working tree into the run directory first, with the oclif.manifest.json that \`npm run build\` writes and the package ships (unless \`--use-dist\`).
 - peer: \`skopeo copy --all --src-tls-verify=false docker://… oci:LAYOUT:REF\` for each image in turn (skopeo converts the Docker manifests to OCI on the way), then \`tar -cf - -C LAYOUT . | xz -T0 -0 > out.tar.xz\` and separately \`| xz -T0 -6\`.
 - \`sync\` runs before every measured step, so none pays for an earlier step's writeback. Everything reads the registry's files from the page cache (they were just written). bmpack fsyncs its bundle before renaming it (inside its time); the peer pipeline does not sync (its writeback happens in the next \`sync\`, outside its time).
 - Targets: bmpack cold wall ≤ 0.10 × (skopeo sum + tar | xz -T0 -0 wall); peak RSS of every bmpack run ≤ 300 MB; bundle ≤ 1.001 × the xz -0 output.
-`;
+${r.push !== undefined ? `\n${renderPushMarkdown(r.push, e.nproc)}` : ''}`;
 }

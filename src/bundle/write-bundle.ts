@@ -5,7 +5,6 @@
  * the `<output>.sha256` sidecar in sha256sum format. Interrupted or failed,
  * it leaves nothing at the output path.
  */
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -13,6 +12,7 @@ import { once } from 'node:events';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobCache } from '../cache/blob-cache.js';
+import { Sha256Worker } from '../content/hash-worker.js';
 import { BmpackError } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import {
@@ -49,7 +49,7 @@ export async function writeBundle(
 ): Promise<WrittenBundle> {
   await removeStaleTemps(opts.output);
   const temp = tempPathFor(opts.output);
-  const hash = createHash('sha256');
+  const hash = new Sha256Worker();
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -71,10 +71,11 @@ export async function writeBundle(
     counter.destroy();
     await flushed.catch(() => undefined);
     await discardTemp(temp);
+    await hash.abandon();
     throw ioError(err, opts.output, 'write the bundle');
   }
+  const sha256 = await hash.finish();
   await commitTemp(temp, opts.output);
-  const sha256 = hash.digest('hex');
   await writeSidecar(opts.output, sha256);
   return { output: opts.output, sha256, size };
 }

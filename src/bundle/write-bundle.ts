@@ -53,9 +53,10 @@ export async function writeBundle(
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
       size += chunk.length;
-      done(null, chunk);
+      const full = hash.update(chunk);
+      if (full === undefined) done(null, chunk);
+      else void full.then(() => { done(null, chunk); });
     },
   });
   const file = createWriteStream(temp, { flags: 'wx', highWaterMark: 1024 * 1024 });

@@ -11,30 +11,49 @@ const source = `
 const { parentPort } = require('node:worker_threads');
 const hash = require('node:crypto').createHash('sha256');
 parentPort.on('message', (m) => {
-  if (m === null) parentPort.postMessage(hash.digest('hex'));
-  else hash.update(new Uint8Array(m));
+  if (m === null) return parentPort.postMessage({ digest: hash.digest('hex') });
+  hash.update(new Uint8Array(m));
+  parentPort.postMessage({ done: m.byteLength });
 });
 `;
+
+/** At most this many bytes wait for the worker: memory stays flat whatever the bundle size. */
+const maxQueued = 32 * 1024 * 1024;
 
 export class Sha256Worker {
   private readonly worker = new Worker(source, { eval: true });
   private readonly digest: Promise<string>;
+  private queued = 0;
+  private drained: (() => void) | undefined;
 
   constructor() {
     this.digest = new Promise((resolve, reject) => {
-      this.worker.once('message', (hex: unknown) => {
-        resolve(String(hex));
+      this.worker.on('message', (m: { done?: number; digest?: string }) => {
+        if (m.digest !== undefined) resolve(m.digest);
+        this.queued -= m.done ?? 0;
+        if (this.queued < maxQueued && this.drained) {
+          this.drained();
+          this.drained = undefined;
+        }
       });
       this.worker.once('error', reject);
     });
     this.digest.catch(() => undefined);
   }
 
-  /** Queue a chunk; its bytes are copied into a buffer the worker then owns. */
-  update(chunk: Uint8Array): void {
+  /**
+   * Queue a chunk (its bytes are copied into a buffer the worker then owns).
+   * Returns a promise to wait for when too much is queued, else undefined.
+   */
+  update(chunk: Uint8Array): Promise<void> | undefined {
     const copy = new Uint8Array(chunk.byteLength);
     copy.set(chunk);
+    this.queued += copy.byteLength;
     this.worker.postMessage(copy.buffer, [copy.buffer]);
+    if (this.queued < maxQueued) return undefined;
+    return new Promise((resolve) => {
+      this.drained = resolve;
+    });
   }
 
   /** The hex digest of everything queued. */

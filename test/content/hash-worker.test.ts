@@ -10,7 +10,7 @@ describe('sha256 on a worker thread', () => {
     for (let i = 0; i < 20; i++) {
       randomBytes(scratch.length).copy(scratch);
       const chunk = scratch.subarray(0, 1000 + i * 3000);
-      worker.update(chunk);
+      await worker.update(chunk);
       local.update(chunk);
     }
     expect(await worker.finish()).to.equal(local.digest('hex'));
@@ -19,7 +19,7 @@ describe('sha256 on a worker thread', () => {
   it('gives the empty digest for no input, and can be abandoned', async () => {
     expect(await new Sha256Worker().finish()).to.equal(createHash('sha256').digest('hex'));
     const w = new Sha256Worker();
-    w.update(Buffer.from('x'));
+    await w.update(Buffer.from('x'));
     await w.abandon();
   });
 });

@@ -56,7 +56,10 @@ export async function writeBundle(
       size += chunk.length;
       const full = hash.update(chunk);
       if (full === undefined) done(null, chunk);
-      else void full.then(() => { done(null, chunk); });
+      else
+        void full.then(() => {
+          done(null, chunk);
+        });
     },
   });
   const file = createWriteStream(temp, { flags: 'wx', highWaterMark: 1024 * 1024 });

@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { openBundleSource } from '../../src/archive/index.js';
 import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
-import { createBundle, type CreateBundleOptions } from '../../src/bundle/create-bundle.js';
 import { readXzIndex } from '../../src/xz/index.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import {
+  buildRelease,
+  type writeImageSet,
+  type ReleaseFixture,
+} from '../helpers/bundle-fixture.js';
 import { runTool } from '../rig/processes.js';
-import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import type { RunningRegistry } from '../rig/registry.js';
 import { checkAllBlobs, flipByte, readStream, rejection, sha256, tar, xz } from './archive-kit.js';
 
 describe('archive: bmpack bundles @rig', function () {
@@ -19,24 +22,8 @@ describe('archive: bmpack bundles @rig', function () {
   let tarBundle: string;
   let metadata: BundleMetadata;
 
-  const options = (name: string): CreateBundleOptions => ({
-    manifests: [work.file],
-    output: join(work.dir, name),
-    cacheDir: join(work.dir, 'cache'),
-    insecureRegistries: [reg.host],
-    env: {},
-  });
-
   before(async () => {
-    reg = await startRegistry('anonymous');
-    // A layer over 1 MiB gets xz blocks of its own: the bundle has several.
-    release = await seedRelease(reg, 3_000_000);
-    work = await writeImageSet(release.images.map((i) => i.ref));
-    xzBundle = (await createBundle(options('bundle.tar.xz'))).output;
-    tarBundle = (await createBundle(options('bundle.tar'))).output;
-    metadata = JSON.parse(
-      (await runTool(tar(), ['-xOJf', xzBundle, 'bmpack.json'])).toString(),
-    ) as BundleMetadata;
+    ({ reg, release, work, xzBundle, tarBundle, metadata } = await buildRelease());
   });
   after(async () => {
     await work.cleanup();

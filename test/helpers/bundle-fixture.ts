@@ -13,7 +13,11 @@ import {
   type GeneratedImage,
   type GeneratedIndex,
 } from '../rig/image-generator.js';
-import type { RunningRegistry } from '../rig/registry.js';
+import { createBundle } from '../../src/bundle/create-bundle.js';
+import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
+import { runTool } from '../rig/processes.js';
+import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import { requireTool } from '../rig/tools.js';
 import { seedImage } from '../rig/seed.js';
 
 export interface ReleaseFixture {
@@ -109,4 +113,39 @@ export async function writeImageSet(
   ];
   await writeFile(file, `${lines.join('\n')}\n`);
   return { dir, file, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface BuiltRelease {
+  readonly reg: RunningRegistry;
+  readonly release: ReleaseFixture;
+  readonly work: Awaited<ReturnType<typeof writeImageSet>>;
+  readonly xzBundle: string;
+  readonly tarBundle: string;
+  readonly metadata: BundleMetadata;
+}
+
+/**
+ * The release seeded into a fresh registry and bundled twice, as .tar.xz and
+ * .tar, with its bmpack.json read back by GNU tar. A layer over 1 MiB gets
+ * xz blocks of its own, so the .tar.xz has several.
+ */
+export async function buildRelease(): Promise<BuiltRelease> {
+  const reg = await startRegistry('anonymous');
+  const release = await seedRelease(reg, 3_000_000);
+  const work = await writeImageSet(release.images.map((i) => i.ref));
+  const bundle = async (name: string): Promise<string> =>
+    (
+      await createBundle({
+        manifests: [work.file],
+        output: join(work.dir, name),
+        cacheDir: join(work.dir, 'cache'),
+        insecureRegistries: [reg.host],
+        env: {},
+      })
+    ).output;
+  const xzBundle = await bundle('bundle.tar.xz');
+  const tarBundle = await bundle('bundle.tar');
+  const bmpackJson = await runTool(requireTool('tar', 'tar'), ['-xOJf', xzBundle, 'bmpack.json']);
+  const metadata = JSON.parse(bmpackJson.toString()) as BundleMetadata;
+  return { reg, release, work, xzBundle, tarBundle, metadata };
 }

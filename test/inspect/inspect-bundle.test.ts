@@ -2,17 +2,20 @@ import { copyFile, mkdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
-import { createBundle, type CreateBundleOptions } from '../../src/bundle/create-bundle.js';
 import { exitCodeFor } from '../../src/errors.js';
 import { inspectBundle } from '../../src/inspect/inspect-bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import { verifyFailure } from '../helpers/verify-failure.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import { flipByte, rejection, runSkopeo, tar, xz } from '../archive/archive-kit.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import {
+  buildRelease,
+  type writeImageSet,
+  type ReleaseFixture,
+} from '../helpers/bundle-fixture.js';
 import { makeImage } from '../rig/image-generator.js';
 import { runTool } from '../rig/processes.js';
-import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import type { RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 
 describe('bundle inspect @rig', function () {
@@ -24,23 +27,8 @@ describe('bundle inspect @rig', function () {
   let tarBundle: string;
   let metadata: BundleMetadata;
 
-  const options = (name: string): CreateBundleOptions => ({
-    manifests: [work.file],
-    output: join(work.dir, name),
-    cacheDir: join(work.dir, 'cache'),
-    insecureRegistries: [reg.host],
-    env: {},
-  });
-
   before(async () => {
-    reg = await startRegistry('anonymous');
-    release = await seedRelease(reg, 3_000_000);
-    work = await writeImageSet(release.images.map((i) => i.ref));
-    xzBundle = (await createBundle(options('bundle.tar.xz'))).output;
-    tarBundle = (await createBundle(options('bundle.tar'))).output;
-    metadata = JSON.parse(
-      (await runTool(tar(), ['-xOJf', xzBundle, 'bmpack.json'])).toString(),
-    ) as BundleMetadata;
+    ({ reg, release, work, xzBundle, tarBundle, metadata } = await buildRelease());
   });
   after(async () => {
     await work.cleanup();

@@ -2,16 +2,18 @@ import { copyFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
-import { createBundle, type CreateBundleOptions } from '../../src/bundle/create-bundle.js';
 import { exitCodeFor } from '../../src/errors.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import { VerifyError } from '../../src/verify/verify-report.js';
 import { verifyFailure } from '../helpers/verify-failure.js';
 import { readXzIndex } from '../../src/xz/index.js';
-import { flipByte, tar } from '../archive/archive-kit.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
-import { runTool } from '../rig/processes.js';
-import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import { flipByte } from '../archive/archive-kit.js';
+import {
+  buildRelease,
+  type writeImageSet,
+  type ReleaseFixture,
+} from '../helpers/bundle-fixture.js';
+import type { RunningRegistry } from '../rig/registry.js';
 
 describe('bundle verify @rig', function () {
   this.timeout(180_000);
@@ -22,24 +24,8 @@ describe('bundle verify @rig', function () {
   let tarBundle: string;
   let metadata: BundleMetadata;
 
-  const options = (name: string): CreateBundleOptions => ({
-    manifests: [work.file],
-    output: join(work.dir, name),
-    cacheDir: join(work.dir, 'cache'),
-    insecureRegistries: [reg.host],
-    env: {},
-  });
-
   before(async () => {
-    reg = await startRegistry('anonymous');
-    // A layer over 1 MiB gets xz blocks of its own: the bundle has several.
-    release = await seedRelease(reg, 3_000_000);
-    work = await writeImageSet(release.images.map((i) => i.ref));
-    xzBundle = (await createBundle(options('bundle.tar.xz'))).output;
-    tarBundle = (await createBundle(options('bundle.tar'))).output;
-    metadata = JSON.parse(
-      (await runTool(tar(), ['-xOJf', xzBundle, 'bmpack.json'])).toString(),
-    ) as BundleMetadata;
+    ({ reg, release, work, xzBundle, tarBundle, metadata } = await buildRelease());
   });
   after(async () => {
     await work.cleanup();

@@ -18,5 +18,3 @@ export type ProgressEvent =
   | { readonly type: 'warning'; readonly message: string };
 
 export type ProgressListener = (event: ProgressEvent) => void;
-
-export const ignoreProgress: ProgressListener = () => undefined;

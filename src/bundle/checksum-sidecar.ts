@@ -1,5 +1,5 @@
 /**
- * Reading `<bundle>.sha256` back (docs/bundle-format.md §5): one line
+ * Writing and reading `<bundle>.sha256` (docs/bundle-format.md §5): one line
  * `<hex>  <file name>`, as sha256sum writes it (a `*` before the name marks
  * sha256sum's binary mode and means the same). A delta takes its base's
  * checksum from here rather than hashing gigabytes again, and verify
@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ioError } from '../fs/atomic-file.js';
+import { writeFileAtomic } from '../fs/write-atomic.js';
 
 export interface Sidecar {
   /** The sidecar's path. */
@@ -22,6 +23,11 @@ export interface Sidecar {
 
 export function sidecarPath(bundle: string): string {
   return `${bundle}.sha256`;
+}
+
+/** Write `<bundle>.sha256` as sha256sum does: "<hex>  <file name>\n". */
+export async function writeSidecar(bundle: string, sha256: string): Promise<void> {
+  await writeFileAtomic(sidecarPath(bundle), `${sha256}  ${basename(bundle)}\n`);
 }
 
 /** The sidecar of `bundle`, or undefined when there is none. */

@@ -7,7 +7,6 @@
  */
 import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { once } from 'node:events';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,6 +23,7 @@ import {
 } from '../fs/atomic-file.js';
 import { XzWriter } from '../xz/index.js';
 import type { BundlePlan } from './bundle-plan.js';
+import { writeSidecar } from './checksum-sidecar.js';
 import { tarBytes } from './tar-stream.js';
 
 export interface WriteBundleOptions {
@@ -142,19 +142,4 @@ async function syncFile(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-/** `<output>.sha256`: "<hex>  <basename>\n", as sha256sum writes it. */
-async function writeSidecar(output: string, sha256: string): Promise<void> {
-  const target = `${output}.sha256`;
-  const temp = tempPathFor(target);
-  try {
-    const f = createWriteStream(temp, { flags: 'wx' });
-    f.end(`${sha256}  ${basename(output)}\n`);
-    await once(f, 'close');
-  } catch (err) {
-    await discardTemp(temp);
-    throw ioError(err, target, 'write the checksum file');
-  }
-  await commitTemp(temp, target);
 }

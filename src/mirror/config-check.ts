@@ -19,7 +19,7 @@ import {
 } from './config-analysis.js';
 import { hostDirCandidates, type MirrorTarget } from './mirror-target.js';
 import { parseToml } from './toml-parse.js';
-import { readLocalFile } from './write-atomic.js';
+import { readLocalFile } from '../fs/write-atomic.js';
 
 export interface HostConfigFinding {
   /** The upstream registry, e.g. docker.io. */

@@ -14,7 +14,7 @@ import { alwaysMirrored, hostDirName, mirrorTarget, type MirrorTarget } from './
 import { renderBmctl } from './render-bmctl.js';
 import { configTomlCaveats, renderConfigToml, type ConfigTomlAuth } from './render-config-toml.js';
 import { renderHostsToml } from './render-hosts-toml.js';
-import { readLocalFile, writeFileAtomic } from './write-atomic.js';
+import { readLocalFile, writeFileAtomic } from '../fs/write-atomic.js';
 
 export const mirrorConfigFormats = ['hosts-toml', 'config-toml', 'bmctl'] as const;
 export type MirrorConfigFormat = (typeof mirrorConfigFormats)[number];

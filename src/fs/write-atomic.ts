@@ -1,7 +1,7 @@
-/** Files of the mirror configuration, each written whole or not at all. */
+/** Small files (checksums, mirror configuration) written whole or not at all. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { commitTemp, discardTemp, ioError, tempPathFor } from '../fs/atomic-file.js';
+import { commitTemp, discardTemp, ioError, tempPathFor } from './atomic-file.js';
 
 /** Writes `data` to `path` through a temporary file and a rename; makes missing folders. */
 export async function writeFileAtomic(

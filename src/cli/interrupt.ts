@@ -3,10 +3,14 @@
  * temporary files and fails with E_INTERRUPTED, so that the command exits
  * 130 with a message saying how to resume.
  */
+import { setMaxListeners } from 'node:events';
 import { BmpackError } from '../errors.js';
 
 export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
+  // Every request in flight (undici) and every retry wait listens on this
+  // one signal: with --concurrency above 10, Node's leak warning would fire.
+  setMaxListeners(Infinity, controller.signal);
   const onSignal = (name: string) => (): void => {
     controller.abort(
       new BmpackError('E_INTERRUPTED', `interrupted by ${name}`, {

@@ -8,7 +8,7 @@ import { parsePlatform } from '../../src/oci/platform.js';
 import { pythonDecode, wasmDecode } from '../xz/xz-kit.js';
 import { rejection } from '../helpers/client.js';
 import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
-import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
+import { startFaultProxy, startStaticStorage, type FaultProxy } from '../rig/fault-proxy.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
@@ -144,6 +144,37 @@ describe('bundle create', function () {
     expect(`sha256:${healed.sha256}`).to.equal(
       sha256Digest(await readFile(join(work.dir, 'a.tar.xz'))),
     );
+  });
+
+  it('keeps nothing of a blob the registry serves altered: no cache entry, no temp file, no output', async () => {
+    const victim =
+      release.images[0]!.item.kind === 'index'
+        ? release.images[0]!.item.images[0]!.layers.at(-1)!
+        : undefined;
+    const altered = Buffer.from(victim!.data);
+    altered[altered.length - 1] = (altered[altered.length - 1] ?? 0) ^ 0xff;
+    const storage = await startStaticStorage();
+    storage.put(`/store/${victim!.digest}`, altered);
+    proxy.addRule({
+      match: (r) => r.method === 'GET' && r.path.endsWith(`/blobs/${victim!.digest}`),
+      action: {
+        kind: 'redirect',
+        status: 307,
+        location: `${storage.origin}/store/${victim!.digest}`,
+      },
+    });
+    const cacheDir = join(work.dir, 'cache-altered');
+    try {
+      const err = await rejection(createBundle(options('altered.tar.xz', { cacheDir })));
+      expect(err.code).to.equal('E_DIGEST_MISMATCH');
+      expect(err.message).to.contain(victim!.digest);
+    } finally {
+      proxy.clearRules();
+      await storage.stop();
+    }
+    const cached = await readdir(join(cacheDir, 'blobs', 'sha256'));
+    expect(cached.filter((name) => name.includes(victim!.digest.slice(7)))).to.deep.equal([]);
+    expect(await exists(join(work.dir, 'altered.tar.xz'))).to.equal(false);
   });
 
   it('filters platforms, records the original index digest, and writes a plain tar on request', async () => {

@@ -5,8 +5,8 @@
  * the `<output>.sha256` sidecar in sha256sum format. Interrupted or failed,
  * it leaves nothing at the output path.
  */
-import { createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { close, createWriteStream, open } from 'node:fs';
+import { promisify } from 'node:util';
 import { once } from 'node:events';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,10 +21,14 @@ import {
   removeStaleTemps,
   tempPathFor,
 } from '../fs/atomic-file.js';
+import { SyncAhead } from '../fs/sync-ahead.js';
 import { XzWriter } from '../xz/index.js';
 import type { BundlePlan } from './bundle-plan.js';
 import { writeSidecar } from './checksum-sidecar.js';
 import { tarBytes } from './tar-stream.js';
+
+const openFd = promisify(open);
+const closeFd = promisify(close);
 
 export interface WriteBundleOptions {
   readonly output: string;
@@ -50,10 +54,19 @@ export async function writeBundle(
   await removeStaleTemps(opts.output);
   const temp = tempPathFor(opts.output);
   const hash = new Sha256Worker();
+  let fd: number;
+  try {
+    fd = await openFd(temp, 'wx');
+  } catch (err) {
+    await hash.abandon();
+    throw ioError(err, opts.output, 'write the bundle');
+  }
+  const syncAhead = new SyncAhead(fd);
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
+      syncAhead.wrote(chunk.length);
       const full = hash.update(chunk);
       if (full === undefined) done(null, chunk);
       else
@@ -62,7 +75,13 @@ export async function writeBundle(
         });
     },
   });
-  const file = createWriteStream(temp, { flags: 'wx', highWaterMark: 1024 * 1024 });
+  // The stream leaves the descriptor open, for the closing fsync.
+  const file = createWriteStream('', {
+    fd,
+    highWaterMark: 1024 * 1024,
+    autoClose: false,
+    emitClose: false,
+  });
   const flushed = pipeline(counter, file);
   try {
     await (opts.plainTar === true
@@ -70,10 +89,13 @@ export async function writeBundle(
       : writeXz(plan, cache, counter, opts));
     counter.end();
     await flushed;
-    await syncFile(temp);
+    await syncAhead.finish();
+    await closeFd(fd);
   } catch (err) {
     counter.destroy();
     await flushed.catch(() => undefined);
+    await syncAhead.settle();
+    await closeFd(fd).catch(() => undefined);
     await discardTemp(temp);
     await hash.abandon();
     throw ioError(err, opts.output, 'write the bundle');
@@ -133,13 +155,4 @@ async function writeXz(
   }
   if (block > 0) await xz.endBlock();
   await xz.finish();
-}
-
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BmpackError } from '../errors.js';
 import { runTask } from './run-task.js';
+import { singleFileWorker } from './single-file.js';
 import type { TaskOutcome, VerifyTask, WorkerMessage } from './verify-task.js';
 
 export type WorkerTransport = 'thread' | 'process';
@@ -94,11 +95,21 @@ async function runHere(tasks: readonly VerifyTask[], o: PoolOptions): Promise<Ta
   return outcomes;
 }
 
+/** The environment of a worker: the single-file build's flag added to ours. */
+function workerEnv(): NodeJS.ProcessEnv | undefined {
+  return singleFileWorker() === undefined
+    ? undefined
+    : { ...process.env, BMPACK_VERIFY_WORKER: '1' };
+}
+
 /**
  * The worker module beside this one: task-worker.js once built, and
- * task-worker.ts when the tests run the sources through tsx.
+ * task-worker.ts when the tests run the sources through tsx; or the
+ * single-file build.
  */
 function workerModule(): URL {
+  const singleFile = singleFileWorker();
+  if (singleFile !== undefined) return pathToFileURL(singleFile);
   return new URL(`./task-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 }
 
@@ -137,7 +148,7 @@ function threadChannel(
           )}`,
         ),
       )
-    : new Worker(url);
+    : new Worker(url, { env: workerEnv() ?? process.env });
   let stopping = false;
   const channel: Channel = {
     send: (task) => {
@@ -165,6 +176,7 @@ function processChannel(
   const child: ChildProcess = fork(fileURLToPath(workerModule()), [], {
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: workerEnv(),
   });
   let stopping = false;
   const channel: Channel = {

@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+// Builds dist/bmpack, one self-contained executable for this platform, with
+// Node's single-executable-application support: esbuild bundles
+// bin/single-file.js with the TypeScript sources (commands/, src/) and every
+// dependency (@oclif/core, undici …) into dist/bmpack.cjs, Node turns that
+// into a blob, and postject injects the blob into a copy of the node binary.
+// It reads the sources, not dist/, so it needs no `npm run build` first.
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Plugin } from '@oclif/core';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const outputs = ['bmpack.cjs', 'bmpack'];
+const fuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
+
+/** A package.json as oclif sees it embedded: its commands in an explicit map, no hooks. */
+function embeddedPjson(pjson) {
+  const commands = { strategy: 'explicit', target: 'bmpack:embedded', identifier: 'commands' };
+  const { name, version, description, type, oclif } = pjson;
+  return { name, version, description, type, oclif: { ...oclif, commands, hooks: {} } };
+}
+
+/** commands/bundle/create.ts → ['bundle:create', './commands/bundle/create.ts'], as oclif names them. */
+function commandFiles() {
+  return readdirSync(join(root, 'commands'), { recursive: true })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort()
+    .map((f) => [f.replace(/\.ts$/, '').split(/[\\/]/).join(':'), `./commands/${f}`]);
+}
+
+/** bmpack itself: its package.json, its manifest (null in the manifest pass) and command files. */
+function ownPlugin(manifest) {
+  const pjson = embeddedPjson(readJson(join(root, 'package.json')));
+  return { pjson, manifest, files: commandFiles() };
+}
+
+/** An oclif plugin from node_modules, with the manifest it ships. */
+function dependencyPlugin(name) {
+  const dir = join(root, 'node_modules', name);
+  const manifest = readJson(join(dir, 'oclif.manifest.json'));
+  const files = Object.entries(manifest.commands).map(([id, c]) => [
+    id,
+    join(dir, ...c.relativePath),
+  ]);
+  return { pjson: embeddedPjson(readJson(join(dir, 'package.json'))), manifest, files };
+}
+
+/** Our plugin, then those that package.json's oclif.plugins names. */
+function embeddedPlugins(manifest) {
+  const own = ownPlugin(manifest);
+  return [own, ...(own.pjson.oclif.plugins ?? []).map(dependencyPlugin)];
+}
+
+/**
+ * The `bmpack:embedded` module: for each plugin, package.json, the oclif
+ * manifest, and a loader for each command module (esbuild keeps a module
+ * that is imported dynamically out of the start-up path until it is asked
+ * for).
+ */
+function embeddedModule(manifest) {
+  const source = (p) => {
+    const loaders = p.files.map(
+      ([id, file]) => `${JSON.stringify(id)}: () => import(${JSON.stringify(file)})`,
+    );
+    const pjson = JSON.stringify(p.pjson);
+    return `{ pjson: ${pjson}, manifest: ${JSON.stringify(p.manifest)}, commands: { ${loaders.join(', ')} } }`;
+  };
+  return `export const plugins = [\n${embeddedPlugins(manifest).map(source).join(',\n')}\n];\n`;
+}
+
+/** An esbuild plugin that serves `bmpack:embedded`. */
+function embedded(manifest) {
+  return {
+    name: 'bmpack-embedded',
+    setup(b) {
+      b.onResolve({ filter: /^bmpack:embedded$/ }, () => ({
+        path: 'embedded',
+        namespace: 'bmpack',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'bmpack' }, () => ({
+        contents: embeddedModule(manifest),
+        resolveDir: root,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * The oclif manifest of the commands, made the way `oclif manifest` makes
+ * it (oclif's explicit command discovery over the command classes), from
+ * the sources compiled by esbuild into a module beside node_modules.
+ */
+async function commandManifest() {
+  // Beside node_modules, so that the packages it imports are found.
+  const file = join(root, 'node_modules', '.cache', 'bmpack', `manifest-${process.pid}.mjs`);
+  await build({
+    stdin: { contents: "export * from 'bmpack:embedded';", resolveDir: root },
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+    plugins: [embedded(null)],
+  });
+  try {
+    const { plugins } = await import(pathToFileURL(file).href);
+    const { commands, pjson } = plugins[0];
+    const loaded = await Promise.all(
+      Object.entries(commands).map(async ([id, load]) => [id, (await load()).default]),
+    );
+    const plugin = new Plugin({ isRoot: true, pjson, root, ignoreManifest: true });
+    plugin.commandCache = Object.fromEntries(loaded);
+    await plugin.load();
+    return { ...plugin.manifest, version: pjson.version };
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** bmpack.cjs: everything in one CommonJS file that requires only Node's own modules. */
+async function bundle(manifest, work) {
+  await build({
+    entryPoints: [join(root, 'bin', 'single-file.js')],
+    outfile: join(work, 'bmpack.cjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // Not minified: it starts no slower, and --debug stack traces stay readable.
+    keepNames: true,
+    logLevel: 'warning',
+    plugins: [embedded(manifest)],
+    // oclif loads these only to run TypeScript sources in development.
+    external: ['typescript', 'ts-node', 'source-map-support'],
+    // import.meta.url is used only where the single-file build does not go
+    // (worker-pool.ts's module paths: useSingleFileWorkers replaces them).
+    logOverride: { 'empty-import-meta': 'silent' },
+    // oclif's start-up check of Node's version reads its package.json from
+    // disk; the executable carries its own Node.
+    define: { 'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"' },
+  });
+}
+
+/** The SEA preparation blob of bmpack.cjs, made by this node. */
+function seaBlob(work) {
+  // Relative, so that stack traces name bmpack.cjs, not this temporary folder.
+  const settings = { main: 'bmpack.cjs', output: 'sea-prep.blob', useCodeCache: true };
+  const sea = { ...settings, disableExperimentalSEAWarning: true };
+  writeFileSync(join(work, 'sea-config.json'), `${JSON.stringify(sea, null, 2)}\n`);
+  quietly(process.execPath, ['--experimental-sea-config', 'sea-config.json'], work);
+  return join(work, 'sea-prep.blob');
+}
+
+/** bmpack: a copy of this node binary with the blob injected by postject. */
+function makeExecutable(blob, work) {
+  if (!readFileSync(process.execPath).includes(`${fuse}:0`))
+    throw new Error(
+      `${process.execPath} cannot make single executables: use an official Node.js build`,
+    );
+  const file = join(work, 'bmpack');
+  copyFileSync(process.execPath, file);
+  chmodSync(file, 0o755);
+  const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
+  quietly(process.execPath, [postject, file, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', fuse]);
+}
+
+/** Runs a tool; its output (postject's is noisy) is shown only if it fails. */
+function quietly(command, args, cwd) {
+  try {
+    execFileSync(command, args, { stdio: 'pipe', cwd });
+  } catch (err) {
+    process.stderr.write(`${err.stdout ?? ''}${err.stderr ?? ''}`);
+    throw err;
+  }
+}
+
+/** Copies what was made into dist/, each renamed into place (a running bmpack is not disturbed). */
+function publish(work) {
+  mkdirSync(dist, { recursive: true });
+  for (const name of outputs) {
+    copyFileSync(join(work, name), join(dist, `${name}.partial`));
+    renameSync(join(dist, `${name}.partial`), join(dist, name));
+  }
+}
+
+const mib = (file) => `${(statSync(file).size / 2 ** 20).toFixed(1)} MiB`;
+
+async function main() {
+  const started = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'bmpack-package-'));
+  try {
+    await bundle(await commandManifest(), work);
+    makeExecutable(seaBlob(work), work);
+    publish(work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const [script, executable] = outputs.map((name) => join(dist, name));
+  console.log(`${executable}: ${mib(executable)} (script ${mib(script)}), ${seconds} s`);
+}
+
+await main();

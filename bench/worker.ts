@@ -83,8 +83,8 @@ function requireTools(): Tools {
 
 /**
  * bmpack compiled into the run directory (so that others rebuilding dist/
- * meanwhile change nothing here): dist/, bin/run.js and package.json, with
- * node_modules linked. Returns the bin/run.js to run.
+ * meanwhile change nothing here): dist/ (tsc's output and the single
+ * file), bin/run.js and package.json, with node_modules linked. Returns the bin/run.js to run.
  */
 async function buildBmpack(o: BenchOptions): Promise<string> {
   if (o.useDist) {
@@ -122,24 +122,13 @@ async function buildBmpack(o: BenchOptions): Promise<string> {
   await copyFile(join(repoRoot, 'bin', 'run.js'), join(app, 'bin', 'run.js'));
   await copyFile(join(repoRoot, 'package.json'), join(app, 'package.json'));
   await symlink(join(repoRoot, 'node_modules'), join(app, 'node_modules'), 'dir');
-  // As `npm run build` does and the package ships: without oclif.manifest.json
-  // oclif imports every command module at start-up (~0.2 s more per run).
-  const manifestWriter = join(repoRoot, 'bin', 'write-oclif-manifest.js');
-  try {
-    await stat(manifestWriter);
-  } catch {
-    log('WARNING: bin/write-oclif-manifest.js is missing: bmpack runs without oclif.manifest.json');
-    return join(app, 'bin', 'run.js');
-  }
-  await copyFile(manifestWriter, join(app, 'bin', 'write-oclif-manifest.js'));
-  try {
-    await runTool(process.execPath, [join(app, 'bin', 'write-oclif-manifest.js')], {
-      timeoutMs: 120_000,
-    });
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    log(`WARNING: writing oclif.manifest.json failed; bmpack runs without it:\n${message}`);
-  }
+  // As `npm run build` does and the package ships: the single file (all
+  // modules in one, with V8's code cache) that bin/run.js starts.
+  await runTool(
+    process.execPath,
+    [join(repoRoot, 'bin', 'package.js'), '--script-only', '--out', join(app, 'dist')],
+    { timeoutMs: 300_000 },
+  );
   return join(app, 'bin', 'run.js');
 }
 

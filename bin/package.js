@@ -5,6 +5,10 @@
 // dependency (@oclif/core, undici …) into dist/bmpack.cjs, Node turns that
 // into a blob, and postject injects the blob into a copy of the node binary.
 // It reads the sources, not dist/, so it needs no `npm run build` first.
+//
+//   node bin/package.js                 dist/bmpack.cjs (+ its code cache) and dist/bmpack
+//   node bin/package.js --script-only   dist/bmpack.cjs and its code cache (npm run build)
+//   … --out DIR                         write into DIR instead of dist/
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -22,12 +26,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Plugin } from '@oclif/core';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
-const outputs = ['bmpack.cjs', 'bmpack'];
+const { values: args } = parseArgs({
+  options: { 'script-only': { type: 'boolean' }, out: { type: 'string' } },
+});
+const dist = args.out ?? join(root, 'dist');
+const outputs = ['bmpack.cjs', ...(args['script-only'] ? [] : ['bmpack'])];
 const fuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
@@ -138,6 +146,23 @@ async function commandManifest() {
   }
 }
 
+/**
+ * undici's cookie helpers look at globalThis.Headers when loaded, and that
+ * getter loads Node's own copy of undici (20 ms and more at every start).
+ * bmpack never passes Headers to the cookie helpers, so the bundle skips it.
+ */
+const noGlobalHeaders = {
+  name: 'no-global-headers',
+  setup(b) {
+    b.onLoad({ filter: /undici[\\/]lib[\\/]web[\\/]cookies[\\/]index\.js$/ }, (a) => {
+      const source = readFileSync(a.path, 'utf8');
+      if (!source.includes('globalThis.Headers'))
+        throw new Error(`${a.path} no longer reads globalThis.Headers: drop this plugin`);
+      return { contents: source.replaceAll('globalThis.Headers', 'undefined'), loader: 'js' };
+    });
+  },
+};
+
 /** bmpack.cjs: everything in one CommonJS file that requires only Node's own modules. */
 async function bundle(manifest, work) {
   await build({
@@ -150,7 +175,7 @@ async function bundle(manifest, work) {
     // Not minified: it starts no slower, and --debug stack traces stay readable.
     keepNames: true,
     logLevel: 'warning',
-    plugins: [embedded(manifest)],
+    plugins: [embedded(manifest), noGlobalHeaders],
     // oclif loads these only to run TypeScript sources in development.
     external: ['typescript', 'ts-node', 'source-map-support'],
     // import.meta.url is used only where the single-file build does not go
@@ -160,6 +185,28 @@ async function bundle(manifest, work) {
     // disk; the executable carries its own Node.
     define: { 'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"' },
   });
+}
+
+/**
+ * bmpack.cjs.cache beside the published bmpack.cjs: V8's code cache for it
+ * as bin/run.js loads it (which finds a bmpack.cjs beside itself first),
+ * taken after a run that loads the push command and renders help, so that
+ * the functions a short command needs are compiled already. Made in place,
+ * because the cache remembers the file's path for stack traces.
+ */
+function codeCache(dir) {
+  const launcher = join(dir, `run-${process.pid}.mjs`);
+  copyFileSync(join(root, 'bin', 'run.js'), launcher);
+  const env = { ...process.env, BMPACK_WRITE_CODE_CACHE: '1' };
+  try {
+    execFileSync(process.execPath, [launcher, 'push', 'images', '--help'], {
+      stdio: 'pipe',
+      cwd: dir,
+      env,
+    });
+  } finally {
+    rmSync(launcher, { force: true });
+  }
 }
 
 /** The SEA preparation blob of bmpack.cjs, made by this node. */
@@ -211,14 +258,21 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'bmpack-package-'));
   try {
     await bundle(await commandManifest(), work);
-    makeExecutable(seaBlob(work), work);
+    if (!args['script-only']) makeExecutable(seaBlob(work), work);
     publish(work);
+    codeCache(dist);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const [script, executable] = outputs.map((name) => join(dist, name));
-  console.log(`${executable}: ${mib(executable)} (script ${mib(script)}), ${seconds} s`);
+  const cache = `${script}.cache`;
+  const made = `${script}: ${mib(script)}, code cache ${mib(cache)}`;
+  console.log(
+    executable
+      ? `${executable}: ${mib(executable)} (${made}), ${seconds} s`
+      : `${made}, ${seconds} s`,
+  );
 }
 
 await main();

@@ -8,7 +8,7 @@ import type { BundleSource } from '../archive/bundle-source.js';
 import { BmpackError } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import type { RegistryClient } from '../registry/client.js';
-import type { BlobAction, ManifestAction, PushPlan } from './push-plan.js';
+import { type BlobAction, type ManifestAction, type PushPlan, stateKey } from './push-plan.js';
 
 export interface PushCounts {
   manifestsPushed: number;
@@ -108,6 +108,11 @@ async function pushBlobs(
   await Promise.all([...uploads.values(), ...mounts]);
 }
 
+/**
+ * Manifest PUTs run concurrently, each after the manifests it lists (an
+ * index's children: distribution refuses an index whose children are
+ * missing); tags, passed separately, after all of them.
+ */
 async function pushManifests(
   ctx: ExecuteContext,
   actions: readonly ManifestAction[],
@@ -115,25 +120,35 @@ async function pushManifests(
   failed: Map<string, unknown>,
   tags = false,
 ): Promise<void> {
-  for (const a of actions) {
-    if (failed.has(a.image)) continue;
-    if (a.skip) {
-      if (tags) ctx.onEvent?.({ type: 'image-done', ref: a.image });
-      continue;
-    }
-    try {
-      await ctx.client.putManifest(
-        { registry: ctx.registry, repository: a.repo },
-        a.reference,
-        a.document.bytes,
-        a.document.mediaType,
-      );
-      counts.manifestsPushed++;
-    } catch (err) {
-      failed.set(a.image, err);
+  const done = new Map<string, Promise<void>>();
+  const all: Promise<void>[] = [];
+  const put = async (a: ManifestAction): Promise<void> => {
+    if (failed.has(a.image)) return;
+    if (!a.skip) {
+      try {
+        await ctx.client.putManifest(
+          { registry: ctx.registry, repository: a.repo },
+          a.reference,
+          a.document.bytes,
+          a.document.mediaType,
+        );
+        counts.manifestsPushed++;
+      } catch (err) {
+        failed.set(a.image, err);
+      }
     }
     if (tags && !failed.has(a.image)) ctx.onEvent?.({ type: 'image-done', ref: a.image });
+  };
+  for (const a of actions) {
+    const children = a.document.children.map(
+      (c) => done.get(stateKey(a.repo, c)) ?? Promise.resolve(),
+    );
+    // Children are awaited outside the limit, so waiting parents hold no slot.
+    const p = Promise.all(children).then(() => ctx.limit(() => put(a)));
+    done.set(stateKey(a.repo, a.document.digest), p);
+    all.push(p);
   }
+  await Promise.all(all);
 }
 
 function blobError(err: unknown, a: BlobAction, bundle: string): unknown {

@@ -11,6 +11,8 @@ export interface PushDocument {
   readonly digest: string;
   readonly mediaType: string;
   readonly bytes: Buffer;
+  /** Digests of the manifests an index lists (pushed before it); none for a manifest. */
+  readonly children: readonly string[];
 }
 
 export interface PushClosure {
@@ -38,7 +40,8 @@ export async function readClosure(
     } else {
       for (const b of [m.config, ...m.layers]) if (!blobs.has(b.digest)) blobs.set(b.digest, b);
     }
-    documents.push({ digest: d.digest, mediaType: m.mediaType, bytes });
+    const children = m.kind === 'index' ? m.manifests.map((c) => c.digest) : [];
+    documents.push({ digest: d.digest, mediaType: m.mediaType, bytes, children });
   };
   await visit(top);
   return { documents, blobs: [...blobs.values()] };

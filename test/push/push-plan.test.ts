@@ -11,6 +11,7 @@ const doc = (c: string) => ({
   digest: dg(c),
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
   bytes: Buffer.from(c),
+  children: [],
 });
 
 function image(

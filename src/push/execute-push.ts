@@ -87,7 +87,10 @@ async function pushBlobs(
   counts.blobsSkipped += skips.length;
   const uploadActions = actions.filter((a) => a.kind === 'upload');
   if (ctx.source.randomAccess) {
-    for (const a of uploadActions)
+    // Largest first: a big layer started last would finish alone, with the
+    // other slots (and the registry's other cores) idle meanwhile.
+    const bySize = [...uploadActions].sort((x, y) => y.blob.size - x.blob.size);
+    for (const a of bySize)
       uploads.set(
         a.blob.digest,
         ctx.limit(() => run(a)),

@@ -12,19 +12,28 @@ const { parentPort } = require('node:worker_threads');
 const hash = require('node:crypto').createHash('sha256');
 parentPort.on('message', (m) => {
   if (m === null) return parentPort.postMessage({ digest: hash.digest('hex') });
-  hash.update(new Uint8Array(m));
-  parentPort.postMessage({ done: m.byteLength });
+  hash.update(new Uint8Array(m.buffer, 0, m.length));
+  parentPort.postMessage({ done: m.length });
 });
 `;
 
 /** At most this many bytes wait for the worker: memory stays flat whatever the bundle size. */
 const maxQueued = 32 * 1024 * 1024;
 
+/**
+ * Chunks are gathered into buffers of this size before they are posted:
+ * the xz writer hands over 64 KiB pieces and 3-byte chunk headers, and a
+ * message each would cost more than the hashing.
+ */
+const stageSize = 1024 * 1024;
+
 export class Sha256Worker {
   private readonly worker = new Worker(source, { eval: true });
   private readonly digest: Promise<string>;
   private queued = 0;
   private drained: (() => void) | undefined;
+  private stage = new Uint8Array(stageSize);
+  private staged = 0;
 
   constructor() {
     this.digest = new Promise((resolve, reject) => {
@@ -46,18 +55,32 @@ export class Sha256Worker {
    * Returns a promise to wait for when too much is queued, else undefined.
    */
   update(chunk: Uint8Array): Promise<void> | undefined {
-    const copy = new Uint8Array(chunk.byteLength);
-    copy.set(chunk);
-    this.queued += copy.byteLength;
-    this.worker.postMessage(copy.buffer, [copy.buffer]);
+    for (let at = 0; at < chunk.length;) {
+      const n = Math.min(stageSize - this.staged, chunk.length - at);
+      this.stage.set(chunk.subarray(at, at + n), this.staged);
+      this.staged += n;
+      at += n;
+      if (this.staged === stageSize) this.post();
+    }
     if (this.queued < maxQueued) return undefined;
     return new Promise((resolve) => {
       this.drained = resolve;
     });
   }
 
+  /** Hands the staged bytes over to the worker (the buffer is transferred, not copied). */
+  private post(): void {
+    if (this.staged === 0) return;
+    const buffer = this.stage.buffer;
+    this.worker.postMessage({ buffer, length: this.staged }, [buffer]);
+    this.queued += this.staged;
+    this.stage = new Uint8Array(stageSize);
+    this.staged = 0;
+  }
+
   /** The hex digest of everything queued. */
   async finish(): Promise<string> {
+    this.post();
     this.worker.postMessage(null);
     try {
       return await this.digest;

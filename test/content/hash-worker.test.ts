@@ -16,6 +16,36 @@ describe('sha256 on a worker thread', () => {
     expect(await worker.finish()).to.equal(local.digest('hex'));
   });
 
+  it('hashes 3-byte pieces, pieces across its 1 MiB staging buffer, and ones larger than it alike', async () => {
+    const worker = new Sha256Worker();
+    const local = createHash('sha256');
+    const data = randomBytes(5 * 1024 * 1024 + 17);
+    const sizes = [3, 65_536, 3, 1_048_570, 3 * 1024 * 1024, 1];
+    let at = 0;
+    for (let i = 0; at < data.length; i++) {
+      const chunk = data.subarray(at, at + (sizes[i % sizes.length] ?? 1));
+      at += chunk.length;
+      await worker.update(chunk);
+      local.update(chunk);
+    }
+    expect(await worker.finish()).to.equal(local.digest('hex'));
+  });
+
+  it('asks the caller to wait once 32 MiB are queued', async () => {
+    const worker = new Sha256Worker();
+    const chunk = Buffer.alloc(1024 * 1024, 1);
+    let waits = 0;
+    for (let i = 0; i < 48; i++) {
+      const full = worker.update(chunk);
+      if (full !== undefined) {
+        waits++;
+        await full;
+      }
+    }
+    expect(waits).to.be.greaterThan(0);
+    await worker.finish();
+  });
+
   it('gives the empty digest for no input, and can be abandoned', async () => {
     expect(await new Sha256Worker().finish()).to.equal(createHash('sha256').digest('hex'));
     const w = new Sha256Worker();

@@ -3,6 +3,8 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { formatBytes } from '../../src/cli/format-bytes.js';
 import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
+import { withCreateHints } from '../../src/cli/create-hints.js';
+import { WorkTally } from '../../src/cli/work-tally.js';
 import {
   createBundle,
   defaultConcurrency,
@@ -72,19 +74,27 @@ Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-ru
   async run(): Promise<CreateBundleResult> {
     const { flags } = await this.parse(BundleCreate);
     const progress = createProgress(progressMode(this.jsonEnabled()));
-    const result = await withInterrupt((signal) =>
-      createBundle({
-        manifests: flags.manifest,
-        concurrency: flags.concurrency,
-        ...(flags.output !== undefined ? { output: flags.output } : {}),
-        ...(flags.platform ? { platforms: flags.platform.map(parsePlatform) } : {}),
-        ...(flags['insecure-registry'] ? { insecureRegistries: flags['insecure-registry'] } : {}),
-        ...(flags['docker-config'] !== undefined ? { dockerConfig: flags['docker-config'] } : {}),
-        ...(flags['cache-dir'] !== undefined ? { cacheDir: flags['cache-dir'] } : {}),
-        ...(flags.since !== undefined ? { since: flags.since } : {}),
-        signal,
-        onEvent: progress.listener,
-      }),
+    const tally = new WorkTally({
+      images: 'resolved',
+      phases: { fetch: 'fetched into the cache (kept for the re-run)' },
+    });
+    const result = await withInterrupt(
+      (signal) =>
+        createBundle({
+          manifests: flags.manifest,
+          concurrency: flags.concurrency,
+          ...(flags.output !== undefined ? { output: flags.output } : {}),
+          ...(flags.platform ? { platforms: flags.platform.map(parsePlatform) } : {}),
+          ...(flags['insecure-registry'] ? { insecureRegistries: flags['insecure-registry'] } : {}),
+          ...(flags['docker-config'] !== undefined ? { dockerConfig: flags['docker-config'] } : {}),
+          ...(flags['cache-dir'] !== undefined ? { cacheDir: flags['cache-dir'] } : {}),
+          ...(flags.since !== undefined ? { since: flags.since } : {}),
+          signal,
+          onEvent: tally.tee(progress.listener),
+        }).catch((err: unknown) => {
+          throw withCreateHints(err);
+        }),
+      () => tally.summary(),
     ).finally(() => {
       progress.stop();
     });

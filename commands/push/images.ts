@@ -3,6 +3,7 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { normalizeBooleanFlags } from '../../src/cli/boolean-flags.js';
 import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
+import { WorkTally } from '../../src/cli/work-tally.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
 import { runPushImages, renderPushResult } from '../../src/cli/push-images-command.js';
 import { defaultPushConcurrency, type PushImagesResult } from '../../src/push/push-images.js';
@@ -55,10 +56,16 @@ Credentials: with --need-credential (the default) and neither --username nor --d
     this.argv = normalizeBooleanFlags(this.argv, ['need-credential']);
     const { flags } = await this.parse(PushImages);
     const progress = createProgress(progressMode(this.jsonEnabled() || flags['dry-run']));
-    const result = await withInterrupt((signal) =>
-      runPushImages(flags, signal, progress.listener, (w) => {
-        this.warnAlways(w);
-      }),
+    const tally = new WorkTally({
+      images: 'pushed and tagged',
+      phases: { upload: 'sent (whole blobs stay at the registry)' },
+    });
+    const result = await withInterrupt(
+      (signal) =>
+        runPushImages(flags, signal, tally.tee(progress.listener), (w) => {
+          this.warnAlways(w);
+        }),
+      () => tally.summary(),
     ).finally(() => {
       progress.stop();
     });

@@ -10,7 +10,7 @@ import {
   type BundleImageRecord,
   type BundleMetadata,
 } from '../bundle/bundle-metadata.js';
-import { isDigest, isRecord } from '../oci/descriptor.js';
+import { describeValue, isDigest, isRecord } from '../oci/descriptor.js';
 import { ArchiveFormatError } from './archive-format-error.js';
 
 /** bmpack.json claims a format this reader does not know. */
@@ -96,7 +96,7 @@ export function parseBundleMetadata(value: unknown): BundleMetadata {
   const format = o.format;
   if (format !== bundleFormat) {
     throw new UnsupportedBundleFormat(
-      `bmpack.json: format ${JSON.stringify(format)} is not ${bundleFormat}`,
+      `bmpack.json: format ${describeValue(format)} is not ${bundleFormat}`,
     );
   }
   const tool = record(o.tool, 'tool');

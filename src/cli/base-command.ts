@@ -12,6 +12,9 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
 >;
 
+/** oclif's FlagOutput and ArgOutput, which its interfaces do not export. */
+type ParsedOutput = Record<string, unknown>;
+
 export interface ErrorJson {
   readonly error: {
     readonly code: string;
@@ -44,6 +47,38 @@ export abstract class BaseCommand extends Command {
   /** A warning on stderr, also under --json (stdout stays machine-readable). */
   protected warnAlways(message: string): void {
     ux.stderr(`Warning: ${redactText(message)}`);
+  }
+
+  /**
+   * oclif's own usage errors (unknown flag, missing value) keep their help
+   * text; anything else its parser throws, such as `exists: true` finding no
+   * file, is the user's input too, not a bug: E_USAGE naming the flag.
+   */
+  protected override async parse<
+    F extends ParsedOutput,
+    B extends ParsedOutput,
+    A extends ParsedOutput,
+  >(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv);
+    } catch (err) {
+      if (err instanceof BmpackError || isOclifUsageError(err) || !(err instanceof Error))
+        throw err;
+      // "Parsing --source \n\tNo file found at X\nSee more help with --help" → "--source: No file found at X"
+      const message = err.message
+        .replace(/See more help with --help/, '')
+        .replace(/^Parsing (--\S+)\s*/, '$1: ')
+        .replace(/\s*\n\s*/g, ' ')
+        .trim();
+      const command = `${this.config.bin} ${(this.id ?? '').replaceAll(':', ' ')}`;
+      throw new BmpackError('E_USAGE', message, {
+        hint: `Check the command line: \`${command} --help\` says what each flag and argument takes.`,
+        cause: err,
+      });
+    }
   }
 
   override async catch(err: Error & { exitCode?: number }): Promise<unknown> {

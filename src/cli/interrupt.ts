@@ -6,7 +6,14 @@
 import { setMaxListeners } from 'node:events';
 import { BmpackError } from '../errors.js';
 
-export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with an abort signal tied to SIGINT and SIGTERM. `done`, when
+ * given, says what was finished; an interruption's message ends with it.
+ */
+export async function withInterrupt<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  done?: () => string,
+): Promise<T> {
   const controller = new AbortController();
   // Every request in flight (undici) and every retry wait listens on this
   // one signal: with --concurrency above 10, Node's leak warning would fire.
@@ -26,7 +33,13 @@ export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>
     return await work(controller.signal);
   } catch (err) {
     const reason: unknown = controller.signal.reason;
-    if (controller.signal.aborted && reason instanceof BmpackError) throw reason;
+    if (controller.signal.aborted && reason instanceof BmpackError) {
+      if (done === undefined) throw reason;
+      throw new BmpackError(reason.code, `${reason.message}; done before stopping: ${done()}`, {
+        ...(reason.hint !== undefined ? { hint: reason.hint } : {}),
+        details: reason.details,
+      });
+    }
     throw err;
   } finally {
     process.off('SIGINT', int);

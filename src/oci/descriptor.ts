@@ -27,6 +27,20 @@ export function isDigest(value: unknown): value is string {
   return typeof value === 'string' && digestPattern.test(value);
 }
 
+/**
+ * An untrusted JSON value, as a message shows it: short, and safe however
+ * deeply it nests (JSON.stringify overflows the stack on 10 000 nested arrays).
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+  }
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value === 'undefined' ? 'nothing' : 'an object';
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -64,7 +78,7 @@ export function parseDescriptor(value: unknown, where: string): Descriptor {
   if (!isRecord(value)) return fail('descriptor is not an object');
   const { mediaType, digest, size, artifactType } = value;
   if (typeof mediaType !== 'string') return fail('descriptor has no mediaType');
-  if (!isDigest(digest)) return fail(`descriptor has an invalid digest ${JSON.stringify(digest)}`);
+  if (!isDigest(digest)) return fail(`descriptor has an invalid digest ${describeValue(digest)}`);
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
     return fail(`descriptor ${digest} has an invalid size`);
   }

@@ -15,6 +15,7 @@ import { blobPath, repoName, type RepositoryRef } from './endpoint.js';
 import { header } from './http/headers.js';
 import { isTransientNetworkError } from './http/network-errors.js';
 import { backoffDelay, defaultRetryPolicy } from './http/retry-policy.js';
+import { retriesSpent, triedError } from './http/retrying.js';
 import type { HttpResponse } from './http/transport.js';
 import type { Requester } from './requester.js';
 import { responseError } from './response-errors.js';
@@ -70,12 +71,11 @@ async function* blobChunks(
     } catch (err) {
       const progressed = verifier.bytesSeen > offset;
       if (progressed) failures = 0;
-      if (
-        !isTransientNetworkError(err) ||
-        ++failures >= policy.attempts ||
-        rq.retry.signal?.aborted === true
-      )
+      // A request that failed its own retries is not tried again: the
+      // attempts would multiply, and the error already says how often.
+      if (retriesSpent(err) || !isTransientNetworkError(err) || rq.retry.signal?.aborted === true)
         throw err;
+      if (++failures >= policy.attempts) throw failures > 1 ? triedError(err, failures) : err;
       const delayMs = backoffDelay(failures, policy, rq.retry.random ?? Math.random);
       rq.retry.onRetry?.({
         what,
@@ -83,7 +83,8 @@ async function* blobChunks(
         delayMs,
         reason: `resuming at byte ${verifier.bytesSeen}`,
       });
-      await delay(delayMs);
+      // Ctrl-C ends the wait at once.
+      await delay(delayMs, undefined, rq.retry.signal ? { signal: rq.retry.signal } : {});
     }
   }
   verifier.finish();

@@ -23,7 +23,8 @@ import { PieceReader, pieceSizes } from './chunked-source.js';
 import { blobPath, repoName, type RepositoryRef, uploadsPath } from './endpoint.js';
 import { header } from './http/headers.js';
 import { isTransientNetworkError } from './http/network-errors.js';
-import { backoffDelay, defaultRetryPolicy } from './http/retry-policy.js';
+import { backoffDelay, defaultRetryPolicy, isRetryableStatus } from './http/retry-policy.js';
+import { retriesSpent, triedError } from './http/retrying.js';
 import type { HttpResponse } from './http/transport.js';
 import type { Requester } from './requester.js';
 import { responseError } from './response-errors.js';
@@ -103,12 +104,12 @@ export async function uploadBlob(
       await sendContent(rq, repo, desc, session, open(), opts);
       return 'uploaded';
     } catch (err) {
-      if (
-        !isTransientNetworkError(err) ||
-        attempt >= policy.attempts ||
-        rq.retry.signal?.aborted === true
-      )
-        throw err;
+      // A 5xx or 429 answer to the upload itself is worth a fresh session;
+      // a request that failed its own retries is not tried again.
+      if (rq.retry.signal?.aborted === true) throw err;
+      if (!worthAnotherUpload(err)) throw namingBlob(err, desc, repo);
+      if (attempt >= policy.attempts)
+        throw namingBlob(attempt > 1 ? triedError(err, attempt) : err, desc, repo);
       const delayMs = backoffDelay(attempt, policy, rq.retry.random ?? Math.random);
       rq.retry.onRetry?.({
         what: `upload of ${desc.digest} to ${repoName(repo)}`,
@@ -116,9 +117,31 @@ export async function uploadBlob(
         delayMs,
         reason: String(err),
       });
-      await delay(delayMs);
+      // Ctrl-C ends the wait at once.
+      await delay(delayMs, undefined, rq.retry.signal ? { signal: rq.retry.signal } : {});
     }
   }
+}
+
+function worthAnotherUpload(err: unknown): boolean {
+  if (retriesSpent(err)) return false;
+  if (isTransientNetworkError(err)) return true;
+  const status = err instanceof BmpackError ? err.details.status : undefined;
+  return typeof status === 'number' && isRetryableStatus(status);
+}
+
+/** `err` with the blob and repository in front when it names neither (a network error names a URL). */
+function namingBlob(err: unknown, desc: Descriptor, repo: RepositoryRef): unknown {
+  if (!(err instanceof BmpackError) || err.message.includes(desc.digest)) return err;
+  return new BmpackError(
+    err.code,
+    `upload of ${desc.digest} to ${repoName(repo)}: ${err.message}`,
+    {
+      ...(err.hint !== undefined ? { hint: err.hint } : {}),
+      cause: err,
+      details: err.details,
+    },
+  );
 }
 
 /** POST a session (or a mount). Returns the upload URL, or 'mounted'. */

@@ -135,6 +135,12 @@ async function* decode(
     check.update(piece);
     const slice = overlap(piece, produced, emitted, to);
     produced += piece.length;
+    // An xz bomb: stop at the first byte past what the Index claims, not at the Block's end.
+    if (produced > block.uncompressedSize) {
+      throw new XzFormatError(
+        `block holds more than the ${block.uncompressedSize} bytes the index says`,
+      );
+    }
     if (slice !== undefined) yield slice;
   }
   if (produced !== block.uncompressedSize) {

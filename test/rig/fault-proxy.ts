@@ -37,6 +37,8 @@ export interface ProxiedRequest {
   headers: IncomingHttpHeaders;
   /** The kind of fault injected into this request, if any. */
   fault?: FaultAction['kind'];
+  /** The upstream's status, once its answer has been forwarded. */
+  status?: number;
 }
 
 /** What to do to a matching request. */
@@ -49,6 +51,13 @@ export type FaultAction =
   | { kind: 'reset' }
   /** Forward; send headers and `afterBytes` (default 1024) body bytes, pause `ms`, then the rest. */
   | { kind: 'stall'; ms: number; afterBytes?: number }
+  /** Read `bytes` bytes of the request body (an upload), then destroy the client socket. */
+  | { kind: 'reset-upload-after'; bytes: number }
+  /**
+   * Read the whole request (or only `afterBytes` of its body, then stop
+   * reading), answer nothing for `ms`, then destroy the client socket.
+   */
+  | { kind: 'hang'; ms: number; afterBytes?: number }
   /** Answer with a redirect instead of forwarding. */
   | { kind: 'redirect'; status: number; location: string | ((req: ProxiedRequest) => string) };
 
@@ -152,7 +161,12 @@ export async function startFaultProxy(upstream: ProxyUpstream): Promise<FaultPro
     res.end();
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, action?: FaultAction): void => {
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: ProxiedRequest,
+    action?: FaultAction,
+  ): void => {
     const headers = {
       ...endToEndHeaders(req.headers),
       // The registry derives the scheme of its Locations from this; the proxy
@@ -175,6 +189,7 @@ export async function startFaultProxy(upstream: ProxyUpstream): Promise<FaultPro
       },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEndHeaders(up.headers));
+        record.status = up.statusCode;
         // Clients must see headers before a stall, or they cannot time out on the body.
         if (action?.kind === 'stall') res.flushHeaders();
         pump(up, res, action).catch(() => {
@@ -232,8 +247,39 @@ export async function startFaultProxy(upstream: ProxyUpstream): Promise<FaultPro
       case 'reset':
         req.socket.destroy();
         return;
+      case 'reset-upload-after': {
+        let seen = 0;
+        req.on('data', (chunk: Buffer) => {
+          seen += chunk.length;
+          if (seen >= action.bytes) req.socket.destroy();
+        });
+        req.on('error', () => undefined);
+        req.on('end', () => req.socket.destroy());
+        return;
+      }
+      case 'hang': {
+        const hang = (): void => {
+          void cancellableSleep(action.ms, cancels).then(() => req.socket.destroy());
+        };
+        if (action.afterBytes === undefined) {
+          answer(req, hang);
+          return;
+        }
+        let seen = 0;
+        const limit = action.afterBytes;
+        const onData = (chunk: Buffer): void => {
+          seen += chunk.length;
+          if (seen < limit) return;
+          req.off('data', onData);
+          req.pause();
+          hang();
+        };
+        req.on('data', onData);
+        req.on('error', () => undefined);
+        return;
+      }
       default:
-        forward(req, res, action);
+        forward(req, res, record, action);
     }
   });
 

@@ -20,6 +20,13 @@ export interface ForwardProxyRequest {
 export interface ForwardProxyOptions {
   /** Require `Proxy-Authorization: Basic` with these credentials (else 407). */
   auth?: { username: string; password: string };
+  /**
+   * Where to really connect for a `host:port` the client asked for; return
+   * another `host:port` (e.g. a fault proxy in front of that registry) or
+   * undefined to connect as asked. Applies to CONNECT tunnels and to
+   * absolute-form requests; the client's Host header is kept.
+   */
+  route?: (target: string) => string | undefined;
 }
 
 /** A running forward proxy. */
@@ -55,6 +62,9 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
       res.writeHead(400, { 'content-type': 'text/plain' }).end('absolute-form URL expected');
       return;
     }
+    const routed = options.route?.(url.host);
+    if (routed !== undefined)
+      url = new URL(`${url.protocol}//${routed}${url.pathname}${url.search}`);
     if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) {
       res.writeHead(403, { 'content-type': 'text/plain' }).end('rig proxy: loopback http only');
       return;
@@ -87,9 +97,10 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
       );
       return;
     }
-    const colon = target.lastIndexOf(':');
-    const hostname = target.slice(0, colon);
-    const port = Number(target.slice(colon + 1));
+    const destination = options.route?.(target) ?? target;
+    const colon = destination.lastIndexOf(':');
+    const hostname = destination.slice(0, colon);
+    const port = Number(destination.slice(colon + 1));
     if (colon <= 0 || !Number.isInteger(port) || !isLoopbackHost(hostname)) {
       fail('403 Forbidden');
       return;

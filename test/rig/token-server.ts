@@ -69,6 +69,8 @@ export interface TokenServer {
   issuer: string;
   alg: JwtAlg;
   requests: TokenRequest[];
+  /** Every access and refresh token handed out over HTTP, so that tests can look for them in output. */
+  issued: string[];
   /** Mints a token directly, bypassing the HTTP protocol (for negative tests). */
   mint(access: AccessEntry[], options?: { subject?: string; expiresIn?: number }): string;
   stop(): Promise<void>;
@@ -147,6 +149,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   ]);
 
   const requests: TokenRequest[] = [];
+  const issued: string[] = [];
   const refreshTokens = new Map<string, string>();
 
   const grantFor = (username: string | undefined, scope: RequestedScope): string[] => {
@@ -176,16 +179,20 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       expiresIn: mintOptions.expiresIn ?? expiresIn,
     });
 
-  const tokenBody = (token: string, extra: Record<string, unknown>): Record<string, unknown> => ({
-    ...(responseField !== 'access_token' ? { token } : {}),
-    ...(responseField !== 'token' ? { access_token: token } : {}),
-    expires_in: expiresIn,
-    issued_at: new Date().toISOString(),
-    ...extra,
-  });
+  const tokenBody = (token: string, extra: Record<string, unknown>): Record<string, unknown> => {
+    issued.push(token);
+    return {
+      ...(responseField !== 'access_token' ? { token } : {}),
+      ...(responseField !== 'token' ? { access_token: token } : {}),
+      expires_in: expiresIn,
+      issued_at: new Date().toISOString(),
+      ...extra,
+    };
+  };
 
   const newRefreshToken = (username: string): string => {
     const refresh = randomBytes(24).toString('hex');
+    issued.push(refresh);
     refreshTokens.set(refresh, username);
     return refresh;
   };
@@ -319,6 +326,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     issuer: options.issuer,
     alg: options.alg,
     requests,
+    issued,
     mint,
     stop: () => stopHandle.stop(),
   };

@@ -78,7 +78,16 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function triedError(err: unknown, n: number): BmpackError {
+/**
+ * True when `err` already says how often its request was tried (the retry
+ * loop gave up on it): a loop around whole operations must not try again.
+ */
+export function retriesSpent(err: unknown): boolean {
+  return err instanceof BmpackError && typeof err.details.attempts === 'number';
+}
+
+/** `err` with "(tried n times)" added, for loops that retry whole operations. */
+export function triedError(err: unknown, n: number): BmpackError {
   if (err instanceof BmpackError) {
     return new BmpackError(err.code, `${err.message} (tried ${n} times)`, {
       ...(err.hint !== undefined ? { hint: err.hint } : {}),

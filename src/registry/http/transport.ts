@@ -111,7 +111,7 @@ export class Transport {
 
   private createDispatcher(host: HostOptions, registry: string): Dispatcher {
     const tls = { ...tlsOptions(host, registry), timeout: this.options.connectTimeoutMs ?? 30_000 };
-    const stall = this.options.stallTimeoutMs ?? 60_000;
+    const stall = this.options.stallTimeoutMs ?? stallTimeoutFromEnv() ?? 60_000;
     const proxy = this.options.proxy ?? {};
     return new EnvHttpProxyAgent({
       ...proxy,
@@ -122,6 +122,12 @@ export class Transport {
       keepAliveTimeout: 4_000,
     });
   }
+}
+
+/** `BMPACK_STALL_TIMEOUT_MS`: the stall timeout for slow links or tests; else undefined. */
+function stallTimeoutFromEnv(): number | undefined {
+  const ms = Number(process.env.BMPACK_STALL_TIMEOUT_MS ?? '');
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
 }
 
 function tlsOptions(

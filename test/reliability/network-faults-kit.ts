@@ -1,0 +1,173 @@
+/**
+ * Shared by the network-fault and interruption tests: the built CLI run as
+ * a child process with a controlled proxy environment, a release seeded into
+ * a real registry, and checks of what a registry or a folder holds.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha256Digest } from '../../src/content/digest.js';
+import { blobsOf } from '../rig/image-generator.js';
+import { runTool, track } from '../rig/processes.js';
+import type { RunningRegistry } from '../rig/registry.js';
+import { requireTool } from '../rig/tools.js';
+import type { ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { root } from './cli-kit.js';
+
+export { requireBuiltCli, root } from './cli-kit.js';
+
+const bin = join(root, 'bin', 'run.js');
+
+export interface CliEnvOptions {
+  /** HTTP_PROXY and HTTPS_PROXY (both spellings); no NO_PROXY. Without it, no proxy at all. */
+  readonly proxy?: string;
+  /** BMPACK_STALL_TIMEOUT_MS: how long a silent connection is waited for. */
+  readonly stallTimeoutMs?: number;
+}
+
+/**
+ * The environment for a CLI run: this process's, without any proxy or
+ * BMPACK_ setting inherited from the machine (a NO_PROXY listing 127.0.0.1
+ * would silently take the proxy out of the path), plus what is asked for.
+ */
+export function cliEnv(o: CliEnvOptions = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !/^(https?|no|all)_proxy$/i.test(key) && !key.startsWith('BMPACK_'),
+    ),
+  );
+  if (o.proxy !== undefined) {
+    for (const key of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'])
+      env[key] = o.proxy;
+  }
+  if (o.stallTimeoutMs !== undefined) env.BMPACK_STALL_TIMEOUT_MS = String(o.stallTimeoutMs);
+  return env;
+}
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunningCli {
+  readonly child: ChildProcess;
+  /** Output so far. */
+  stdout(): string;
+  stderr(): string;
+  readonly done: Promise<CliRun>;
+}
+
+/** Starts `bmpack ARGS` (the built CLI); it is killed if the test run ends first. */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): RunningCli {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env,
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const handle = track(`bmpack ${args.slice(0, 2).join(' ')}`, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const done = new Promise<CliRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      void handle.stop();
+      resolve({ code, signal, stdout: out, stderr: err });
+    });
+  });
+  return { child, stdout: () => out, stderr: () => err, done };
+}
+
+/** Runs `bmpack ARGS` to its end. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return startCli(args, env).done;
+}
+
+/** What `--json` prints: a command's result, or `{error}`. */
+export interface CliJson {
+  readonly error?: { code: string; message: string; hint?: string; exitCode: number };
+  readonly sha256?: string;
+  readonly fetchedBlobs?: number;
+  readonly images?: number;
+  readonly blobsUploaded?: number;
+  readonly blobsSkipped?: number;
+  readonly bytesUploaded?: number;
+}
+
+/** The `--json` output of a run, with the run's output in the error when it is not JSON. */
+export function jsonOf(run: CliRun): CliJson {
+  try {
+    return JSON.parse(run.stdout) as CliJson;
+  } catch {
+    throw new Error(
+      `bmpack exited ${String(run.code ?? run.signal)} without JSON:\n${run.stdout}\n${run.stderr}`,
+    );
+  }
+}
+
+/** The `{error}` a failed `--json` run printed. */
+export function errorOf(run: CliRun): NonNullable<CliJson['error']> {
+  const error = jsonOf(run).error;
+  if (error === undefined)
+    throw new Error(`bmpack printed no error:\n${run.stdout}\n${run.stderr}`);
+  return error;
+}
+
+/** The manifest digest `skopeo inspect --raw` reads at `registry/path:tag` (plain HTTP). */
+export async function skopeoDigest(registry: RunningRegistry, ref: string): Promise<string> {
+  const raw = await runTool(requireTool('skopeo', 'skopeo'), [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    '--no-creds',
+    `docker://${registry.host}/${ref}`,
+  ]);
+  return sha256Digest(raw);
+}
+
+/** The release's configs and layers, biggest first. */
+export function releaseBlobs(release: ReleaseFixture): Array<{ digest: string; size: number }> {
+  const all = new Map<string, number>();
+  for (const { item } of release.images) {
+    for (const [digest, data] of blobsOf(item)) all.set(digest, data.length);
+  }
+  for (const { item } of release.images) {
+    all.delete(item.manifestDigest);
+    if (item.kind === 'index') for (const i of item.images) all.delete(i.manifestDigest);
+  }
+  return [...all]
+    .map(([digest, size]) => ({ digest, size }))
+    .sort((a, b) => b.size - a.size || a.digest.localeCompare(b.digest));
+}
+
+/** Temporary files (`.NAME.tmp-PID-RAND`, src/fs/atomic-file.ts) anywhere under `dir`. */
+export async function tempFilesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true }).catch(() => []);
+  return entries.filter((name) => /(^|\/)\.[^/]*\.tmp-\d+-/.test(name));
+}
+
+/** Every image of the release at `registry` under `ns`, with the digest skopeo reads there. */
+export async function digestsAt(
+  registry: RunningRegistry,
+  ns: string,
+  release: ReleaseFixture,
+  sourceHost: string,
+): Promise<Array<{ ref: string; expected: string; actual: string | undefined }>> {
+  return Promise.all(
+    release.images.map(async ({ ref, item }) => {
+      const path = `${ns}/${ref.slice(sourceHost.length + 1)}`;
+      let actual: string | undefined;
+      try {
+        actual = await skopeoDigest(registry, path);
+      } catch (err) {
+        if (!(err instanceof Error && /manifest unknown/i.test(err.message))) throw err;
+      }
+      return { ref: path, expected: item.manifestDigest, actual };
+    }),
+  );
+}

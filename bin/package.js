@@ -146,19 +146,36 @@ async function commandManifest() {
   }
 }
 
+/** What bmpack imports from 'undici' (src/registry/http/transport.ts): checked at build time. */
+const undiciNames = new Set(['EnvHttpProxyAgent', 'Dispatcher']);
+
 /**
- * undici's cookie helpers look at globalThis.Headers when loaded, and that
- * getter loads Node's own copy of undici (20 ms and more at every start).
- * bmpack never passes Headers to the cookie helpers, so the bundle skips it.
+ * undici's entry loads all of undici (fetch, WebSocket, EventSource, mocks,
+ * caches …): ~35 ms at every start. bmpack uses one dispatcher and its
+ * request(), so the bundle gets an entry with just those, wired as undici's
+ * own entry wires them (the API methods on Dispatcher.prototype).
  */
-const noGlobalHeaders = {
-  name: 'no-global-headers',
+const slimUndici = {
+  name: 'slim-undici',
   setup(b) {
-    b.onLoad({ filter: /undici[\\/]lib[\\/]web[\\/]cookies[\\/]index\.js$/ }, (a) => {
-      const source = readFileSync(a.path, 'utf8');
-      if (!source.includes('globalThis.Headers'))
-        throw new Error(`${a.path} no longer reads globalThis.Headers: drop this plugin`);
-      return { contents: source.replaceAll('globalThis.Headers', 'undefined'), loader: 'js' };
+    b.onLoad({ filter: /[\\/]node_modules[\\/]undici[\\/]index\.js$/ }, () => {
+      const source = readFileSync(join(root, 'src', 'registry', 'http', 'transport.ts'), 'utf8');
+      const imported = /import \{([^}]*)\} from 'undici';/.exec(source)?.[1] ?? '';
+      for (const name of imported.split(',').map((n) => n.replace(/^\s*type\s+/, '').trim()))
+        if (name !== '' && !undiciNames.has(name))
+          throw new Error(
+            `transport.ts imports ${name} from undici: add it to bin/package.js's slim entry`,
+          );
+      return {
+        contents: `'use strict';
+const Dispatcher = require('./lib/dispatcher/dispatcher');
+Object.assign(Dispatcher.prototype, require('./lib/api'));
+module.exports.Dispatcher = Dispatcher;
+module.exports.EnvHttpProxyAgent = require('./lib/dispatcher/env-http-proxy-agent');
+`,
+        loader: 'js',
+        resolveDir: join(root, 'node_modules', 'undici'),
+      };
     });
   },
 };
@@ -175,7 +192,7 @@ async function bundle(manifest, work) {
     // Not minified: it starts no slower, and --debug stack traces stay readable.
     keepNames: true,
     logLevel: 'warning',
-    plugins: [embedded(manifest), noGlobalHeaders],
+    plugins: [embedded(manifest), slimUndici],
     // oclif loads these only to run TypeScript sources in development.
     external: ['typescript', 'ts-node', 'source-map-support'],
     // import.meta.url is used only where the single-file build does not go

@@ -9,7 +9,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import vm from 'node:vm';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,12 +30,6 @@ function runWithCodeCache(file) {
   });
   if (process.env.BMPACK_WRITE_CODE_CACHE === '1') {
     process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
-  } else {
-    // undici's HTTP parser is WebAssembly; V8 would also compile it with its
-    // optimising tier on a background thread, and a short command's exit
-    // waits ~50 ms for that. The baseline tier parses headers fast enough.
-    // (Set after the cache is read: V8 checks the flags the cache was made with.)
-    v8.setFlagsFromString('--liftoff-only');
   }
   const module = new Module(file);
   module.filename = file;

@@ -7,6 +7,7 @@
 // oclif.manifest.json in the normal build, only the command being run is
 // loaded.
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Plugin, execute } from '@oclif/core';
 import { plugins } from 'bmpack:embedded';
 import { useSingleFileWorkers } from '../src/verify/single-file.js';
@@ -63,6 +64,12 @@ async function runCli() {
 }
 
 async function main() {
+  // undici's HTTP parser is WebAssembly: V8 would also compile it with its
+  // optimising tier on a background thread, and a short command's exit waits
+  // ~50 ms for that. The baseline tier parses headers fast enough. Not while
+  // the code cache is made (bin/package.js): V8 checks the flags a cache was
+  // made with, and this runs after the cache is read.
+  if (process.env.BMPACK_WRITE_CODE_CACHE !== '1') setFlagsFromString('--liftoff-only');
   if (process.env.BMPACK_VERIFY_WORKER === '1') await import('../src/verify/task-worker.js');
   else await runCli();
 }

@@ -45,29 +45,36 @@ export const defaultPushConcurrency = 8;
 export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult> {
   const started = performance.now();
   const target = parsePrivateRegistry(o.privateRegistry);
-  // Every blob's sha256 is verified as it is uploaded; the xz CRCs would be a second pass.
-  const source = await openBundleSource(o.source, { containerChecks: false });
   const client = new RegistryClient({
     hosts: { [target.registry]: o.host ?? {} },
     ...(o.credentials ? { credentials: o.credentials } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     onRetry: (e) => o.onEvent?.({ type: 'retry', ...e }),
   });
+  // The registry's ping runs while the bundle is opened.
+  client.warmUp(target.registry);
+  // Every blob's sha256 is verified as it is uploaded; the xz CRCs would be a second pass.
+  const source = await openBundleSource(o.source, { containerChecks: false }).catch(
+    async (err: unknown) => {
+      await client.close();
+      throw err;
+    },
+  );
   try {
     const limit = pLimit(o.concurrency ?? defaultPushConcurrency);
     const mapping = mapImages(source.images, target, fallbackRepository(source.path));
     for (const message of mapping.warnings) o.onEvent?.({ type: 'warning', message });
     o.onEvent?.({ type: 'phase', phase: 'plan' });
-    const planned: PlannedImage[] = [];
-    for (const image of mapping.images)
-      planned.push({
+    const planned: PlannedImage[] = await Promise.all(
+      mapping.images.map(async (image) => ({
         image,
         closure: await readClosure(
           source,
           image.descriptor,
           `image ${image.source} in ${source.path}`,
         ),
-      });
+      })),
+    );
     // HEADs are small: ask more of them at once than uploads.
     const state = await readTargetState(
       client,

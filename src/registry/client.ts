@@ -41,6 +41,7 @@ export interface RegistryClientOptions {
 export class RegistryClient {
   private readonly transport: Transport;
   private readonly rq: Requester;
+  private readonly authorizer: Authorizer;
 
   constructor(options: RegistryClientOptions = {}) {
     this.transport = new Transport({
@@ -55,13 +56,22 @@ export class RegistryClient {
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     };
     const baseUrl = (registry: string): URL => this.rq.baseUrl(registry);
-    const authorizer = new Authorizer({
+    this.authorizer = new Authorizer({
       transport: this.transport,
       credentials: options.credentials,
       retry,
       baseUrl,
     });
-    this.rq = new Requester(this.transport, authorizer, retry);
+    this.rq = new Requester(this.transport, this.authorizer, retry);
+  }
+
+  /**
+   * Contact `registry` now (its /v2/ ping and challenge), so that the first
+   * real request need not wait for it. A failure is not reported here: the
+   * first request meets the same outcome and reports it.
+   */
+  warmUp(registry: string): void {
+    this.authorizer.prepare(registry).catch(() => undefined);
   }
 
   /** GET a manifest by tag or digest; verified against the digest asked for and the one served. */

@@ -25,7 +25,6 @@ import { XzFormatError } from './format-error.js';
 import { encodeIndex } from './index-encoding.js';
 import { encodeStreamFooter } from './stream-footer.js';
 import { encodeStreamHeader } from './stream-header.js';
-import { XzReadableStream } from './xz-decompress-module.js';
 import { roundUp4 } from './xz-layout.js';
 
 /** Bytes read from the file per piece of input. */
@@ -80,6 +79,9 @@ function decoderError(err: unknown): Error {
 
 /** The uncompressed bytes of the Block, in pieces, as xz-embedded produces them. */
 export async function* decodeWithXzEmbedded(src: EmbeddedBlockSource): AsyncGenerator<Uint8Array> {
+  // Loaded on first use: bmpack's own bundles never need it, and its module
+  // (a WebAssembly decoder in a base64 string) would cost every start.
+  const { XzReadableStream } = await import('./xz-decompress-module.js');
   const reader = new XzReadableStream(ReadableStream.from(synthesizedStream(src))).getReader();
   let finished = false;
   try {

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { BmpackError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { hostOptionsFor, type HostOptions, type HostOptionsMap } from './host-options.js';
@@ -81,12 +81,15 @@ export class Transport {
       ...req.headers,
     };
     try {
-      return await request(req.url, {
+      // The dispatcher's own request() (what undici's request(url, …) calls):
+      // the single-file build carries undici's dispatchers, not its entry.
+      return await this.dispatcher(tlsOf).request({
+        origin: req.url.origin,
+        path: `${req.url.pathname}${req.url.search}`,
         method: req.method,
         headers,
         body: req.body ?? null,
-        signal: req.signal,
-        dispatcher: this.dispatcher(tlsOf),
+        signal: req.signal ?? null,
       });
     } catch (err) {
       if (req.signal?.aborted === true) throw abortError(req.signal, err);

@@ -15,6 +15,7 @@ import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { toolVersion } from '../version.js';
 import { BmpackError } from '../errors.js';
+import { assertWritableFolder } from '../fs/atomic-file.js';
 import { BlobFetcher } from './blob-fetcher.js';
 import { findMissing, startFetches } from './fetch-queue.js';
 import { planBundle } from './bundle-plan.js';
@@ -68,6 +69,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
   for (const message of set.warnings) o.onEvent?.({ type: 'warning', message });
   const cwd = o.cwd ?? process.cwd();
   const output = resolvePath(cwd, o.output ?? `bmpackages_${set.version}.tar.xz`);
+  await assertWritableFolder(output);
   const base =
     o.since !== undefined ? await deltaBase(resolvePath(cwd, o.since), output, o) : undefined;
   const client = new RegistryClient({

@@ -4,7 +4,8 @@
  * rename. On failure the temporary file is removed.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rm, rename } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readdir, rm, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BmpackError } from '../errors.js';
 
@@ -14,6 +15,19 @@ export function tempPathFor(target: string): string {
     dirname(target),
     `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
   );
+}
+
+/**
+ * Fails with E_IO unless the folder that will hold `target` exists and is
+ * writable: checked before long work (pulling a release), not after it.
+ */
+export async function assertWritableFolder(target: string): Promise<void> {
+  const folder = dirname(target);
+  try {
+    await access(folder, constants.W_OK);
+  } catch (err) {
+    throw ioError(err, folder, `write ${basename(target)} into`);
+  }
 }
 
 export async function commitTemp(temp: string, target: string): Promise<void> {

@@ -177,6 +177,16 @@ describe('bundle create', function () {
     expect(await exists(join(work.dir, 'altered.tar.xz'))).to.equal(false);
   });
 
+  it('fails before pulling anything when the output folder does not exist', async () => {
+    proxy.requests.length = 0;
+    const output = join(work.dir, 'no-such-folder', 'x.tar.xz');
+    const err = await rejection(createBundle(options('unused.tar.xz', { output })));
+    expect(err.code).to.equal('E_IO');
+    expect(err.message).to.contain(join(work.dir, 'no-such-folder'));
+    expect(err.hint).to.contain('does not exist');
+    expect(proxy.requests).to.deep.equal([]);
+  });
+
   it('filters platforms, records the original index digest, and writes a plain tar on request', async () => {
     const multiOnly = await writeImageSet([refs()[0]!, refs()[2]!]);
     const result = await createBundle(

@@ -110,7 +110,9 @@ export async function uploadBlob(
       if (!worthAnotherUpload(err)) throw namingBlob(err, desc, repo);
       if (attempt >= policy.attempts)
         throw namingBlob(attempt > 1 ? triedError(err, attempt) : err, desc, repo);
-      const delayMs = backoffDelay(attempt, policy, rq.retry.random ?? Math.random);
+      const delayMs =
+        retryAfterOf(err, policy.maxRetryAfterMs) ??
+        backoffDelay(attempt, policy, rq.retry.random ?? Math.random);
       rq.retry.onRetry?.({
         what: `upload of ${desc.digest} to ${repoName(repo)}`,
         attempt,
@@ -121,6 +123,12 @@ export async function uploadBlob(
       await delay(delayMs, undefined, rq.retry.signal ? { signal: rq.retry.signal } : {});
     }
   }
+}
+
+/** The wait a 429 or 503 asked for (Retry-After), when it is one the policy accepts. */
+function retryAfterOf(err: unknown, maxMs: number): number | undefined {
+  const ms = err instanceof BmpackError ? err.details.retryAfterMs : undefined;
+  return typeof ms === 'number' && ms <= maxMs ? ms : undefined;
 }
 
 function worthAnotherUpload(err: unknown): boolean {

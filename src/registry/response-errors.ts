@@ -6,7 +6,8 @@
 import { BmpackError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { parseChallenges } from './auth/challenge.js';
-import { headerValues } from './http/headers.js';
+import { header, headerValues } from './http/headers.js';
+import { parseRetryAfter } from './http/retry-policy.js';
 import type { HttpResponse } from './http/transport.js';
 import { asBuffer } from '../content/as-buffer.js';
 
@@ -71,10 +72,13 @@ export async function responseError(
   const status = res.statusCode;
   const detail = describe(diags, text);
   const suffix = detail ? ` (${detail})` : '';
+  // Kept for loops that retry whole operations (uploads): they wait as asked.
+  const retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'), Date.now());
   const details = {
     status,
     registry: subject.registry,
     ...(diags[0] ? { registryCode: diags[0].code } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   };
   switch (status) {
     case 401:

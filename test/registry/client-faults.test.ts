@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { parseReference } from '../../src/reference/index.js';
 import type { Descriptor } from '../../src/oci/descriptor.js';
@@ -49,6 +50,30 @@ describe('registry client through faults', function () {
       expect((await client.getManifest(ref())).digest).to.equal(image.manifestDigest);
       expect(Date.now() - started).to.be.at.least(950);
       expect(proxy.requests.filter((r) => isManifest(r.path))).to.have.length(2);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('waits as long as Retry-After asks when the upload itself gets a 429', async () => {
+    const fresh = makeImage({ seed: 42, layers: 1, layerSize: 50_000, format: 'oci' }).layers[0]!;
+    const desc: Descriptor = { mediaType: 'x', digest: fresh.digest, size: fresh.size };
+    proxy.addRule({
+      match: (r) => r.method === 'PUT' && r.path.includes('/blobs/uploads/'),
+      times: 1,
+      action: { kind: 'status', status: 429, headers: { 'retry-after': '2' } },
+    });
+    const delays: number[] = [];
+    const client = clientFor(reg, {
+      host: proxy.host,
+      extra: { onRetry: (e) => delays.push(e.delayMs) },
+    });
+    try {
+      const target = { registry: proxy.host, repository: 'faulty/upload' };
+      const result = await client.uploadBlob(target, desc, () => Readable.from([fresh.data]));
+      expect(result).to.equal('uploaded');
+      expect(delays).to.deep.equal([2000]);
+      expect(await client.headBlob(target, fresh.digest)).to.equal(fresh.size);
     } finally {
       await client.close();
     }

@@ -23,7 +23,8 @@ function runWithCodeCache(file) {
   } catch {
     // No cache: V8 compiles as usual.
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+  // latin1: the file is ASCII (bin/package.js escapes the rest), and latin1 reads it fastest.
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'latin1')), {
     filename: file,
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,

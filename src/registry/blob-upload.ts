@@ -93,7 +93,10 @@ export async function uploadBlob(
   opts: UploadOptions = {},
 ): Promise<UploadResult> {
   const policy = rq.retry.policy ?? defaultRetryPolicy;
+  /** The upload session in progress, at its latest Location (the registry's `_state` moves). */
+  const current: { location?: URL } = {};
   for (let attempt = 1; ; attempt++) {
+    delete current.location;
     try {
       const session = await openSession(
         rq,
@@ -101,12 +104,19 @@ export async function uploadBlob(
         opts.mountFrom !== undefined ? { digest: desc.digest, from: opts.mountFrom } : undefined,
       );
       if (session === 'mounted') return 'mounted';
-      await sendContent(rq, repo, desc, session, open(), opts);
+      current.location = session;
+      await sendContent(rq, repo, desc, session, open(), opts, (l) => {
+        current.location = l;
+      });
       return 'uploaded';
     } catch (err) {
+      if (rq.retry.signal?.aborted === true) {
+        // Interrupted: leave no half-written upload at the registry.
+        if (current.location !== undefined) await cancelSession(rq, repo, current.location, true);
+        throw err;
+      }
       // A 5xx or 429 answer to the upload itself is worth a fresh session;
       // a request that failed its own retries is not tried again.
-      if (rq.retry.signal?.aborted === true) throw err;
       if (!worthAnotherUpload(err)) throw namingBlob(err, desc, repo);
       if (attempt >= policy.attempts)
         throw namingBlob(attempt > 1 ? triedError(err, attempt) : err, desc, repo);
@@ -199,7 +209,12 @@ async function nextLocation(
   return new URL(location, requestUrl);
 }
 
-async function cancelSession(rq: Requester, repo: RepositoryRef, url: URL): Promise<void> {
+async function cancelSession(
+  rq: Requester,
+  repo: RepositoryRef,
+  url: URL,
+  cleanup = false,
+): Promise<void> {
   const res = await rq
     .send({
       registry: repo.registry,
@@ -207,6 +222,7 @@ async function cancelSession(rq: Requester, repo: RepositoryRef, url: URL): Prom
       method: 'DELETE',
       target: url,
       what: 'cancel upload',
+      ...(cleanup ? { cleanup } : {}),
     })
     .catch(() => undefined);
   await res?.body.dump();
@@ -219,6 +235,8 @@ async function sendContent(
   session: URL,
   source: Readable,
   opts: UploadOptions,
+  /** Told each new Location, so that an interrupted session can be cancelled. */
+  moved: (location: URL) => void,
 ): Promise<void> {
   const what = `blob ${desc.digest} to ${repoName(repo)}`;
   const verifier = new ContentVerifier(desc, what);
@@ -231,6 +249,7 @@ async function sendContent(
       let start = 0;
       for (const length of pieceSizes(desc.size, chunkSize)) {
         location = await patch(rq, repo, location, pieces.next(length), start, length, what);
+        moved(location);
         start += length;
       }
       verifier.finish();

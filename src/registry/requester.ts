@@ -25,7 +25,16 @@ export interface ApiRequest {
   readonly what: string;
   /** Follow 3xx redirects (blob GETs). */
   readonly followRedirects?: boolean;
+  /**
+   * Clean-up after an interruption (cancelling an upload session): sent
+   * even though the run's signal has fired, once, and given up after a few
+   * seconds rather than holding the exit.
+   */
+  readonly cleanup?: boolean;
 }
+
+/** How long a clean-up request may take. */
+const cleanupTimeoutMs = 3000;
 
 const maxRedirects = 10;
 
@@ -70,10 +79,13 @@ export class Requester {
           url,
           headers,
           ...(req.body !== undefined ? { body: req.body } : {}),
-          ...signal(this.retry),
+          ...(req.cleanup === true
+            ? { signal: AbortSignal.timeout(cleanupTimeoutMs) }
+            : signal(this.retry)),
         },
         req.registry,
       );
+    if (req.cleanup === true) return attempt();
     return replayable(req) ? sendWithRetries(attempt, req.what, this.retry) : attempt();
   }
 

@@ -362,6 +362,15 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume @rig'
       expect(error.hint).to.match(/run the same command again/i);
       await expectOnlyWholeImagesTagged(t.target, ['release/multi:1.0'], 'after Ctrl-C');
       expect(await tempFilesUnder(dir.path)).to.deep.equal([]);
+      // The upload that was cut is cancelled at the registry (DELETE of its session), not left
+      // open. (Its directory may linger here: the proxy still holds the registry's side of the PUT.)
+      const cut = t.proxy.requests.find((r) => r.fault === 'hang');
+      const session = /\/blobs\/uploads\/([^/?]+)/.exec(cut?.path ?? '')?.[1];
+      expect(session, 'the held upload').to.be.a('string');
+      const cancels = t.proxy.requests.filter(
+        (r) => r.method === 'DELETE' && r.path.includes(`/blobs/uploads/${session ?? ''}`),
+      );
+      expect(cancels.map((r) => r.status)).to.deep.equal([204]);
 
       t.proxy.clearRules();
       const done = await t.push().done;

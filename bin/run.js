@@ -5,13 +5,14 @@
 // and compiling the ~400 modules they hold, which is most of what a short
 // command (a push re-run, --help) spends. Without them (sources compiled by
 // tsc alone) oclif loads the commands from dist/commands.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// Beside this file when bin/package.js runs a copy of it in dist/ to make the code cache.
 const single = [join(here, 'bmpack.cjs'), join(here, '..', 'dist', 'bmpack.cjs')].find(existsSync);
 
 /** Runs a CommonJS file as require() would, but through vm.Script, to use and make a code cache. */
@@ -30,7 +31,10 @@ function runWithCodeCache(file) {
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (process.env.BMPACK_WRITE_CODE_CACHE === '1') {
-    process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+    process.once('exit', () => {
+      writeFileSync(`${cacheFile}.partial`, script.createCachedData());
+      renameSync(`${cacheFile}.partial`, cacheFile);
+    });
   }
   const module = new Module(file);
   module.filename = file;

@@ -27,18 +27,14 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Writes `oci-layout`, `index.json` and every blob under `blobs/sha256/`. */
-export async function writeLayout(dir: string, entries: readonly LayoutEntry[]): Promise<void> {
-  const blobDir = join(dir, 'blobs', 'sha256');
-  await mkdir(blobDir, { recursive: true });
-  for (const { image } of entries) {
-    for (const [digest, data] of blobsOf(image)) {
-      const file = join(blobDir, digest.slice('sha256:'.length));
-      // Content-addressed: an existing file already has these bytes.
-      if (!(await exists(file))) await writeFile(file, data);
-    }
-  }
-  await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+/** A file of the layout: its path in the layout and its bytes. */
+export interface LayoutFile {
+  path: string;
+  data: Buffer;
+}
+
+/** The layout's files in the order a tar of it holds them: `oci-layout`, `index.json`, each blob once. */
+export function layoutFiles(entries: readonly LayoutEntry[]): LayoutFile[] {
   const index = {
     schemaVersion: 2,
     mediaType: MediaTypes.oci.index,
@@ -49,5 +45,25 @@ export async function writeLayout(dir: string, entries: readonly LayoutEntry[]):
       annotations: { 'org.opencontainers.image.ref.name': ref },
     })),
   };
-  await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+  const blobs = new Map<string, Buffer>();
+  for (const { image } of entries)
+    for (const [digest, data] of blobsOf(image)) blobs.set(digest, data);
+  return [
+    { path: 'oci-layout', data: Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })) },
+    { path: 'index.json', data: Buffer.from(JSON.stringify(index)) },
+    ...[...blobs].map(([digest, data]) => ({
+      path: `blobs/sha256/${digest.slice('sha256:'.length)}`,
+      data,
+    })),
+  ];
+}
+
+/** Writes `oci-layout`, `index.json` and every blob under `blobs/sha256/`. */
+export async function writeLayout(dir: string, entries: readonly LayoutEntry[]): Promise<void> {
+  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  for (const { path, data } of layoutFiles(entries)) {
+    const file = join(dir, path);
+    // Content-addressed: an existing blob already has these bytes.
+    if (!path.startsWith('blobs/') || !(await exists(file))) await writeFile(file, data);
+  }
 }

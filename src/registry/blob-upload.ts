@@ -79,7 +79,7 @@ export async function mountBlob(
   digest: string,
   from: string,
 ): Promise<boolean> {
-  const session = await openSession(rq, repo, { digest, from });
+  const session = await openSession(rq, repo, digest, { from });
   if (session === 'mounted') return true;
   await cancelSession(rq, repo, session);
   return false;
@@ -101,7 +101,8 @@ export async function uploadBlob(
       const session = await openSession(
         rq,
         repo,
-        opts.mountFrom !== undefined ? { digest: desc.digest, from: opts.mountFrom } : undefined,
+        desc.digest,
+        opts.mountFrom !== undefined ? { from: opts.mountFrom } : undefined,
       );
       if (session === 'mounted') return 'mounted';
       current.location = session;
@@ -148,9 +149,15 @@ function worthAnotherUpload(err: unknown): boolean {
   return typeof status === 'number' && isRetryableStatus(status);
 }
 
-/** `err` with the blob and repository in front when it names neither (a network error names a URL). */
+/** Errors of the connection itself name only a URL (src/registry/http/network-errors.ts). */
+const connectionErrors = new Set(['E_NETWORK', 'E_STALLED', 'E_TLS']);
+
+/**
+ * `err` with the blob and repository in front when it is a connection error;
+ * the registry's answers already name the blob (every request's `what` does).
+ */
 function namingBlob(err: unknown, desc: Descriptor, repo: RepositoryRef): unknown {
-  if (!(err instanceof BmpackError) || err.message.includes(desc.digest)) return err;
+  if (!(err instanceof BmpackError) || !connectionErrors.has(err.code)) return err;
   return new BmpackError(
     err.code,
     `upload of ${desc.digest} to ${repoName(repo)}: ${err.message}`,
@@ -166,16 +173,17 @@ function namingBlob(err: unknown, desc: Descriptor, repo: RepositoryRef): unknow
 async function openSession(
   rq: Requester,
   repo: RepositoryRef,
-  mount?: { digest: string; from: string },
+  digest: string,
+  mount?: { from: string },
 ): Promise<URL | 'mounted'> {
   const target = rq.resolve(repo.registry, uploadsPath(repo));
   if (mount !== undefined) {
-    target.searchParams.set('mount', mount.digest);
+    target.searchParams.set('mount', digest);
     target.searchParams.set('from', mount.from);
   }
   const what = mount
-    ? `mount of ${mount.digest} from ${mount.from} into ${repoName(repo)}`
-    : `upload to ${repoName(repo)}`;
+    ? `mount of ${digest} from ${mount.from} into ${repoName(repo)}`
+    : `upload of ${digest} to ${repoName(repo)}`;
   const res = await rq.send({
     registry: repo.registry,
     scopes: pushScopes(repo, mount?.from),

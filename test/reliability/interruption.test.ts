@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { createBundle } from '../../src/bundle/create-bundle.js';
 import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
-import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../rig/fault-proxy.js';
+import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
 import { makeTempDir, type TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
@@ -24,8 +24,10 @@ import {
   runCli,
   startCli,
   tempFilesUnder,
-  type CliRun,
   type RunningCli,
+  isBlobGet,
+  isUploadPut,
+  why,
 } from './network-faults-kit.js';
 
 /** Longer than any test: a held transfer never ends by itself. */
@@ -42,14 +44,6 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume @rig'
   let bundle: string;
   let blobs: Array<{ digest: string; size: number }>;
   const cleanups: Array<() => Promise<void>> = [];
-  const why = (run: CliRun): string =>
-    `exit ${String(run.code ?? run.signal)}\n${run.stderr}\n${run.stdout}`;
-  const isBlobGet = (digest: string) => (r: ProxiedRequest) =>
-    r.method === 'GET' && r.path.includes(`/blobs/${digest}`);
-  const isUploadPut = (digest: string) => (r: ProxiedRequest) =>
-    r.method === 'PUT' &&
-    r.path.includes('/blobs/uploads/') &&
-    r.path.includes(encodeURIComponent(digest));
   const faulted = (proxy: FaultProxy, kind: string) => (): boolean =>
     proxy.requests.some((r) => r.fault === kind);
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { sha256Digest } from '../../src/content/digest.js';
 import { blobsOf } from '../rig/image-generator.js';
 import { runTool, track } from '../rig/processes.js';
+import type { ProxiedRequest } from '../rig/fault-proxy.js';
 import type { RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
 import type { ReleaseFixture } from '../helpers/bundle-fixture.js';
@@ -50,6 +51,24 @@ export interface CliRun {
   readonly stdout: string;
   readonly stderr: string;
 }
+
+/** What a failed expectation prints: how the CLI ended and what it said. */
+export const why = (run: CliRun): string =>
+  `exit ${String(run.code ?? run.signal)}\n${run.stderr}\n${run.stdout}`;
+
+/** A GET of the blob `digest`, as the fault proxy saw it. */
+export const isBlobGet =
+  (digest: string) =>
+  (r: ProxiedRequest): boolean =>
+    r.method === 'GET' && r.path.includes(`/blobs/${digest}`);
+
+/** The closing PUT of an upload of `digest` (its digest is in the query). */
+export const isUploadPut =
+  (digest: string) =>
+  (r: ProxiedRequest): boolean =>
+    r.method === 'PUT' &&
+    r.path.includes('/blobs/uploads/') &&
+    r.path.includes(encodeURIComponent(digest));
 
 export interface RunningCli {
   readonly child: ChildProcess;

@@ -18,7 +18,6 @@ import {
   startForwardProxy,
   type FaultProxy,
   type ForwardProxy,
-  type ProxiedRequest,
 } from '../rig/fault-proxy.js';
 import { makeTempDir, type TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
@@ -33,6 +32,9 @@ import {
   runCli,
   tempFilesUnder,
   type CliRun,
+  isBlobGet,
+  isUploadPut,
+  why,
 } from './network-faults-kit.js';
 
 type Path = 'direct' | 'HTTP_PROXY';
@@ -60,16 +62,8 @@ describe('network faults: create and push through resets, 503s, 429s and stalls 
   const sourceHost = (path: Path): string => (path === 'direct' ? sourceFaults.host : source.host);
   const env = (path: Path): NodeJS.ProcessEnv =>
     cliEnv({ stallTimeoutMs, ...(path === 'HTTP_PROXY' ? { proxy: forward.url } : {}) });
-  const isBlobGet = (digest: string) => (r: ProxiedRequest) =>
-    r.method === 'GET' && r.path.includes(`/blobs/${digest}`);
-  const isUploadPut = (digest: string) => (r: ProxiedRequest) =>
-    r.method === 'PUT' &&
-    r.path.includes('/blobs/uploads/') &&
-    r.path.includes(encodeURIComponent(digest));
   const faultsOf = (proxy: FaultProxy): string[] =>
     proxy.requests.flatMap((r) => (r.fault !== undefined ? [r.fault] : [])).sort();
-  const why = (run: CliRun): string =>
-    `exit ${String(run.code ?? run.signal)}\n${run.stderr}\n${run.stdout}`;
 
   /** Through the forward proxy, the client asked only for tunnels to these hosts. */
   function expectTunnelsOnlyTo(path: Path, host: string): void {

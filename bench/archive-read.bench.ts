@@ -74,8 +74,8 @@ async function readAll(source: BundleSource, parallel: number): Promise<number> 
       for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
         const hash = createHash('sha256');
         for await (const chunk of source.openBlob(d)) {
-          hash.update(chunk as Buffer);
-          bytes += (chunk as Buffer).length;
+          hash.update(chunk);
+          bytes += chunk.length;
         }
         expect(`sha256:${hash.digest('hex')}`).to.equal(d);
       }

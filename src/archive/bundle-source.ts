@@ -3,9 +3,16 @@
  * layout, or a `docker save` archive. Blobs are read in place, never
  * extracted to disk.
  */
-import type { Readable } from 'node:stream';
 import type { BundleMetadata } from '../bundle/bundle-metadata.js';
 import type { Descriptor } from '../oci/descriptor.js';
+
+/**
+ * A blob's bytes, in pieces. An async generator rather than a Readable: an
+ * upload hands it to the HTTP client as the request body as it is, with no
+ * stream in between (each stream hop costs per piece). Stopping early is
+ * `return()` (a `for await` that breaks does it).
+ */
+export type BlobChunks = AsyncGenerator<Buffer, void, undefined>;
 
 export type BundleKind = 'bmpack' | 'oci-layout' | 'docker-archive';
 
@@ -46,15 +53,16 @@ export interface BundleSource {
    * as they pass). For sources without random access, blobs must be opened
    * in {@link BundleSource.blobOrder} order, one at a time: a blob that
    * starts being read while another is still being read waits until that
-   * stream ends or is destroyed, and a blob earlier than the decoder's
-   * position (a retry) is served by decoding again from the start of the
-   * file. Read every stream to its end or destroy it: in a .tar.xz with
-   * LZMA-compressed blocks, a half-read stream holds xz-decompress's
-   * process-wide decoder (src/xz/embedded-block-decoder.ts).
+   * one ends or is stopped (`return()`), and a blob earlier than the
+   * decoder's position (a retry) is served by decoding again from the start
+   * of the file. Read every blob to its end or stop it: in a .tar.xz with
+   * LZMA-compressed blocks, a half-read blob holds xz-decompress's
+   * process-wide decoder (src/xz/embedded-block-decoder.ts). The archive is
+   * checked for the blob when this is called, not when reading starts.
    *
    * @throws BmpackError E_BUNDLE_INVALID naming the blob when the archive lacks it.
    */
-  openBlob(digest: string): Readable;
+  openBlob(digest: string): BlobChunks;
   /** The order blobs appear in the archive (what sequential sources require). */
   readonly blobOrder: readonly string[];
   /** Releases file handles and decoders; streams already open finish on their own. */

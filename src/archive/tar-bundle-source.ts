@@ -5,13 +5,12 @@
  * Documents are verified against their digests before they are returned;
  * blobs stream as stored and the consumer verifies them as they pass.
  */
-import { Readable } from 'node:stream';
 import type { BundleMetadata } from '../bundle/bundle-metadata.js';
 import { digestLike } from '../content/digest.js';
 import { isBmpackError, type BmpackError } from '../errors.js';
 import { bundleInvalid, documentMismatch } from './archive-errors.js';
 import { ArchiveFormatError } from './archive-format-error.js';
-import type { BundleKind, BundleSource, SourceImage } from './bundle-source.js';
+import type { BlobChunks, BundleKind, BundleSource, SourceImage } from './bundle-source.js';
 import { maxDocumentSize } from './json-document.js';
 import { parseTarHeader, tarBlockSize } from './tar-header-parser.js';
 import type { TarRangeReader } from './tar-range-reader.js';
@@ -44,7 +43,6 @@ export interface TarBundleSourceParts {
 
 /** Verified documents kept for repeated readDocument calls, in total at most. */
 const verifiedCacheBytes = 64 * 1024 * 1024;
-const streamBuffer = 1024 * 1024;
 /** How far past a bad header an xz Block is read to tell damage from misplacement. */
 const diagnosisLimit = 33 * 1024 * 1024;
 
@@ -115,14 +113,10 @@ export class TarBundleSource implements BundleSource {
     return Buffer.concat(parts);
   }
 
-  openBlob(digest: string): Readable {
+  openBlob(digest: string): BlobChunks {
     const inMemory = this.synthesized.get(digest) ?? this.blobs.get(digest)?.document;
-    if (inMemory !== undefined) return Readable.from([inMemory], { objectMode: false });
-    const loc = this.locate(digest);
-    return Readable.from(this.stored(digest, loc), {
-      objectMode: false,
-      highWaterMark: streamBuffer,
-    });
+    if (inMemory !== undefined) return once(inMemory);
+    return this.stored(digest, this.locate(digest));
   }
 
   private locate(digest: string): BlobLocation {
@@ -137,7 +131,7 @@ export class TarBundleSource implements BundleSource {
   }
 
   /** The blob's stored bytes, after its header when one must be checked. */
-  private async *stored(digest: string, loc: BlobLocation): AsyncGenerator<Buffer> {
+  private async *stored(digest: string, loc: BlobLocation): BlobChunks {
     const what = `blob ${digest}`;
     if (loc.headerPath === undefined) {
       yield* this.reader.chunks(loc.dataOffset, loc.size, what);
@@ -213,4 +207,9 @@ export class TarBundleSource implements BundleSource {
   async close(): Promise<void> {
     await this.reader.close();
   }
+}
+
+// eslint-disable-next-line @typescript-eslint/require-await -- a generator, for the BlobChunks shape
+async function* once(bytes: Buffer): BlobChunks {
+  yield bytes;
 }

@@ -11,11 +11,9 @@
  * - A failed upload is restarted from the beginning with a fresh session
  *   and a freshly opened source.
  */
-import { pipeline } from 'node:stream/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ContentVerifier } from '../content/verifier.js';
-import { verifyingTransform } from '../content/verifying-transform.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { repositoryScope } from './auth/scope.js';
@@ -38,6 +36,13 @@ export interface UploadOptions {
 }
 
 export type UploadResult = 'uploaded' | 'mounted';
+
+/**
+ * Where an upload's bytes come from: a stream, or an async generator (a
+ * bundle's blob), which goes to the HTTP client as the request body with
+ * no stream in between.
+ */
+export type BlobBody = Readable | AsyncGenerator<Uint8Array, void, undefined>;
 
 export const defaultChunkSize = 64 * 1024 * 1024;
 
@@ -89,7 +94,7 @@ export async function uploadBlob(
   rq: Requester,
   repo: RepositoryRef,
   desc: Descriptor,
-  open: () => Readable,
+  open: () => BlobBody,
   opts: UploadOptions = {},
 ): Promise<UploadResult> {
   const policy = rq.retry.policy ?? defaultRetryPolicy;
@@ -241,7 +246,7 @@ async function sendContent(
   repo: RepositoryRef,
   desc: Descriptor,
   session: URL,
-  source: Readable,
+  source: BlobBody,
   opts: UploadOptions,
   /** Told each new Location, so that an interrupted session can be cancelled. */
   moved: (location: URL) => void,
@@ -252,7 +257,7 @@ async function sendContent(
   const chunkSize = opts.chunkSize ?? defaultChunkSize;
   try {
     if (desc.size > chunkSize) {
-      const pieces = new PieceReader(checked.stream);
+      const pieces = new PieceReader(checked.body);
       let location = session;
       let start = 0;
       for (const length of pieceSizes(desc.size, chunkSize)) {
@@ -263,45 +268,60 @@ async function sendContent(
       verifier.finish();
       await put(rq, repo, location, desc.digest, undefined, what);
     } else {
-      await put(rq, repo, session, desc.digest, checked.stream, what, desc.size);
+      await put(rq, repo, session, desc.digest, checked.body, what, desc.size);
     }
   } catch (err) {
     // A failing source or a mismatch aborts the request; report the real cause.
     throw checked.failure() ?? err;
   } finally {
-    source.destroy();
+    stop(source);
   }
 }
 
-interface CheckedStream {
-  readonly stream: Readable;
+/** Ends a source that was not read to its end (a generator mid-read finishes its step first). */
+function stop(source: BlobBody): void {
+  if (source instanceof Readable) source.destroy();
+  else source.return(undefined).catch(() => undefined);
+}
+
+interface CheckedBody {
+  readonly body: AsyncGenerator<Uint8Array, void, undefined>;
+  /** What stopped the body: the source's error or a digest mismatch. */
   failure(): unknown;
 }
 
 /**
- * Pass the source through the verifier. The digest is checked in flush(),
- * before the stream ends, so a mismatching blob never completes its PUT.
+ * The source's bytes through the verifier, as a request body. The digest
+ * is checked after the last byte but before the body ends, so a
+ * mismatching blob never completes its PUT.
  */
 function verifying(
-  source: Readable,
+  source: BlobBody,
   verifier: ContentVerifier,
   onBytes?: (n: number) => void,
-): CheckedStream {
+): CheckedBody {
   let failed: unknown;
-  const check = verifyingTransform(verifier, onBytes);
-  const out = new PassThrough();
-  pipeline(source, check, out).catch((err: unknown) => {
-    failed = err;
-    out.destroy(err as Error);
-  });
-  return { stream: out, failure: () => failed };
+  async function* body(): AsyncGenerator<Uint8Array, void, undefined> {
+    try {
+      for await (const chunk of source as AsyncIterable<Uint8Array>) {
+        verifier.update(chunk);
+        onBytes?.(chunk.length);
+        yield chunk;
+      }
+      verifier.finish();
+    } catch (err) {
+      failed = err;
+      throw err;
+    }
+  }
+  return { body: body(), failure: () => failed };
 }
 
 async function patch(
   rq: Requester,
   repo: RepositoryRef,
   url: URL,
-  body: Readable,
+  body: AsyncGenerator<Uint8Array, void, undefined>,
   start: number,
   length: number,
   what: string,
@@ -327,7 +347,7 @@ async function put(
   repo: RepositoryRef,
   url: URL,
   digest: string,
-  body: Readable | undefined,
+  body: AsyncGenerator<Uint8Array, void, undefined> | undefined,
   what: string,
   size = 0,
 ): Promise<void> {

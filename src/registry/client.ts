@@ -12,6 +12,7 @@ import { type BlobReadOptions, openBlob } from './blob-download.js';
 import {
   headBlob,
   mountBlob,
+  type BlobBody,
   type UploadOptions,
   type UploadResult,
   uploadBlob,
@@ -113,7 +114,7 @@ export class RegistryClient {
   uploadBlob(
     repo: RepositoryRef,
     desc: Descriptor,
-    open: () => Readable,
+    open: () => BlobBody,
     opts?: UploadOptions,
   ): Promise<UploadResult> {
     return uploadBlob(this.rq, repo, desc, open, opts);

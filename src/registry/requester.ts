@@ -4,14 +4,13 @@
  * replayed, refreshes credentials once on a 401, and follows redirects
  * without ever carrying credentials to another origin.
  */
-import type { Readable } from 'node:stream';
 import { BmpackError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import type { Authorizer } from './auth/authorizer.js';
 import { apiBaseUrl } from './endpoint.js';
 import { header } from './http/headers.js';
 import { type RetryContext, sendWithRetries } from './http/retrying.js';
-import type { HttpRequest, HttpResponse, Transport } from './http/transport.js';
+import type { HttpRequest, HttpResponse, RequestBody, Transport } from './http/transport.js';
 
 export interface ApiRequest {
   readonly registry: string;
@@ -20,7 +19,7 @@ export interface ApiRequest {
   /** A path on the registry (`/v2/…`) or an absolute URL (upload Locations). */
   readonly target: string | URL;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: Readable | Buffer | string;
+  readonly body?: RequestBody;
   /** For messages: "manifest gcr.io/x/y:1". */
   readonly what: string;
   /** Follow 3xx redirects (blob GETs). */

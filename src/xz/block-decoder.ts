@@ -6,8 +6,10 @@
  * whole Block is decoded even when only a slice is wanted, and the last piece
  * is only followed by the end of the stream once the Check has matched.
  *
- * Blocks of stored LZMA2 chunks (ours) are decoded here, by reading the
- * chunk headers and passing the data through without a copy. A Block with
+ * Blocks of stored LZMA2 chunks are decoded here, by reading the chunk
+ * headers and passing the data through without a copy: ours (every chunk
+ * full but the last) a megabyte per read (canonical-stored-block.ts), others
+ * chunk by chunk. A Block with
  * LZMA-compressed chunks (from xz-utils and others) goes to xz-embedded.
  */
 import type { FileHandle } from 'node:fs/promises';
@@ -19,6 +21,7 @@ import {
 import { createBlockCheck, type BlockCheck } from './block-check.js';
 import { checkName, checkSize } from './check-type.js';
 import { decodeWithXzEmbedded } from './embedded-block-decoder.js';
+import { hasCanonicalStoredSize, readCanonicalStoredBlock } from './canonical-stored-block.js';
 import { FileWindow } from './file-window.js';
 import { XzFormatError } from './format-error.js';
 import { LZMA2_FILTER_ID, lzma2DictionarySize } from './lzma2-filter.js';
@@ -110,7 +113,23 @@ async function* decode(
     lzma2DictionarySize(filter.properties[0] ?? 0);
   }
   let emitted = from;
-  if (onlyLzma2 && (await window.peek(1))[0] === LZMA2_CONTROL_STORED_RESET) {
+  if (onlyLzma2 && hasCanonicalStoredSize(block.uncompressedSize, compressedSize)) {
+    const check = checks ? createBlockCheck(block.checkType) : undefined;
+    const reached = yield* readCanonicalStoredBlock({
+      fh,
+      path,
+      dataStart: window.position,
+      uncompressedSize: block.uncompressedSize,
+      from,
+      to,
+      ...(check !== undefined ? { check } : {}),
+    });
+    if (reached === 'end') {
+      if (check !== undefined) await verifyTail(tailWindow(fh, path, block, dataEnd), block, check);
+      return;
+    }
+    emitted = Math.max(from, Math.min(reached, to));
+  } else if (onlyLzma2 && (await window.peek(1))[0] === LZMA2_CONTROL_STORED_RESET) {
     // Without checks (a consumer that hashes every byte itself), the CRC is skipped.
     const check = checks ? createBlockCheck(block.checkType) : noCheck;
     const reached = yield* storedChunks(window, dataEnd, block, check, from, to);
@@ -148,8 +167,12 @@ async function* decode(
       `block holds ${produced} bytes, the index says ${block.uncompressedSize}`,
     );
   }
-  const tailStart = start + header.size + compressedSize;
-  await verifyTail(new FileWindow(fh, path, tailStart, start + block.totalSize, 128), block, check);
+  await verifyTail(tailWindow(fh, path, block, dataEnd), block, check);
+}
+
+/** Block Padding and Check, which follow the LZMA2 data (§3.3, §3.4). */
+function tailWindow(fh: FileHandle, path: string, block: XzBlockInfo, dataEnd: number): FileWindow {
+  return new FileWindow(fh, path, dataEnd, block.compressedOffset + block.totalSize, 128);
 }
 
 /**

@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { BmpackError } from '../../src/errors.js';
 import type { BundleSource } from '../../src/archive/index.js';
@@ -91,9 +90,9 @@ export function sha256(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-export async function readStream(stream: Readable): Promise<Buffer> {
+export async function readStream(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(Buffer.from(chunk as Uint8Array));
+  for await (const chunk of stream) parts.push(Buffer.from(chunk));
   return Buffer.concat(parts);
 }
 

@@ -221,8 +221,8 @@ async function readAll(file: string, containerChecks: boolean): Promise<string> 
       const hash = createHash('sha256');
       let length = 0;
       for await (const chunk of source.openBlob(digest)) {
-        hash.update(chunk as Buffer);
-        length += (chunk as Buffer).length;
+        hash.update(chunk);
+        length += chunk.length;
       }
       if (length !== source.blobSize(digest)) {
         throw new Error(`blob ${digest}: served ${length} bytes, said ${source.blobSize(digest)}`);

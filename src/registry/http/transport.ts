@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { BmpackError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
@@ -31,11 +31,14 @@ export interface TransportOptions {
   readonly proxy?: ProxySettings;
 }
 
+/** What a request may send: an async iterable goes to the socket piece by piece. */
+export type RequestBody = Readable | Buffer | string | AsyncIterable<Uint8Array>;
+
 export interface HttpRequest {
   readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: URL;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: Readable | Buffer | string;
+  readonly body?: RequestBody;
   readonly signal?: AbortSignal;
 }
 
@@ -88,7 +91,7 @@ export class Transport {
         path: `${req.url.pathname}${req.url.search}`,
         method: req.method,
         headers,
-        body: req.body ?? null,
+        body: undiciBody(req.body),
         signal: req.signal ?? null,
       });
     } catch (err) {
@@ -125,6 +128,16 @@ export class Transport {
       keepAliveTimeout: 4_000,
     });
   }
+}
+
+/**
+ * undici takes async iterables as bodies at run time, but its types do not
+ * say so: those go in as a Readable over the iterable, one hop per piece.
+ */
+function undiciBody(body: RequestBody | undefined): string | Buffer | Readable | null {
+  if (body === undefined) return null;
+  if (typeof body === 'string' || Buffer.isBuffer(body) || body instanceof Readable) return body;
+  return Readable.from(body, { objectMode: false });
 }
 
 /** `BMPACK_STALL_TIMEOUT_MS`: the stall timeout for slow links or tests; else undefined. */

@@ -13,6 +13,8 @@ export interface PushDocument {
   readonly bytes: Buffer;
   /** Digests of the manifests an index lists (pushed before it); none for a manifest. */
   readonly children: readonly string[];
+  /** Digests of a manifest's config and layers (in place before it); none for an index. */
+  readonly blobs: readonly string[];
 }
 
 export interface PushClosure {
@@ -41,7 +43,8 @@ export async function readClosure(
       for (const b of [m.config, ...m.layers]) if (!blobs.has(b.digest)) blobs.set(b.digest, b);
     }
     const children = m.kind === 'index' ? m.manifests.map((c) => c.digest) : [];
-    documents.push({ digest: d.digest, mediaType: m.mediaType, bytes, children });
+    const own = m.kind === 'index' ? [] : [m.config, ...m.layers].map((b) => b.digest);
+    documents.push({ digest: d.digest, mediaType: m.mediaType, bytes, children, blobs: own });
   };
   await visit(top);
   return { documents, blobs: [...blobs.values()] };

@@ -13,7 +13,7 @@ import { formatReference } from '../reference/index.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
-import { executePush, type PushCounts } from './execute-push.js';
+import { executePush, type ImageGoal, type PushCounts } from './execute-push.js';
 import { parsePrivateRegistry } from './private-registry.js';
 import { readClosure } from './push-closure.js';
 import { planPush, type PlannedImage, type PushPlan } from './push-plan.js';
@@ -61,7 +61,7 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
     },
   );
   try {
-    const limit = pLimit(o.concurrency ?? defaultPushConcurrency);
+    const concurrency = o.concurrency ?? defaultPushConcurrency;
     const mapping = mapImages(source.images, target, fallbackRepository(source.path));
     for (const message of mapping.warnings) o.onEvent?.({ type: 'warning', message });
     o.onEvent?.({ type: 'phase', phase: 'plan' });
@@ -76,11 +76,7 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
       })),
     );
     // HEADs are small: ask more of them at once than uploads.
-    const state = await readTargetState(
-      client,
-      planned,
-      pLimit(Math.max(16, 4 * (o.concurrency ?? defaultPushConcurrency))),
-    );
+    const state = await readTargetState(client, planned, pLimit(Math.max(16, 4 * concurrency)));
     const plan = planPush(planned, state, (d) => source.blobSize(d) !== undefined);
     if (plan.missing.length > 0) throw missingError(plan, source);
     const seconds = (): number => Math.round((performance.now() - started) / 10) / 100;
@@ -110,15 +106,12 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
         client,
         source,
         registry: target.registry,
-        limit,
+        concurrency,
         ...(o.onEvent ? { onEvent: o.onEvent } : {}),
       },
       plan,
-      imageUsers(planned),
+      planned.map(goalOf),
     );
-    for (const image of planned)
-      if (image.image.target.tag === undefined)
-        o.onEvent?.({ type: 'image-done', ref: formatReference(image.image.target) });
     if (outcome.failed.length > 0) throw incompleteError(outcome.failed, planned.length);
     return {
       images: planned.length,
@@ -132,16 +125,14 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
   }
 }
 
-function imageUsers(planned: readonly PlannedImage[]): (repo: string, digest: string) => string[] {
-  return (repo, digest) =>
-    planned
-      .filter(
-        (p) =>
-          p.image.target.repository === repo &&
-          (p.closure.blobs.some((b) => b.digest === digest) ||
-            p.closure.documents.some((d) => d.digest === digest)),
-      )
-      .map((p) => formatReference(p.image.target));
+function goalOf(p: PlannedImage): ImageGoal {
+  const { target, descriptor } = p.image;
+  return {
+    image: formatReference(target),
+    repo: target.repository,
+    top: descriptor.digest,
+    ...(target.tag !== undefined ? { tag: target.tag } : {}),
+  };
 }
 
 function missingError(plan: PushPlan, source: BundleSource): BmpackError {

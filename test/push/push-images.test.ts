@@ -156,6 +156,45 @@ describe('push images', function () {
     }
   });
 
+  it('tags each image as soon as it is whole, while another image still waits for its blob', async () => {
+    const reg = await startRegistry('anonymous');
+    const proxy = await startFaultProxy(reg);
+    // Image 0's big layer: its upload is refused once, with a 1 s Retry-After.
+    const victim = meta.blobs.find((b) => b.kind === 'layer' && b.size > 250_000)!;
+    proxy.addRule({
+      match: (r) =>
+        r.method === 'PUT' &&
+        r.path.includes('/blobs/uploads/') &&
+        r.path.includes(encodeURIComponent(victim.digest)),
+      times: 1,
+      action: { kind: 'status', status: 503, headers: { 'retry-after': '1' } },
+    });
+    const done = new Map<string, number>();
+    let retried: number | undefined;
+    try {
+      await pushTo({ ...reg, host: proxy.host }, 'early', {
+        onEvent: (e) => {
+          if (e.type === 'retry') retried ??= performance.now();
+          if (e.type === 'image-done') done.set(e.ref, performance.now());
+        },
+      });
+      expect(retried, 'the upload was refused once').to.not.equal(undefined);
+      const at = (i: number): number => {
+        const ref = [...done.keys()].find((r) => r.endsWith(`/early/${paths()[i]!}`));
+        return done.get(ref ?? '') ?? NaN;
+      };
+      // Image 2 does not use the layer: tagged during the wait, not after it.
+      expect(at(2) - retried!).to.be.below(900);
+      expect(at(0) - retried!).to.be.at.least(1000);
+      expect(await targetDigest(reg, `early/${paths()[0]!}`)).to.equal(
+        release.images[0]!.item.manifestDigest,
+      );
+    } finally {
+      await proxy.stop();
+      await reg.stop();
+    }
+  });
+
   it('fails naming the blob when the bundle is corrupt, and tags nothing that uses it', async () => {
     const reg = await startRegistry('anonymous');
     const tarPath = join(work.dir, 'corrupt.tar');

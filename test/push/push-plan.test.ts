@@ -12,6 +12,7 @@ const doc = (c: string) => ({
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
   bytes: Buffer.from(c),
   children: [],
+  blobs: [],
 });
 
 function image(

@@ -266,7 +266,9 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume @rig'
         {
           moment: 'while the first manifest is put, every blob there',
           absent: [],
-          reached: () => true,
+          // Manifests go up as soon as their own blobs are there: the held
+          // layer's upload goes on meanwhile, and is waited for.
+          reached: () => uploads() === 1,
           hold: () => {
             t.proxy.addRule({
               match: (r) => r.method === 'PUT' && r.path.includes('/manifests/'),

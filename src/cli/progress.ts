@@ -58,6 +58,8 @@ function barRenderer(stream: NodeJS.WriteStream): ProgressRenderer {
     string,
     { bar: cliProgress.SingleBar; value: number; total: number; started: number; bytes: boolean }
   >();
+  /** Counted before the phase's bar was opened. */
+  const early = new Map<string, number>();
   const update = (phase: string): void => {
     const b = bars.get(phase);
     if (!b) return;
@@ -80,7 +82,8 @@ function barRenderer(stream: NodeJS.WriteStream): ProgressRenderer {
         rate: '',
         eta: '',
       }),
-      value: 0,
+      // A push learns its total once the target has answered for every blob, after uploads began.
+      value: early.get(phase) ?? 0,
       total,
       started: performance.now(),
       bytes,
@@ -93,10 +96,11 @@ function barRenderer(stream: NodeJS.WriteStream): ProgressRenderer {
     else if (e.type === 'image-done' || e.type === 'bytes') {
       const phase = e.type === 'bytes' ? e.phase : 'images';
       const b = bars.get(phase);
+      const n = e.type === 'bytes' ? e.n : 1;
       if (b) {
-        b.value += e.type === 'bytes' ? e.n : 1;
+        b.value += n;
         update(phase);
-      }
+      } else early.set(phase, (early.get(phase) ?? 0) + n);
     } else if (e.type === 'warning') multi.log(`warning: ${e.message}\n`);
   };
   return {

@@ -11,10 +11,17 @@
  */
 import pLimit from 'p-limit';
 import type { BundleSource } from '../archive/bundle-source.js';
-import { BmpackError } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import type { RegistryClient } from '../registry/client.js';
-import { type BlobAction, type ManifestAction, type PushPlan, stateKey } from './push-plan.js';
+import { startBlobs, task, type Tasks } from './blob-tasks.js';
+import {
+  decideTag,
+  stateKey,
+  type ManifestAction,
+  type ManifestWork,
+  type PushWork,
+} from './push-plan.js';
+import type { TargetProbe } from './target-state.js';
 
 export interface PushCounts {
   manifestsPushed: number;
@@ -47,11 +54,10 @@ export interface ImageGoal {
   readonly tag?: string;
 }
 
-type Tasks = Map<string, Promise<void>>;
-
 export async function executePush(
   ctx: ExecuteContext,
-  plan: PushPlan,
+  work: PushWork,
+  probe: TargetProbe,
   goals: readonly ImageGoal[],
 ): Promise<ExecuteOutcome> {
   const counts: PushCounts = {
@@ -62,10 +68,10 @@ export async function executePush(
     bytesUploaded: 0,
   };
   const small = pLimit(ctx.concurrency);
-  const blobs = startBlobs(ctx, plan.blobs, counts, small);
+  const blobs = startBlobs(ctx, work, probe, counts, small);
   const puts: Puts = { ctx, counts, small };
-  const manifests = startManifests(puts, plan.manifests, blobs);
-  const tags = startTags(puts, plan.tags, manifests);
+  const manifests = startManifests(puts, work.manifests, blobs, probe);
+  const tags = startTags(puts, work.tags, manifests, probe.tags);
   const failed: Array<{ image: string; error: unknown }> = [];
   await Promise.all(
     goals.map(async (g) => {
@@ -84,106 +90,41 @@ export async function executePush(
   return { counts, failed };
 }
 
-/** A task whose failure is read by its dependants; never an unhandled rejection on its own. */
-function task(p: Promise<void>): Promise<void> {
-  p.catch(() => undefined);
-  return p;
-}
-
-function startBlobs(
-  ctx: ExecuteContext,
-  actions: readonly BlobAction[],
-  counts: PushCounts,
-  small: ReturnType<typeof pLimit>,
-): Tasks {
-  const tasks: Tasks = new Map();
-  const uploads = new Map<string, Promise<void>>();
-  const run = async (a: BlobAction): Promise<void> => {
-    const repo = { registry: ctx.registry, repository: a.repo };
-    try {
-      const open = (): ReturnType<BundleSource['openBlob']> => ctx.source.openBlob(a.blob.digest);
-      const onBytes = (n: number): void => ctx.onEvent?.({ type: 'bytes', phase: 'upload', n });
-      const result = await ctx.client.uploadBlob(repo, a.blob, open, {
-        onBytes,
-        ...(a.kind === 'mount' ? { mountFrom: a.from } : {}),
-      });
-      if (result === 'mounted') counts.blobsMounted++;
-      else {
-        counts.blobsUploaded++;
-        counts.bytesUploaded += a.blob.size;
-      }
-    } catch (err) {
-      throw blobError(err, a, ctx.source.path);
-    }
-  };
-  const uploadActions = actions.filter((a) => a.kind === 'upload');
-  for (const [a, p] of scheduleUploads(ctx, uploadActions, run)) {
-    uploads.set(a.blob.digest, p);
-    tasks.set(stateKey(a.repo, a.blob.digest), task(p));
-  }
-  for (const a of actions) {
-    const key = stateKey(a.repo, a.blob.digest);
-    if (a.kind === 'skip') {
-      counts.blobsSkipped++;
-      tasks.set(key, Promise.resolve());
-    } else if (a.kind === 'mount') {
-      // Mounted once its upload is done (or tried: a failed upload makes
-      // the mount upload the blob itself).
-      const upload = uploads.get(a.blob.digest)?.catch(() => undefined) ?? Promise.resolve();
-      tasks.set(key, task(upload.then(() => small(() => run(a)))));
-    }
-  }
-  return tasks;
-}
-
-/** Uploads, as promises in the order the source serves best. */
-function scheduleUploads(
-  ctx: ExecuteContext,
-  actions: readonly BlobAction[],
-  run: (a: BlobAction) => Promise<void>,
-): Array<[BlobAction, Promise<void>]> {
-  if (ctx.source.randomAccess) {
-    // Largest first: a big layer started last would finish alone, with the
-    // other slots (and the registry's other cores) idle meanwhile.
-    const limit = pLimit(ctx.concurrency);
-    const bySize = [...actions].sort((x, y) => y.blob.size - x.blob.size);
-    return bySize.map((a) => [a, limit(() => run(a))]);
-  }
-  // One sequential decoder: upload in archive order, one at a time.
-  const order = new Map(ctx.source.blobOrder.map((d, i) => [d, i]));
-  const sorted = [...actions].sort(
-    (x, y) => (order.get(x.blob.digest) ?? 0) - (order.get(y.blob.digest) ?? 0),
-  );
-  let chain = Promise.resolve();
-  return sorted.map((a) => {
-    chain = chain.catch(() => undefined).then(() => run(a));
-    return [a, chain];
-  });
-}
-
 /**
  * Manifest PUTs (children before parents, as planned), each after the
  * blobs it lists and, for an index, the manifests it lists.
  */
-function startManifests(run: Puts, actions: readonly ManifestAction[], blobs: Tasks): Tasks {
+function startManifests(
+  run: Puts,
+  manifests: readonly ManifestWork[],
+  blobs: Tasks,
+  probe: TargetProbe,
+): Tasks {
   const tasks: Tasks = new Map();
-  for (const a of actions) {
+  for (const m of manifests) {
+    const present = probe.hasManifest(m.repo, m.document.digest);
     const needs = [
-      ...a.document.blobs.map((d) => blobs.get(stateKey(a.repo, d))),
-      ...a.document.children.map((d) => tasks.get(stateKey(a.repo, d))),
+      ...m.document.blobs.map((d) => blobs.get(stateKey(m.repo, d))),
+      ...m.document.children.map((d) => tasks.get(stateKey(m.repo, d))),
+      present.then(() => undefined),
     ];
     tasks.set(
-      stateKey(a.repo, a.document.digest),
-      after(needs, run.small, () => put(run, a)),
+      stateKey(m.repo, m.document.digest),
+      after(needs, run.small, async () => put(run, { ...m, skip: await present })),
     );
   }
   return tasks;
 }
 
 /** Tag PUTs, each after its image's top manifest; keyed by repo:tag. */
-function startTags(run: Puts, actions: readonly ManifestAction[], manifests: Tasks): Tasks {
+function startTags(
+  run: Puts,
+  tags: readonly ManifestWork[],
+  manifests: Tasks,
+  existing: ReadonlyMap<string, string>,
+): Tasks {
   const tasks: Tasks = new Map();
-  for (const a of actions) {
+  for (const a of tags.map((t) => decideTag(t, existing))) {
     const needs = [manifests.get(stateKey(a.repo, a.document.digest))];
     tasks.set(
       tagKey(a.repo, a.reference),
@@ -221,22 +162,4 @@ async function put({ ctx, counts }: Puts, a: ManifestAction): Promise<void> {
     a.document.mediaType,
   );
   counts.manifestsPushed++;
-}
-
-function blobError(err: unknown, a: BlobAction, bundle: string): unknown {
-  if (
-    err instanceof BmpackError &&
-    (err.code === 'E_DIGEST_MISMATCH' || err.code === 'E_SIZE_MISMATCH')
-  ) {
-    return new BmpackError(
-      err.code,
-      `bundle ${bundle}: blob ${a.blob.digest} is corrupt (${err.message})`,
-      {
-        hint: 'The bundle was damaged in transport. Check it with its .sha256 file and copy it again; images that do not use this blob were pushed.',
-        cause: err,
-        details: { blob: a.blob.digest, bundle },
-      },
-    );
-  }
-  return err;
 }

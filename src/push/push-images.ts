@@ -16,9 +16,9 @@ import type { HostOptions } from '../registry/http/host-options.js';
 import { executePush, type ImageGoal, type PushCounts } from './execute-push.js';
 import { parsePrivateRegistry } from './private-registry.js';
 import { readClosure } from './push-closure.js';
-import { planPush, type PlannedImage, type PushPlan } from './push-plan.js';
-import { fallbackRepository, mapImages } from './target-mapping.js';
-import { readTargetState } from './target-state.js';
+import { planPush, pushWork, type PlannedImage, type PushPlan } from './push-plan.js';
+import { fallbackRepository, mapImages, type MappedImage } from './target-mapping.js';
+import { probeTarget, readTags } from './target-state.js';
 import { summarizePlan, type PlanSummary } from './plan-summary.js';
 
 export interface PushImagesOptions {
@@ -65,53 +65,43 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
     const mapping = mapImages(source.images, target, fallbackRepository(source.path));
     for (const message of mapping.warnings) o.onEvent?.({ type: 'warning', message });
     o.onEvent?.({ type: 'phase', phase: 'plan' });
-    const planned: PlannedImage[] = await Promise.all(
-      mapping.images.map(async (image) => ({
-        image,
-        closure: await readClosure(
-          source,
-          image.descriptor,
-          `image ${image.source} in ${source.path}`,
-        ),
-      })),
-    );
     // HEADs are small: ask more of them at once than uploads.
-    const state = await readTargetState(client, planned, pLimit(Math.max(16, 4 * concurrency)));
-    const plan = planPush(planned, state, (d) => source.blobSize(d) !== undefined);
-    if (plan.missing.length > 0) throw missingError(plan, source);
+    const heads = pLimit(Math.max(16, 4 * concurrency));
+    // Tags are asked about while the closures are read from the bundle.
+    const tags = readTags(client, mapping.images, heads);
+    tags.catch(() => undefined);
+    const planned = await readClosures(source, mapping.images);
+    const work = pushWork(planned);
+    const probe = probeTarget(client, planned, work, await tags, heads);
     const seconds = (): number => Math.round((performance.now() - started) / 10) / 100;
-    const zero = {
-      manifestsPushed: 0,
-      blobsUploaded: 0,
-      blobsSkipped: 0,
-      blobsMounted: 0,
-      bytesUploaded: 0,
-    };
-    if (o.dryRun === true)
-      return {
-        images: planned.length,
-        ...zero,
-        seconds: seconds(),
-        warnings: mapping.warnings,
-        plan: summarizePlan(plan),
-      };
+    const inBundle = (d: string): boolean => source.blobSize(d) !== undefined;
+    // A bundle holding every blob its images use cannot fail the closure
+    // check: blobs move as soon as the target has answered for them.
+    // Otherwise (a delta bundle) nothing moves before every answer is in.
+    if (o.dryRun === true || !work.digests.every((d) => inBundle(d.blob.digest))) {
+      const plan = planPush(planned, await probe.state, inBundle);
+      if (plan.missing.length > 0) throw missingError(plan, source);
+      if (o.dryRun === true) return dryRunResult(planned.length, plan, seconds(), mapping.warnings);
+    }
     o.onEvent?.({ type: 'images-total', total: planned.length });
-    o.onEvent?.({
-      type: 'bytes-total',
-      phase: 'upload',
-      total: plan.blobs.reduce((s, a) => s + (a.kind === 'upload' ? a.blob.size : 0), 0),
-    });
-    const outcome = await executePush(
-      {
-        client,
-        source,
-        registry: target.registry,
-        concurrency,
-        ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    void probe.state.then(
+      (state) => {
+        const plan = planPush(planned, state, inBundle);
+        const total = plan.blobs.reduce((n, a) => n + (a.kind === 'upload' ? a.blob.size : 0), 0);
+        o.onEvent?.({ type: 'bytes-total', phase: 'upload', total });
       },
-      plan,
-      planned.map(goalOf),
+      () => undefined,
     );
+    const ctx = {
+      client,
+      source,
+      registry: target.registry,
+      concurrency,
+      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    };
+    const outcome = await executePush(ctx, work, probe, planned.map(goalOf));
+    // A failed HEAD fails the push as itself (an authorization problem, say).
+    await probe.state;
     if (outcome.failed.length > 0) throw incompleteError(outcome.failed, planned.length);
     return {
       images: planned.length,
@@ -123,6 +113,41 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
     await client.close();
     await source.close();
   }
+}
+
+function readClosures(
+  source: BundleSource,
+  images: readonly MappedImage[],
+): Promise<PlannedImage[]> {
+  return Promise.all(
+    images.map(async (image) => ({
+      image,
+      closure: await readClosure(
+        source,
+        image.descriptor,
+        `image ${image.source} in ${source.path}`,
+      ),
+    })),
+  );
+}
+
+function dryRunResult(
+  images: number,
+  plan: PushPlan,
+  seconds: number,
+  warnings: readonly string[],
+): PushImagesResult {
+  return {
+    images,
+    manifestsPushed: 0,
+    blobsUploaded: 0,
+    blobsSkipped: 0,
+    blobsMounted: 0,
+    bytesUploaded: 0,
+    seconds,
+    warnings,
+    plan: summarizePlan(plan),
+  };
 }
 
 function goalOf(p: PlannedImage): ImageGoal {

@@ -59,82 +59,120 @@ export interface PushPlan {
 
 export const stateKey = (repo: string, digest: string): string => `${repo}@${digest}`;
 
+/** One blob and where it must end up: its repositories in image order, and the images using it. */
+export interface DigestWork {
+  readonly blob: Descriptor;
+  readonly repos: readonly string[];
+  readonly images: readonly string[];
+}
+
+/** A manifest or tag PUT as the bundle requires it, before the target is asked anything. */
+export type ManifestWork = Omit<ManifestAction, 'skip'>;
+
+/** What the bundle asks of the target, independent of what the target holds. Pure. */
+export interface PushWork {
+  /** Each digest once. */
+  readonly digests: readonly DigestWork[];
+  /** By repository and digest, each once, children before parents. */
+  readonly manifests: readonly ManifestWork[];
+  readonly tags: readonly ManifestWork[];
+}
+
+export function pushWork(images: readonly PlannedImage[]): PushWork {
+  const digests = new Map<string, { blob: Descriptor; repos: string[]; images: string[] }>();
+  const manifests: ManifestWork[] = [];
+  const tags: ManifestWork[] = [];
+  const queued = new Set<string>();
+  for (const { image, closure } of images) {
+    const repo = image.target.repository;
+    const name = formatReference(image.target);
+    for (const blob of closure.blobs) {
+      const d = digests.get(blob.digest) ?? { blob, repos: [], images: [] };
+      digests.set(blob.digest, d);
+      if (!d.repos.includes(repo)) d.repos.push(repo);
+      if (!d.images.includes(name)) d.images.push(name);
+    }
+    for (const document of closure.documents) {
+      const key = stateKey(repo, document.digest);
+      if (queued.has(key)) continue;
+      queued.add(key);
+      manifests.push({ repo, document, reference: document.digest, image: name });
+    }
+    const tag = image.target.tag;
+    const top = closure.documents.at(-1);
+    if (tag !== undefined && top !== undefined)
+      tags.push({ repo, document: top, reference: tag, image: name });
+  }
+  return { digests: [...digests.values()], manifests, tags };
+}
+
+/**
+ * What to do with one blob, given the repositories of the target that hold
+ * it (`holders`, any repository): skip where it is, upload it once (to the
+ * first repository that needs it) when no repository has it, mount it
+ * everywhere else. Missing when it is neither at the target nor in the bundle.
+ */
+export function decideBlob(
+  work: DigestWork,
+  holders: readonly string[],
+  inBundle: boolean,
+): { readonly actions: readonly BlobAction[]; readonly missing?: MissingBlob } {
+  const { blob } = work;
+  let holder = holders[0];
+  if (holder === undefined && !inBundle)
+    return { actions: [], missing: { digest: blob.digest, images: work.images } };
+  const actions: BlobAction[] = [];
+  for (const repo of work.repos) {
+    if (holders.includes(repo)) actions.push({ kind: 'skip', repo, blob });
+    else if (holder !== undefined) actions.push({ kind: 'mount', repo, blob, from: holder });
+    else {
+      actions.push({ kind: 'upload', repo, blob });
+      holder = repo;
+    }
+  }
+  return { actions };
+}
+
+/** A manifest needs no PUT when its repository has it; a tag when it already names the digest. */
+export function decideManifest(m: ManifestWork, state: TargetState): ManifestAction {
+  return { ...m, skip: state.manifests.has(stateKey(m.repo, m.document.digest)) };
+}
+
+export function decideTag(t: ManifestWork, tags: ReadonlyMap<string, string>): ManifestAction {
+  return { ...t, skip: tags.get(`${t.repo}:${t.reference}`) === t.document.digest };
+}
+
+/** The whole plan, once the target has answered everything. */
 export function planPush(
   images: readonly PlannedImage[],
   state: TargetState,
   inBundle: (digest: string) => boolean,
 ): PushPlan {
-  const blobs = planBlobs(images, state, inBundle);
-  const manifests: ManifestAction[] = [];
-  const tags: ManifestAction[] = [];
-  const queued = new Set<string>();
-  for (const { image, closure } of images) {
-    const repo = image.target.repository;
-    const name = formatReference(image.target);
-    for (const document of closure.documents) {
-      const key = stateKey(repo, document.digest);
-      if (queued.has(key)) continue;
-      queued.add(key);
-      manifests.push({
-        repo,
-        document,
-        reference: document.digest,
-        skip: state.manifests.has(key),
-        image: name,
-      });
-    }
-    const tag = image.target.tag;
-    const top = closure.documents.at(-1);
-    if (tag !== undefined && top !== undefined) {
-      const tagKey = `${repo}:${tag}`;
-      tags.push({
-        repo,
-        document: top,
-        reference: tag,
-        skip: state.tags.get(tagKey) === top.digest,
-        image: name,
-      });
-    }
-  }
-  return { ...blobs, manifests, tags };
-}
-
-function planBlobs(
-  images: readonly PlannedImage[],
-  state: TargetState,
-  inBundle: (digest: string) => boolean,
-): Pick<PushPlan, 'blobs' | 'missing'> {
-  const actions: BlobAction[] = [];
-  const missing = new Map<string, Set<string>>();
-  /** Where each digest is, or will be after its upload: a repository to mount from. */
-  const holder = new Map<string, string>();
-  for (const key of state.blobs) {
-    const at = key.lastIndexOf('@sha');
-    const digest = key.slice(at + 1);
-    if (!holder.has(digest)) holder.set(digest, key.slice(0, at));
-  }
-  const done = new Set<string>();
-  for (const { image, closure } of images) {
-    const repo = image.target.repository;
-    for (const blob of closure.blobs) {
-      const key = stateKey(repo, blob.digest);
-      if (done.has(key)) continue;
-      done.add(key);
-      if (state.blobs.has(key)) actions.push({ kind: 'skip', repo, blob });
-      else if (holder.has(blob.digest))
-        actions.push({ kind: 'mount', repo, blob, from: holder.get(blob.digest) ?? repo });
-      else if (inBundle(blob.digest)) {
-        actions.push({ kind: 'upload', repo, blob });
-        holder.set(blob.digest, repo);
-      } else {
-        const users = missing.get(blob.digest) ?? new Set<string>();
-        users.add(formatReference(image.target));
-        missing.set(blob.digest, users);
-      }
-    }
+  const work = pushWork(images);
+  const holders = holdersIn(state);
+  const blobs: BlobAction[] = [];
+  const missing: MissingBlob[] = [];
+  for (const d of work.digests) {
+    const at = holders.get(d.blob.digest) ?? [];
+    const decided = decideBlob(d, at, inBundle(d.blob.digest));
+    blobs.push(...decided.actions);
+    if (decided.missing !== undefined) missing.push(decided.missing);
   }
   return {
-    blobs: actions,
-    missing: [...missing].map(([digest, users]) => ({ digest, images: [...users] })),
+    blobs,
+    manifests: work.manifests.map((m) => decideManifest(m, state)),
+    tags: work.tags.map((t) => decideTag(t, state.tags)),
+    missing,
   };
+}
+
+/** For each digest, the repositories the state says hold it. */
+function holdersIn(state: TargetState): Map<string, string[]> {
+  const holders = new Map<string, string[]>();
+  for (const key of state.blobs) {
+    const at = key.lastIndexOf('@');
+    const digest = key.slice(at + 1);
+    holders.set(digest, [...(holders.get(digest) ?? []), key.slice(0, at)]);
+  }
+  return holders;
 }

@@ -5,63 +5,40 @@
  * distribution-spec "Pushing Manifests", MANIFEST_BLOB_UNKNOWN — and never
  * collects referenced content), so its closure needs no further requests.
  * For every other image, HEAD each blob and manifest in its repository.
+ *
+ * The answers are promises, per blob and per manifest, so that a push can
+ * start moving a blob as soon as the target has answered for it (largest
+ * blobs are asked about first), and `state` once every answer is in.
  */
 import type pLimit from 'p-limit';
 import type { RegistryClient } from '../registry/client.js';
-import type { PlannedImage, TargetState } from './push-plan.js';
-import { stateKey } from './push-plan.js';
+import type { MappedImage } from './target-mapping.js';
+import { stateKey, type PlannedImage, type PushWork, type TargetState } from './push-plan.js';
 
-export async function readTargetState(
-  client: RegistryClient,
-  images: readonly PlannedImage[],
-  limit: ReturnType<typeof pLimit>,
-): Promise<TargetState> {
-  const tags = await readTags(client, images, limit);
-  const blobs = new Set<string>();
-  const manifests = new Set<string>();
-  const jobs: Array<Promise<void>> = [];
-  const asked = new Set<string>();
-  const ask = (key: string, job: () => Promise<void>): void => {
-    if (asked.has(key)) return;
-    asked.add(key);
-    jobs.push(limit(job));
-  };
-  for (const { image, closure } of images) {
-    const { registry, repository, tag } = image.target;
-    const repo = { registry, repository };
-    if (tag !== undefined && tags.get(`${repository}:${tag}`) === image.descriptor.digest) {
-      for (const b of closure.blobs) blobs.add(stateKey(repository, b.digest));
-      for (const d of closure.documents) manifests.add(stateKey(repository, d.digest));
-      continue;
-    }
-    for (const b of closure.blobs) {
-      const key = stateKey(repository, b.digest);
-      ask(`b ${key}`, async () => {
-        if ((await client.headBlob(repo, b.digest)) === b.size) blobs.add(key);
-      });
-    }
-    for (const d of closure.documents) {
-      const key = stateKey(repository, d.digest);
-      ask(`m ${key}`, async () => {
-        if ((await client.headManifest({ registry, repository, digest: d.digest })) !== undefined)
-          manifests.add(key);
-      });
-    }
-  }
-  await Promise.all(jobs);
-  return { blobs, manifests, tags };
+export interface TargetProbe {
+  /** `repo:tag` → the digest it names, for every image's tag that exists. */
+  readonly tags: ReadonlyMap<string, string>;
+  /** The repositories (of those that need it) that hold a blob. */
+  holders(digest: string): Promise<readonly string[]>;
+  /** Whether a repository holds a manifest. */
+  hasManifest(repo: string, digest: string): Promise<boolean>;
+  /** Every answer, once all are in; fails with the first request that failed. */
+  readonly state: Promise<TargetState>;
 }
 
-async function readTags(
+type Limit = ReturnType<typeof pLimit>;
+
+/** HEADs every image's tag. */
+export async function readTags(
   client: RegistryClient,
-  images: readonly PlannedImage[],
-  limit: ReturnType<typeof pLimit>,
+  images: readonly MappedImage[],
+  limit: Limit,
 ): Promise<Map<string, string>> {
   const tags = new Map<string, string>();
   const seen = new Set<string>();
   const jobs: Array<Promise<void>> = [];
-  for (const { image } of images) {
-    const { registry, repository, tag } = image.target;
+  for (const { target } of images) {
+    const { registry, repository, tag } = target;
     if (tag === undefined || seen.has(`${repository}:${tag}`)) continue;
     seen.add(`${repository}:${tag}`);
     jobs.push(
@@ -73,4 +50,76 @@ async function readTags(
   }
   await Promise.all(jobs);
   return tags;
+}
+
+/** Starts every HEAD the plan needs, largest blobs first; `tags` from {@link readTags}. */
+export function probeTarget(
+  client: RegistryClient,
+  planned: readonly PlannedImage[],
+  work: PushWork,
+  tags: ReadonlyMap<string, string>,
+  limit: Limit,
+): TargetProbe {
+  const registry = planned[0]?.image.target.registry ?? '';
+  const whole = wholeContent(planned, tags);
+  const blobs = new Set<string>();
+  const manifests = new Set<string>();
+  const all: Array<Promise<unknown>> = [];
+  const ask = (key: string, has: Set<string>, head: () => Promise<boolean>): Promise<boolean> => {
+    const answer = whole.has(key) ? Promise.resolve(true) : limit(head);
+    const noted = answer.then((yes) => {
+      if (yes) has.add(key);
+      return yes;
+    });
+    all.push(noted);
+    // Read by whoever needs it; a failure also shows in `state`.
+    noted.catch(() => undefined);
+    return noted;
+  };
+  const holders = new Map<string, Promise<readonly string[]>>();
+  const bySize = [...work.digests].sort((a, b) => b.blob.size - a.blob.size);
+  for (const { blob, repos } of bySize) {
+    const answers = repos.map((repository) =>
+      ask(stateKey(repository, blob.digest), blobs, async () => {
+        return (await client.headBlob({ registry, repository }, blob.digest)) === blob.size;
+      }),
+    );
+    const found = Promise.all(answers).then((yes) => repos.filter((_, i) => yes[i] === true));
+    found.catch(() => undefined);
+    holders.set(blob.digest, found);
+  }
+  const present = new Map<string, Promise<boolean>>();
+  for (const m of work.manifests) {
+    const key = stateKey(m.repo, m.document.digest);
+    const repo = { registry, repository: m.repo };
+    present.set(
+      key,
+      ask(key, manifests, async () => {
+        return (await client.headManifest({ ...repo, digest: m.document.digest })) !== undefined;
+      }),
+    );
+  }
+  const state = Promise.all(all).then(() => ({ blobs, manifests, tags }));
+  state.catch(() => undefined);
+  return {
+    tags,
+    holders: (digest) => holders.get(digest) ?? Promise.resolve([]),
+    hasManifest: (repo, digest) => present.get(stateKey(repo, digest)) ?? Promise.resolve(false),
+    state,
+  };
+}
+
+/** Everything in the closure of an image whose tag already names its digest. */
+function wholeContent(
+  planned: readonly PlannedImage[],
+  tags: ReadonlyMap<string, string>,
+): Set<string> {
+  const whole = new Set<string>();
+  for (const { image, closure } of planned) {
+    const { repository, tag } = image.target;
+    if (tag === undefined || tags.get(`${repository}:${tag}`) !== image.descriptor.digest) continue;
+    for (const b of closure.blobs) whole.add(stateKey(repository, b.digest));
+    for (const d of closure.documents) whole.add(stateKey(repository, d.digest));
+  }
+  return whole;
 }

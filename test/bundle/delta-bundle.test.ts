@@ -12,6 +12,7 @@ import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import { clientFor, rejection } from '../helpers/client.js';
 import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
 import { runTool } from '../rig/processes.js';
+import { startFaultProxy } from '../rig/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
 
@@ -164,16 +165,21 @@ describe('delta bundles (bundle create --since) @rig', function () {
     }
   });
 
-  it('pushed alone into an empty registry, is refused naming its base, and nothing is tagged', async () => {
+  it('pushed alone into an empty registry, is refused naming its base, and nothing is written', async () => {
     const reg = await startRegistry('anonymous');
+    // Watches every request: the closure check comes before any write.
+    const proxy = await startFaultProxy(reg);
     try {
       const err = await rejection(
         pushImages({
           source: delta,
-          privateRegistry: `${reg.host}/site`,
+          privateRegistry: `${proxy.host}/site`,
           host: { plainHttp: true },
         }),
       );
+      const writes = proxy.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+      expect(writes.map((r) => `${r.method} ${r.path}`)).to.deep.equal([]);
+      expect(proxy.requests.filter((r) => r.method === 'HEAD').length).to.be.greaterThan(0);
       expect(err.code).to.equal('E_CLOSURE_MISSING');
       expect(err.message)
         .to.contain('Nothing was pushed')
@@ -182,6 +188,7 @@ describe('delta bundles (bundle create --since) @rig', function () {
       expect(err.hint).to.contain(sha256Digest(await readFile(base)).slice('sha256:'.length));
       for (const p of paths()) expect(await tagDigest(reg, `site/${p}`)).to.equal(undefined);
     } finally {
+      await proxy.stop();
       await reg.stop();
     }
   });

@@ -195,6 +195,30 @@ describe('push images', function () {
     }
   });
 
+  it('starts uploading while the target has not answered every HEAD, when the bundle holds every blob', async () => {
+    const reg = await startRegistry('anonymous');
+    const proxy = await startFaultProxy(reg);
+    // The first HEAD of a manifest gets no answer for 1 s (then it is retried).
+    const slow = (r: { method: string; path: string }): boolean =>
+      r.method === 'HEAD' && r.path.includes('/manifests/sha256:');
+    proxy.addRule({ match: slow, times: 1, action: { kind: 'hang', ms: 1000 } });
+    try {
+      const result = await pushTo({ ...reg, host: proxy.host }, 'eager');
+      expect(result.images).to.equal(4);
+      const log = proxy.requests.map((r) => `${r.method} ${r.path}`);
+      const held = log.findIndex((l) => l.startsWith('HEAD') && l.includes('/manifests/sha256:'));
+      const retried = log.indexOf(log[held]!, held + 1);
+      const firstUpload = log.findIndex(
+        (l) => l.startsWith('POST') && l.includes('/blobs/uploads/'),
+      );
+      expect(retried, 'the held HEAD was asked again').to.be.greaterThan(held);
+      expect(firstUpload, 'an upload began before the held HEAD was answered').to.be.below(retried);
+    } finally {
+      await proxy.stop();
+      await reg.stop();
+    }
+  });
+
   it('fails naming the blob when the bundle is corrupt, and tags nothing that uses it', async () => {
     const reg = await startRegistry('anonymous');
     const tarPath = join(work.dir, 'corrupt.tar');

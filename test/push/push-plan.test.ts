@@ -50,7 +50,7 @@ describe('push plan', () => {
         (x) =>
           `${x.kind} ${x.repo} ${x.blob.digest.slice(7, 8)}${x.kind === 'mount' ? ` from ${x.from}` : ''}`,
       ),
-    ).to.deep.equal(['upload ns/a 1', 'upload ns/a 2', 'mount ns/b 1 from ns/a', 'upload ns/b 3']);
+    ).to.deep.equal(['upload ns/a 1', 'mount ns/b 1 from ns/a', 'upload ns/a 2', 'upload ns/b 3']);
   });
 
   it('skips what the target has, mounts from a repository that already has it', () => {

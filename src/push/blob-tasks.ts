@@ -1,0 +1,216 @@
+/**
+ * The blobs of a push as tasks, one per repository and digest, each settled
+ * when the blob is in place there. What to do with a digest (skip, upload
+ * once, mount elsewhere: decideBlob) is decided as soon as the target has
+ * answered for that digest, so the largest blobs start uploading while the
+ * target is still being asked about the small ones.
+ */
+import type pLimit from 'p-limit';
+import type { BundleSource } from '../archive/bundle-source.js';
+import { BmpackError } from '../errors.js';
+import type { ExecuteContext, PushCounts } from './execute-push.js';
+import {
+  decideBlob,
+  stateKey,
+  type BlobAction,
+  type DigestWork,
+  type PushWork,
+} from './push-plan.js';
+import type { TargetProbe } from './target-state.js';
+
+export type Tasks = Map<string, Promise<void>>;
+
+/** A task whose failure is read by its dependants; never an unhandled rejection on its own. */
+export function task(p: Promise<void>): Promise<void> {
+  p.catch(() => undefined);
+  return p;
+}
+
+interface Settle {
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+export function startBlobs(
+  ctx: ExecuteContext,
+  work: PushWork,
+  probe: TargetProbe,
+  counts: PushCounts,
+  small: ReturnType<typeof pLimit>,
+): Tasks {
+  const tasks: Tasks = new Map();
+  const settles = new Map<string, Settle>();
+  for (const d of work.digests)
+    for (const repo of d.repos) {
+      const key = stateKey(repo, d.blob.digest);
+      tasks.set(key, task(new Promise((resolve, reject) => settles.set(key, { resolve, reject }))));
+    }
+  const run = (a: BlobAction): Promise<void> => moveBlob(ctx, a, counts);
+  const schedule = uploadScheduler(ctx, run);
+  for (const d of uploadOrder(ctx.source, work.digests)) {
+    const decided = probe.holders(d.blob.digest).then((holders) => decision(ctx, d, holders));
+    const upload = schedule(decided);
+    const settle = (repo: string): Settle | undefined => settles.get(stateKey(repo, d.blob.digest));
+    decided.then(
+      (actions) => {
+        for (const a of actions) {
+          let done: Promise<void>;
+          if (a.kind === 'skip') {
+            counts.blobsSkipped++;
+            done = Promise.resolve();
+          } else if (a.kind === 'upload') done = upload;
+          // Mounted once its upload is done (or tried: a failed upload makes
+          // the mount upload the blob itself).
+          else done = upload.catch(() => undefined).then(() => small(() => run(a)));
+          const s = settle(a.repo);
+          done.then(
+            () => s?.resolve(),
+            (err: unknown) => s?.reject(err),
+          );
+        }
+      },
+      (err: unknown) => {
+        for (const repo of d.repos) settle(repo)?.reject(err);
+      },
+    );
+  }
+  return tasks;
+}
+
+/** decideBlob for a push that has passed its closure check (so a missing blob is a bug). */
+function decision(
+  ctx: ExecuteContext,
+  d: DigestWork,
+  holders: readonly string[],
+): readonly BlobAction[] {
+  const decided = decideBlob(d, holders, ctx.source.blobSize(d.blob.digest) !== undefined);
+  if (decided.missing !== undefined) {
+    throw new BmpackError(
+      'E_INTERNAL',
+      `blob ${d.blob.digest} is neither in ${ctx.source.path} nor at the target, after the closure check passed`,
+      { hint: 'This is a bug in bmpack: please report it.' },
+    );
+  }
+  return decided.actions;
+}
+
+/**
+ * Largest first from a source that reads blobs in any order: a big layer
+ * started last would finish alone, with the other slots (and the
+ * registry's other cores) idle meanwhile. Archive order for a sequential one.
+ */
+function uploadOrder(source: BundleSource, digests: readonly DigestWork[]): DigestWork[] {
+  if (source.randomAccess) return [...digests].sort((x, y) => y.blob.size - x.blob.size);
+  const order = new Map(source.blobOrder.map((d, i) => [d, i]));
+  const at = (d: DigestWork): number => order.get(d.blob.digest) ?? 0;
+  return [...digests].sort((x, y) => at(x) - at(y));
+}
+
+/**
+ * Runs each digest's upload (if its decision has one) in a slot of its
+ * own; for a sequential source, one at a time in the order asked, since
+ * one decoder moves forward through the archive.
+ */
+function uploadScheduler(
+  ctx: ExecuteContext,
+  run: (a: BlobAction) => Promise<void>,
+): (decided: Promise<readonly BlobAction[]>) => Promise<void> {
+  const uploadOf = (actions: readonly BlobAction[]): BlobAction | undefined =>
+    actions.find((a) => a.kind === 'upload');
+  if (ctx.source.randomAccess) {
+    const slots = largestFirst(ctx.concurrency);
+    return (decided) =>
+      task(
+        decided.then((actions) => {
+          const a = uploadOf(actions);
+          return a === undefined ? undefined : slots(a.blob.size, () => run(a));
+        }),
+      );
+  }
+  let chain: Promise<void> = Promise.resolve();
+  return (decided) => {
+    chain = task(
+      chain
+        .catch(() => undefined)
+        .then(() => decided)
+        .then((actions) => {
+          const a = uploadOf(actions);
+          return a === undefined ? undefined : run(a);
+        }),
+    );
+    return chain;
+  };
+}
+
+/**
+ * Slots for jobs that, when a slot frees, go largest first among those
+ * waiting (decisions arrive in the order the target answers, not by size).
+ */
+function largestFirst(
+  concurrency: number,
+): (size: number, job: () => Promise<void>) => Promise<void> {
+  const waiting: Array<{ size: number; start: () => void }> = [];
+  let running = 0;
+  const next = (): void => {
+    while (running < concurrency && waiting.length > 0) {
+      let pick = 0;
+      for (let i = 1; i < waiting.length; i++)
+        if ((waiting[i]?.size ?? 0) > (waiting[pick]?.size ?? 0)) pick = i;
+      const [job] = waiting.splice(pick, 1);
+      running++;
+      job?.start();
+    }
+  };
+  return (size, job) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({
+        size,
+        start: () => {
+          job()
+            .then(resolve, reject)
+            .finally(() => {
+              running--;
+              next();
+            });
+        },
+      });
+      next();
+    });
+}
+
+async function moveBlob(ctx: ExecuteContext, a: BlobAction, counts: PushCounts): Promise<void> {
+  const repo = { registry: ctx.registry, repository: a.repo };
+  try {
+    const open = (): ReturnType<BundleSource['openBlob']> => ctx.source.openBlob(a.blob.digest);
+    const onBytes = (n: number): void => ctx.onEvent?.({ type: 'bytes', phase: 'upload', n });
+    const result = await ctx.client.uploadBlob(repo, a.blob, open, {
+      onBytes,
+      ...(a.kind === 'mount' ? { mountFrom: a.from } : {}),
+    });
+    if (result === 'mounted') counts.blobsMounted++;
+    else {
+      counts.blobsUploaded++;
+      counts.bytesUploaded += a.blob.size;
+    }
+  } catch (err) {
+    throw blobError(err, a, ctx.source.path);
+  }
+}
+
+function blobError(err: unknown, a: BlobAction, bundle: string): unknown {
+  if (
+    err instanceof BmpackError &&
+    (err.code === 'E_DIGEST_MISMATCH' || err.code === 'E_SIZE_MISMATCH')
+  ) {
+    return new BmpackError(
+      err.code,
+      `bundle ${bundle}: blob ${a.blob.digest} is corrupt (${err.message})`,
+      {
+        hint: 'The bundle was damaged in transport. Check it with its .sha256 file and copy it again; images that do not use this blob were pushed.',
+        cause: err,
+        details: { blob: a.blob.digest, bundle },
+      },
+    );
+  }
+  return err;
+}

@@ -144,14 +144,20 @@ async function openXzArchive(path: string, checks: boolean): Promise<TarBundleSo
     }
     const table = new EntryTable(path);
     const scanner = new TarScanner(input, { file: path, hash: true });
-    if (randomAccess) {
-      const fast = await probeBmpackHead(scanner, table, path);
-      if (fast !== undefined) {
-        // The rest of the Block holding the head is read so that its Check is verified.
-        await input.finishSegment();
-        checkLayoutFits(fast, index.uncompressedSize, path);
-        return bmpackSource(path, 'xz', table, fast, new XzBlockRangeReader(path, index, checks));
+    const fast = await probeBmpackHead(scanner, table, path);
+    if (fast !== undefined) {
+      checkLayoutFits(fast, index.uncompressedSize, path);
+      if (!randomAccess) {
+        // A bmpack bundle recompressed into one Block: bmpack.json places
+        // every blob, so the blobs are read in one forward pass, without a
+        // scan. The Block's Check is at the end of the file, but nothing read
+        // here goes unchecked: every blob and manifest is verified by digest,
+        // and index.json against bmpack.json (layout-documents.ts).
+        return bmpackSource(path, 'xz', table, fast, new SequentialXzReader(path, index));
       }
+      // The rest of the Block holding the head is read so that its Check is verified.
+      await input.finishSegment();
+      return bmpackSource(path, 'xz', table, fast, new XzBlockRangeReader(path, index, checks));
     }
     await scanRest(scanner, table);
     const reader = randomAccess
@@ -214,6 +220,7 @@ function bmpackSource(
       );
     }
   }
+  const span = documentSpan(fast);
   return new TarBundleSource({
     path,
     kind: 'bmpack',
@@ -221,8 +228,29 @@ function bmpackSource(
     metadata: fast.metadata,
     images,
     blobs,
+    ...(span !== undefined ? { documentSpan: span } : {}),
     reader,
   });
+}
+
+/** Most bytes of manifests read in one piece. */
+const documentSpanLimit = 64 * 1024 * 1024;
+
+/**
+ * Where bmpack's indexes and manifests are (docs/bundle-format.md §1: first
+ * among the blobs, one after the other), headers included.
+ */
+function documentSpan(fast: FastLayout): { start: number; end: number } | undefined {
+  let start = Infinity;
+  let end = 0;
+  for (const b of fast.metadata.blobs) {
+    if (b.kind !== 'index' && b.kind !== 'manifest') continue;
+    const p = fast.layout.placements.get(b.digest);
+    if (p === undefined) continue;
+    start = Math.min(start, p.headerOffset);
+    end = Math.max(end, p.headerOffset + tarBlockSize + p.size);
+  }
+  return end > start && end - start <= documentSpanLimit ? { start, end } : undefined;
 }
 
 async function scannedSource(

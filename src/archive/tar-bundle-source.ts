@@ -38,6 +38,13 @@ export interface TarBundleSourceParts {
   readonly blobs: ReadonlyMap<string, BlobLocation>;
   /** Documents that exist only in memory (manifests made for docker-archive images). */
   readonly synthesized?: ReadonlyMap<string, Buffer>;
+  /**
+   * The tar bytes [start, end) that hold every index and manifest (bmpack
+   * bundles store them first, one after the other): read in one piece on
+   * the first readDocument, rather than one read (and, in a single-block
+   * .tar.xz, one decoder restart) per document.
+   */
+  readonly documentSpan?: { readonly start: number; readonly end: number };
   readonly reader: TarRangeReader;
 }
 
@@ -59,6 +66,8 @@ export class TarBundleSource implements BundleSource {
   private readonly reader: TarRangeReader;
   private readonly verified = new Map<string, Buffer>();
   private verifiedBytes = 0;
+  private readonly documentSpan: { readonly start: number; readonly end: number } | undefined;
+  private spanBytes: Promise<Buffer> | undefined;
 
   constructor(parts: TarBundleSourceParts) {
     this.path = parts.path;
@@ -69,6 +78,7 @@ export class TarBundleSource implements BundleSource {
     this.blobs = parts.blobs;
     this.synthesized = parts.synthesized ?? new Map();
     this.reader = parts.reader;
+    this.documentSpan = parts.documentSpan;
     this.randomAccess = parts.reader.randomAccess;
     this.blobOrder = [...parts.blobs]
       .sort(([, a], [, b]) => a.dataOffset - b.dataOffset)
@@ -108,8 +118,32 @@ export class TarBundleSource implements BundleSource {
         { blob: digest },
       );
     }
+    const span = this.documentSpan;
+    if (span !== undefined && loc.dataOffset >= span.start && loc.dataOffset + loc.size <= span.end)
+      return this.fromSpan(digest, loc, span.start);
     const parts: Buffer[] = [];
     for await (const chunk of this.stored(digest, loc)) parts.push(chunk);
+    return Buffer.concat(parts);
+  }
+
+  /** A document cut out of the span read once, its tar header checked as `stored` does. */
+  private async fromSpan(digest: string, loc: BlobLocation, start: number): Promise<Buffer> {
+    this.spanBytes ??= this.readSpan();
+    const span = await this.spanBytes;
+    const at = loc.dataOffset - start;
+    if (loc.headerPath !== undefined) {
+      const header = span.subarray(at - tarBlockSize, at);
+      const problem = this.headerProblem(header, loc, digest, loc.dataOffset - tarBlockSize);
+      if (problem !== undefined) throw problem;
+    }
+    return Buffer.from(span.subarray(at, at + loc.size));
+  }
+
+  private async readSpan(): Promise<Buffer> {
+    const { start, end } = this.documentSpan ?? { start: 0, end: 0 };
+    const parts: Buffer[] = [];
+    for await (const chunk of this.reader.chunks(start, end - start, 'the manifests'))
+      parts.push(chunk);
     return Buffer.concat(parts);
   }
 

@@ -1,0 +1,93 @@
+/**
+ * A single-block .tar.xz can only be decoded from its start. A bmpack bundle
+ * recompressed that way still lists every blob up front (bmpack.json), so
+ * push reads it in one forward pass. Any other layout says what it holds
+ * only by its entries, which may come in any order (index.json last, say):
+ * push scans it first, so that the closure check comes before any write,
+ * then reads it again while uploading. Passes are counted by what the
+ * process reads from files (/proc/self/io rchar), against the file's size.
+ */
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { createBundle } from '../../src/bundle/create-bundle.js';
+import { pushImages } from '../../src/push/push-images.js';
+import { readXzIndex } from '../../src/xz/index.js';
+import { seedRelease, writeImageSet } from '../helpers/bundle-fixture.js';
+import { runTool } from '../rig/processes.js';
+import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import { requireTool } from '../rig/tools.js';
+
+/** Bytes this process has read through read(2) and friends so far. */
+async function bytesRead(): Promise<number> {
+  const io = await readFile('/proc/self/io', 'utf8');
+  const m = /^rchar: (\d+)$/m.exec(io);
+  if (m?.[1] === undefined) throw new Error(`no rchar in /proc/self/io:\n${io}`);
+  return Number(m[1]);
+}
+
+describe('push images from a single-block .tar.xz', function () {
+  this.timeout(180_000);
+  let source: RunningRegistry;
+  let work: Awaited<ReturnType<typeof writeImageSet>>;
+  let recompressed: string;
+  let foreign: string;
+
+  before(async () => {
+    source = await startRegistry('anonymous');
+    // An 8 MB layer: the bundle is large next to what the plan reads.
+    const release = await seedRelease(source, 8_000_000);
+    work = await writeImageSet(release.images.map((i) => i.ref));
+    const bundle = (
+      await createBundle({
+        manifests: [work.file],
+        output: join(work.dir, 'b.tar.xz'),
+        cacheDir: join(work.dir, 'cache'),
+        insecureRegistries: [source.host],
+        env: {},
+      })
+    ).output;
+    const xz = requireTool('xz', 'xz-utils');
+    const tar = requireTool('tar', 'tar');
+    recompressed = join(work.dir, 'recompressed.tar.xz');
+    await runTool('sh', ['-c', `${xz} -dc "${bundle}" | ${xz} -T1 -0 > "${recompressed}"`]);
+    const layout = join(work.dir, 'layout');
+    await mkdir(layout);
+    await runTool(tar, ['-xJf', bundle, '-C', layout]);
+    await rm(join(layout, 'bmpack.json'));
+    foreign = join(work.dir, 'foreign.tar.xz');
+    await runTool('sh', ['-c', `${tar} -cf - -C "${layout}" . | ${xz} -T1 -0 > "${foreign}"`]);
+    for (const file of [recompressed, foreign])
+      expect((await readXzIndex(file)).blocks, file).to.have.length(1);
+  });
+  after(async () => {
+    await work.cleanup();
+    await source.stop();
+  });
+
+  async function passesOver(file: string): Promise<number> {
+    const reg = await startRegistry('anonymous');
+    try {
+      const before = await bytesRead();
+      const result = await pushImages({
+        source: file,
+        privateRegistry: `${reg.host}/one`,
+        host: { plainHttp: true },
+      });
+      expect(result.images).to.equal(4);
+      return ((await bytesRead()) - before) / (await stat(file)).size;
+    } finally {
+      await reg.stop();
+    }
+  }
+
+  it('reads a bmpack bundle recompressed into one Block once', async () => {
+    const passes = await passesOver(recompressed);
+    expect(passes).to.be.above(0.9).and.below(1.5);
+  });
+
+  it('scans any other layout before pushing from it, then reads it once more', async () => {
+    const passes = await passesOver(foreign);
+    expect(passes).to.be.above(1.9).and.below(2.5);
+  });
+});

@@ -115,6 +115,22 @@ export async function writeImageSet(
   return { dir, file, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** `bmpack bundle create` of the image set in `work` from `reg`, into `work.dir/name`. */
+export async function bundleImageSet(
+  reg: RunningRegistry,
+  work: { dir: string; file: string },
+  name: string,
+): Promise<string> {
+  const result = await createBundle({
+    manifests: [work.file],
+    output: join(work.dir, name),
+    cacheDir: join(work.dir, 'cache'),
+    insecureRegistries: [reg.host],
+    env: {},
+  });
+  return result.output;
+}
+
 export interface BuiltRelease {
   readonly reg: RunningRegistry;
   readonly release: ReleaseFixture;
@@ -133,18 +149,8 @@ export async function buildRelease(): Promise<BuiltRelease> {
   const reg = await startRegistry('anonymous');
   const release = await seedRelease(reg, 3_000_000);
   const work = await writeImageSet(release.images.map((i) => i.ref));
-  const bundle = async (name: string): Promise<string> =>
-    (
-      await createBundle({
-        manifests: [work.file],
-        output: join(work.dir, name),
-        cacheDir: join(work.dir, 'cache'),
-        insecureRegistries: [reg.host],
-        env: {},
-      })
-    ).output;
-  const xzBundle = await bundle('bundle.tar.xz');
-  const tarBundle = await bundle('bundle.tar');
+  const xzBundle = await bundleImageSet(reg, work, 'bundle.tar.xz');
+  const tarBundle = await bundleImageSet(reg, work, 'bundle.tar');
   const bmpackJson = await runTool(requireTool('tar', 'tar'), ['-xOJf', xzBundle, 'bmpack.json']);
   const metadata = JSON.parse(bmpackJson.toString()) as BundleMetadata;
   return { reg, release, work, xzBundle, tarBundle, metadata };

@@ -1,14 +1,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { createBundle } from '../../src/bundle/create-bundle.js';
 import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { pushImages, type PushImagesOptions } from '../../src/push/push-images.js';
 import { parseReference } from '../../src/reference/index.js';
 import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
 import { clientFor, rejection } from '../helpers/client.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import {
+  bundleImageSet,
+  seedRelease,
+  writeImageSet,
+  type ReleaseFixture,
+} from '../helpers/bundle-fixture.js';
 import { startFaultProxy } from '../rig/fault-proxy.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
@@ -27,15 +31,7 @@ describe('push images', function () {
     source = await startRegistry('anonymous');
     release = await seedRelease(source);
     work = await writeImageSet(release.images.map((i) => i.ref));
-    bundle = (
-      await createBundle({
-        manifests: [work.file],
-        output: join(work.dir, 'b.tar.xz'),
-        cacheDir: join(work.dir, 'cache'),
-        insecureRegistries: [source.host],
-        env: {},
-      })
-    ).output;
+    bundle = await bundleImageSet(source, work, 'b.tar.xz');
     await runTool(requireTool('tar', 'tar'), ['-xJf', bundle, '-C', work.dir, 'bmpack.json']);
     meta = JSON.parse(await readFile(join(work.dir, 'bmpack.json'), 'utf8')) as BundleMetadata;
   });

@@ -10,10 +10,9 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { createBundle } from '../../src/bundle/create-bundle.js';
 import { pushImages } from '../../src/push/push-images.js';
 import { readXzIndex } from '../../src/xz/index.js';
-import { seedRelease, writeImageSet } from '../helpers/bundle-fixture.js';
+import { bundleImageSet, seedRelease, writeImageSet } from '../helpers/bundle-fixture.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
@@ -38,15 +37,7 @@ describe('push images from a single-block .tar.xz', function () {
     // An 8 MB layer: the bundle is large next to what the plan reads.
     const release = await seedRelease(source, 8_000_000);
     work = await writeImageSet(release.images.map((i) => i.ref));
-    const bundle = (
-      await createBundle({
-        manifests: [work.file],
-        output: join(work.dir, 'b.tar.xz'),
-        cacheDir: join(work.dir, 'cache'),
-        insecureRegistries: [source.host],
-        env: {},
-      })
-    ).output;
+    const bundle = await bundleImageSet(source, work, 'b.tar.xz');
     const xz = requireTool('xz', 'xz-utils');
     const tar = requireTool('tar', 'tar');
     recompressed = join(work.dir, 'recompressed.tar.xz');

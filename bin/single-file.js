@@ -11,6 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Plugin, execute } from '@oclif/core';
 import { plugins } from 'bmpack:embedded';
 import { useSingleFileWorkers } from '../src/verify/single-file.js';
+import { namesLzmaFile } from '../src/xz/lzma-bundle-probe.js';
 
 /** An oclif plugin with its package.json, manifest and command modules embedded, not read. */
 class EmbeddedPlugin extends Plugin {
@@ -68,8 +69,11 @@ async function main() {
   // optimising tier on a background thread, and a short command's exit waits
   // ~50 ms for that. The baseline tier parses headers fast enough. Not while
   // the code cache is made (bin/package.js): V8 checks the flags a cache was
-  // made with, and this runs after the cache is read.
-  if (process.env.BMPACK_WRITE_CODE_CACHE !== '1') setFlagsFromString('--liftoff-only');
+  // made with, and this runs after the cache is read. Not either for a
+  // command that will decode an LZMA-compressed archive (xz-decompress is
+  // WebAssembly too, and much slower on the baseline tier).
+  const lzma = namesLzmaFile(process.argv.slice(2));
+  if (process.env.BMPACK_WRITE_CODE_CACHE !== '1' && !lzma) setFlagsFromString('--liftoff-only');
   if (process.env.BMPACK_VERIFY_WORKER === '1') await import('../src/verify/task-worker.js');
   else await runCli();
 }

@@ -153,16 +153,17 @@ async function openXzArchive(path: string, checks: boolean): Promise<TarBundleSo
         // scan. The Block's Check is at the end of the file, but nothing read
         // here goes unchecked: every blob and manifest is verified by digest,
         // and index.json against bmpack.json (layout-documents.ts).
-        return bmpackSource(path, 'xz', table, fast, new SequentialXzReader(path, index));
+        return bmpackSource(path, 'xz', table, fast, new SequentialXzReader(path, index, checks));
       }
       // The rest of the Block holding the head is read so that its Check is verified.
       await input.finishSegment();
       return bmpackSource(path, 'xz', table, fast, new XzBlockRangeReader(path, index, checks));
     }
     await scanRest(scanner, table);
+    // As the caller asked: push turns checks off (it hashes every blob; the scan verified every Check).
     const reader = randomAccess
       ? new XzBlockRangeReader(path, index, checks)
-      : new SequentialXzReader(path, index);
+      : new SequentialXzReader(path, index, checks);
     return await scannedSource(path, 'xz', table, reader);
   } catch (err) {
     throw await rootCause(err, input);

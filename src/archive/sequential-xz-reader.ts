@@ -44,6 +44,8 @@ export class SequentialXzReader implements TarRangeReader {
   constructor(
     private readonly file: string,
     private readonly index: XzIndex,
+    /** Verify the Block's Check; off when the consumer hashes every blob anyway. */
+    private readonly checks = true,
   ) {}
 
   async *chunks(offset: number, length: number, what: string): AsyncGenerator<Buffer> {
@@ -80,7 +82,13 @@ export class SequentialXzReader implements TarRangeReader {
       // For a single Block, the decoder starts at the Block's start whatever
       // `offset` is and drops what comes before it.
       cursor = {
-        decoder: xzRangeChunks(this.file, this.index, offset, this.index.uncompressedSize),
+        decoder: xzRangeChunks(
+          this.file,
+          this.index,
+          offset,
+          this.index.uncompressedSize,
+          this.checks,
+        ),
         position: offset,
         pending: undefined,
       };

@@ -141,7 +141,8 @@ async function* decode(
     // emitting only what was not emitted yet.
     emitted = Math.max(from, Math.min(reached, to));
   }
-  const check = createBlockCheck(block.checkType);
+  // Without checks (a consumer that hashes every byte itself), the Check is skipped here too.
+  const check = checks ? createBlockCheck(block.checkType) : noCheck;
   let produced = 0;
   for await (const piece of decodeWithXzEmbedded({
     fh,
@@ -167,7 +168,7 @@ async function* decode(
       `block holds ${produced} bytes, the index says ${block.uncompressedSize}`,
     );
   }
-  await verifyTail(tailWindow(fh, path, block, dataEnd), block, check);
+  if (checks) await verifyTail(tailWindow(fh, path, block, dataEnd), block, check);
 }
 
 /** Block Padding and Check, which follow the LZMA2 data (§3.3, §3.4). */

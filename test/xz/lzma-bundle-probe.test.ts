@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { namesLzmaFile, startsWithLzmaChunk } from '../../src/xz/lzma-bundle-probe.js';
+import { runTool } from '../rig/processes.js';
+import { tempDir, text, writeXzFile, xzTool } from './xz-kit.js';
+
+describe('xz: telling an LZMA-compressed archive from its first bytes', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let ours: string;
+  let foreign: string;
+  let plain: string;
+  before(async () => {
+    tmp = await tempDir();
+    ours = join(tmp.dir, 'ours.tar.xz');
+    await writeXzFile(ours, [text(1, 200_000)]);
+    plain = join(tmp.dir, 'plain.tar');
+    await writeFile(plain, text(2, 200_000));
+    foreign = join(tmp.dir, 'foreign.tar.xz');
+    await runTool('sh', ['-c', `${xzTool()} -T1 -c "${plain}" > "${foreign}"`]);
+  });
+  after(async () => {
+    await tmp.remove();
+  });
+
+  it('says yes for xz-utils output and no for bmpack stored Blocks, a tar or a missing file', () => {
+    expect(namesLzmaFile(['push', 'images', '--source', foreign])).to.equal(true);
+    expect(namesLzmaFile(['push', 'images', `--source=${foreign}`])).to.equal(true);
+    expect(namesLzmaFile(['bundle', 'verify', foreign])).to.equal(true);
+    expect(namesLzmaFile(['push', 'images', '--source', ours])).to.equal(false);
+    expect(namesLzmaFile(['push', 'images', '--source', plain])).to.equal(false);
+    expect(namesLzmaFile(['bundle', 'inspect', join(tmp.dir, 'absent.tar.xz')])).to.equal(false);
+    expect(namesLzmaFile(['--version'])).to.equal(false);
+  });
+
+  it('reads the first control byte after the Block Header, whatever its size', () => {
+    const header = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 4, 0, 0, 0, 0];
+    const block = (size: number, control: number): Uint8Array =>
+      Uint8Array.from([...header, size / 4 - 1, ...new Array<number>(size - 1).fill(0), control]);
+    expect(startsWithLzmaChunk(block(12, 0xe0))).to.equal(true);
+    expect(startsWithLzmaChunk(block(16, 0x01))).to.equal(false);
+    expect(startsWithLzmaChunk(block(1024, 0x80))).to.equal(true);
+    expect(startsWithLzmaChunk(Uint8Array.from([...header, 0]))).to.equal(false);
+    expect(startsWithLzmaChunk(Uint8Array.from([1, 2, 3]))).to.equal(false);
+  });
+});

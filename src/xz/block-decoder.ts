@@ -21,6 +21,7 @@ import {
 import { createBlockCheck, type BlockCheck } from './block-check.js';
 import { checkName, checkSize } from './check-type.js';
 import { decodeWithXzEmbedded } from './embedded-block-decoder.js';
+import { decodeWithXzTool, xzTool } from './xz-tool-decoder.js';
 import { hasCanonicalStoredSize, readCanonicalStoredBlock } from './canonical-stored-block.js';
 import { FileWindow } from './file-window.js';
 import { XzFormatError } from './format-error.js';
@@ -51,9 +52,11 @@ export async function* decodeBlock(
   from: number,
   to: number,
   checks = true,
+  /** The file is one Stream holding only this Block: `xz` may decode it (xz-tool-decoder.ts). */
+  wholeFile = false,
 ): AsyncGenerator<Uint8Array> {
   try {
-    yield* decode(fh, path, block, from, to, checks);
+    yield* decode(fh, path, block, from, to, checks, wholeFile);
   } catch (err) {
     // Only format errors are ours to name; E_IO and errors thrown into the
     // generator by its consumer pass unchanged.
@@ -98,6 +101,7 @@ async function* decode(
   from: number,
   to: number,
   checks: boolean,
+  wholeFile: boolean,
 ): AsyncGenerator<Uint8Array> {
   const start = block.compressedOffset;
   const window = new FileWindow(fh, path, start, start + block.totalSize, WINDOW);
@@ -141,17 +145,23 @@ async function* decode(
     // emitting only what was not emitted yet.
     emitted = Math.max(from, Math.min(reached, to));
   }
-  // Without checks (a consumer that hashes every byte itself), the Check is skipped here too.
-  const check = checks ? createBlockCheck(block.checkType) : noCheck;
+  const tool = wholeFile ? xzTool() : null;
+  // Without checks (a consumer that hashes every byte itself), the Check is
+  // skipped here too; `xz` verifies it itself.
+  const check = checks && tool === null ? createBlockCheck(block.checkType) : noCheck;
   let produced = 0;
-  for await (const piece of decodeWithXzEmbedded({
-    fh,
-    path,
-    offset: start,
-    headerSize: header.size,
-    compressedSize,
-    uncompressedSize: block.uncompressedSize,
-  })) {
+  const pieces =
+    tool !== null
+      ? decodeWithXzTool(tool, fh, block.uncompressedSize)
+      : decodeWithXzEmbedded({
+          fh,
+          path,
+          offset: start,
+          headerSize: header.size,
+          compressedSize,
+          uncompressedSize: block.uncompressedSize,
+        });
+  for await (const piece of pieces) {
     check.update(piece);
     const slice = overlap(piece, produced, emitted, to);
     produced += piece.length;
@@ -168,7 +178,7 @@ async function* decode(
       `block holds ${produced} bytes, the index says ${block.uncompressedSize}`,
     );
   }
-  if (checks) await verifyTail(tailWindow(fh, path, block, dataEnd), block, check);
+  if (checks && tool === null) await verifyTail(tailWindow(fh, path, block, dataEnd), block, check);
 }
 
 /** Block Padding and Check, which follow the LZMA2 data (§3.3, §3.4). */

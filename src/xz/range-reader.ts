@@ -42,6 +42,7 @@ export async function* xzRangeChunks(
   } catch (err) {
     throw xzIoError(path, 'open', err);
   }
+  const wholeFile = index.streams.length === 1 && index.blocks.length === 1;
   try {
     for (let i = firstBlockAt(index.blocks, start); i < index.blocks.length; i++) {
       const block = index.blocks[i];
@@ -49,7 +50,7 @@ export async function* xzRangeChunks(
       if (block.uncompressedSize === 0) continue;
       const from = Math.max(start - block.uncompressedOffset, 0);
       const to = Math.min(end - block.uncompressedOffset, block.uncompressedSize);
-      yield* decodeBlock(fh, path, block, from, to, checks);
+      yield* decodeBlock(fh, path, block, from, to, checks, wholeFile);
     }
   } finally {
     await fh.close();

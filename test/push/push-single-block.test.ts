@@ -6,9 +6,10 @@
  * push scans it first, so that the closure check comes before any write,
  * then reads it again while uploading. Passes are counted by what the
  * process reads from files (/proc/self/io rchar), against the file's size.
+ * With xz on PATH the same passes run through `xz -d` (a test below).
  */
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import { expect } from 'chai';
 import { pushImages } from '../../src/push/push-images.js';
 import { readXzIndex } from '../../src/xz/index.js';
@@ -56,8 +57,13 @@ describe('push images from a single-block .tar.xz', function () {
     await source.stop();
   });
 
+  /**
+   * Read passes over `file`, counted with the WebAssembly decoder: with xz
+   * on PATH, a child process would do the reading (xz-tool-decoder.ts).
+   */
   async function passesOver(file: string): Promise<number> {
     const reg = await startRegistry('anonymous');
+    process.env.BMPACK_XZ_TOOL = '0';
     try {
       const before = await bytesRead();
       const result = await pushImages({
@@ -68,6 +74,7 @@ describe('push images from a single-block .tar.xz', function () {
       expect(result.images).to.equal(4);
       return ((await bytesRead()) - before) / (await stat(file)).size;
     } finally {
+      delete process.env.BMPACK_XZ_TOOL;
       await reg.stop();
     }
   }
@@ -80,5 +87,41 @@ describe('push images from a single-block .tar.xz', function () {
   it('scans any other layout before pushing from it, then reads it once more', async () => {
     const passes = await passesOver(foreign);
     expect(passes).to.be.above(1.9).and.below(2.5);
+  });
+
+  it('decodes through xz when it is on PATH, and pushes the same images', async () => {
+    // A wrapper on PATH that notes each run, then runs the real xz.
+    const bin = join(work.dir, 'bin');
+    const log = join(work.dir, 'xz-runs.log');
+    await mkdir(bin);
+    const real = requireTool('xz', 'xz-utils');
+    await writeFile(join(bin, 'xz'), `#!/bin/sh\necho run >> "${log}"\nexec "${real}" "$@"\n`, {
+      mode: 0o755,
+    });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}${delimiter}${path ?? ''}`;
+    const reg = await startRegistry('anonymous');
+    try {
+      const viaTool = await pushImages({
+        source: foreign,
+        privateRegistry: `${reg.host}/tool`,
+        host: { plainHttp: true },
+      });
+      expect((await readFile(log, 'utf8')).split('\n').filter(Boolean).length).to.be.at.least(2);
+      process.env.BMPACK_XZ_TOOL = '0';
+      const viaWasm = await pushImages({
+        source: foreign,
+        privateRegistry: `${reg.host}/wasm`,
+        host: { plainHttp: true },
+      });
+      expect(viaWasm.blobsUploaded + viaWasm.blobsMounted).to.equal(
+        viaTool.blobsUploaded + viaTool.blobsMounted,
+      );
+      expect(viaTool.images).to.equal(4);
+    } finally {
+      process.env.PATH = path;
+      delete process.env.BMPACK_XZ_TOOL;
+      await reg.stop();
+    }
   });
 });

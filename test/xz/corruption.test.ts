@@ -11,7 +11,16 @@ import {
 } from '../../src/xz/index.js';
 import { runTool } from '../rig/processes.js';
 import { makeForeignFiles, type ForeignFiles } from './foreign-files.js';
-import { collect, data, rejection, rejectionCode, tempDir, writeXzFile, xzTool } from './xz-kit.js';
+import {
+  collect,
+  data,
+  rejection,
+  rejectionCode,
+  tempDir,
+  withBothDecoders,
+  writeXzFile,
+  xzTool,
+} from './xz-kit.js';
 
 describe('xz corruption', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
@@ -144,19 +153,21 @@ describe('xz corruption', () => {
     }
   });
 
-  it('damage inside LZMA-compressed blocks of xz-utils files is caught', async () => {
-    for (const source of [foreign.multiBlock, foreign.sha256]) {
-      const bytes = await readFile(source);
-      const idx = await readXzIndex(source);
-      const target = idx.blocks[Math.min(2, idx.blocks.length - 1)];
-      if (target === undefined) throw new Error('no block');
-      // In the compressed data, and in the check field.
-      for (const offset of [
-        target.compressedOffset + Math.floor(target.unpaddedSize / 2),
-        target.compressedOffset + target.totalSize - 1,
-      ]) {
-        await expectBlockError(await damaged(bytes, offset), idx, target);
+  it('damage inside LZMA-compressed blocks of xz-utils files is caught, by either decoder', async () => {
+    await withBothDecoders(async () => {
+      for (const source of [foreign.multiBlock, foreign.sha256, foreign.singleBlock]) {
+        const bytes = await readFile(source);
+        const idx = await readXzIndex(source);
+        const target = idx.blocks[Math.min(2, idx.blocks.length - 1)];
+        if (target === undefined) throw new Error('no block');
+        // In the compressed data, and in the check field.
+        for (const offset of [
+          target.compressedOffset + Math.floor(target.unpaddedSize / 2),
+          target.compressedOffset + target.totalSize - 1,
+        ]) {
+          await expectBlockError(await damaged(bytes, offset), idx, target);
+        }
       }
-    }
+    });
   });
 });

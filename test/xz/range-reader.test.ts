@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { thrownCode } from '../helpers/thrown-code.js';
 import { openXzRange, readXzIndex, type XzIndex } from '../../src/xz/index.js';
 import { makeForeignFiles, type ForeignFiles } from './foreign-files.js';
-import { collect, data, tempDir, writeXzFile } from './xz-kit.js';
+import { collect, data, tempDir, withBothDecoders, writeXzFile } from './xz-kit.js';
 
 /** Ranges that start and end inside, at and across Block boundaries. */
 function rangesFor(index: XzIndex): [number, number][] {
@@ -55,18 +55,20 @@ describe('xz openXzRange', () => {
     ['concatenated streams with padding', foreign.concatenatedFile, foreign.concatenated],
   ];
 
-  it('yields exactly the requested bytes, within and across blocks, from every kind of file', async () => {
-    for (const [name, file, content] of files()) {
-      const index = await readXzIndex(file);
-      for (const [start, length] of rangesFor(index)) {
-        const got = await collect(openXzRange(file, index, start, length));
-        expect(got.length, `${name} ${start}+${length}`).to.equal(length);
-        expect(
-          got.equals(content.subarray(start, start + length)),
-          `${name} ${start}+${length}`,
-        ).to.equal(true);
+  it('yields exactly the requested bytes, within and across blocks, from every kind of file, by either decoder', async () => {
+    await withBothDecoders(async (decoder) => {
+      for (const [name, file, content] of files()) {
+        const index = await readXzIndex(file);
+        for (const [start, length] of rangesFor(index)) {
+          const got = await collect(openXzRange(file, index, start, length));
+          expect(got.length, `${name} ${start}+${length}`).to.equal(length);
+          expect(
+            got.equals(content.subarray(start, start + length)),
+            `${name} ${start}+${length} (${decoder})`,
+          ).to.equal(true);
+        }
       }
-    }
+    });
   });
 
   it('serves several ranges of one file in parallel', async () => {

@@ -169,3 +169,18 @@ export async function wasmDecode(path: string): Promise<Buffer> {
   const input = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
   return await collect(new XzReadableStream(input));
 }
+
+/**
+ * Runs `check` twice: with `xz` on PATH decoding one-Block files
+ * (src/xz/xz-tool-decoder.ts), then with the WebAssembly decoder only.
+ */
+export async function withBothDecoders(check: (decoder: string) => Promise<void>): Promise<void> {
+  requireTool('xz', 'xz-utils');
+  await check('xz');
+  process.env.BMPACK_XZ_TOOL = '0';
+  try {
+    await check('WebAssembly');
+  } finally {
+    delete process.env.BMPACK_XZ_TOOL;
+  }
+}

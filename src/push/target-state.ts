@@ -4,7 +4,9 @@
  * a manifest only when the blobs and child manifests it lists exist —
  * distribution-spec "Pushing Manifests", MANIFEST_BLOB_UNKNOWN — and never
  * collects referenced content), so its closure needs no further requests.
- * For every other image, HEAD each blob and manifest in its repository.
+ * For every other image, HEAD each blob and manifest in its repository
+ * (a manifest only when everything it lists is there: otherwise the
+ * registry cannot hold it).
  *
  * The answers are promises, per blob and per manifest, so that a push can
  * start moving a blob as soon as the target has answered for it (largest
@@ -65,8 +67,19 @@ export function probeTarget(
   const blobs = new Set<string>();
   const manifests = new Set<string>();
   const all: Array<Promise<unknown>> = [];
-  const ask = (key: string, has: Set<string>, head: () => Promise<boolean>): Promise<boolean> => {
-    const answer = whole.has(key) ? Promise.resolve(true) : limit(head);
+  /**
+   * Whether the target holds `key`: known for a whole image, known to be
+   * absent when one of `needs` is, else asked with `head`.
+   */
+  const ask = (
+    key: string,
+    has: Set<string>,
+    head: () => Promise<boolean>,
+    needs: ReadonlyArray<Promise<boolean>> = [],
+  ): Promise<boolean> => {
+    const answer = whole.has(key)
+      ? Promise.resolve(true)
+      : Promise.all(needs).then((held) => (held.every(Boolean) ? limit(head) : false));
     const noted = answer.then((yes) => {
       if (yes) has.add(key);
       return yes;
@@ -77,27 +90,37 @@ export function probeTarget(
     return noted;
   };
   const holders = new Map<string, Promise<readonly string[]>>();
+  const blobAnswers = new Map<string, Promise<boolean>>();
   const bySize = [...work.digests].sort((a, b) => b.blob.size - a.blob.size);
   for (const { blob, repos } of bySize) {
-    const answers = repos.map((repository) =>
-      ask(stateKey(repository, blob.digest), blobs, async () => {
+    const answers = repos.map((repository) => {
+      const key = stateKey(repository, blob.digest);
+      const answer = ask(key, blobs, async () => {
         return (await client.headBlob({ registry, repository }, blob.digest)) === blob.size;
-      }),
-    );
+      });
+      blobAnswers.set(key, answer);
+      return answer;
+    });
     const found = Promise.all(answers).then((yes) => repos.filter((_, i) => yes[i] === true));
     found.catch(() => undefined);
     holders.set(blob.digest, found);
   }
+  // A registry holds a manifest only with everything it lists (children
+  // first, as work.manifests is ordered): one whose blob or child is absent
+  // is absent too, and is not asked about.
   const present = new Map<string, Promise<boolean>>();
+  const known = (map: Map<string, Promise<boolean>>, repo: string, digests: readonly string[]) =>
+    digests.flatMap((d) => map.get(stateKey(repo, d)) ?? []);
   for (const m of work.manifests) {
     const key = stateKey(m.repo, m.document.digest);
     const repo = { registry, repository: m.repo };
-    present.set(
-      key,
-      ask(key, manifests, async () => {
-        return (await client.headManifest({ ...repo, digest: m.document.digest })) !== undefined;
-      }),
-    );
+    const needs = [
+      ...known(blobAnswers, m.repo, m.document.blobs),
+      ...known(present, m.repo, m.document.children),
+    ];
+    const head = async (): Promise<boolean> =>
+      (await client.headManifest({ ...repo, digest: m.document.digest })) !== undefined;
+    present.set(key, ask(key, manifests, head, needs));
   }
   const state = Promise.all(all).then(() => ({ blobs, manifests, tags }));
   state.catch(() => undefined);

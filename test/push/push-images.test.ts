@@ -194,21 +194,38 @@ describe('push images', function () {
   it('starts uploading while the target has not answered every HEAD, when the bundle holds every blob', async () => {
     const reg = await startRegistry('anonymous');
     const proxy = await startFaultProxy(reg);
-    // The first HEAD of a manifest gets no answer for 1 s (then it is retried).
+    // The first HEAD of a blob gets no answer for 1 s (then it is retried).
     const slow = (r: { method: string; path: string }): boolean =>
-      r.method === 'HEAD' && r.path.includes('/manifests/sha256:');
+      r.method === 'HEAD' && r.path.includes('/blobs/sha256:');
     proxy.addRule({ match: slow, times: 1, action: { kind: 'hang', ms: 1000 } });
     try {
       const result = await pushTo({ ...reg, host: proxy.host }, 'eager');
       expect(result.images).to.equal(4);
       const log = proxy.requests.map((r) => `${r.method} ${r.path}`);
-      const held = log.findIndex((l) => l.startsWith('HEAD') && l.includes('/manifests/sha256:'));
+      const held = log.findIndex((l) => l.startsWith('HEAD') && l.includes('/blobs/sha256:'));
       const retried = log.indexOf(log[held]!, held + 1);
       const firstUpload = log.findIndex(
         (l) => l.startsWith('POST') && l.includes('/blobs/uploads/'),
       );
       expect(retried, 'the held HEAD was asked again').to.be.greaterThan(held);
       expect(firstUpload, 'an upload began before the held HEAD was answered').to.be.below(retried);
+    } finally {
+      await proxy.stop();
+      await reg.stop();
+    }
+  });
+
+  it('asks about a manifest only when its repository holds everything it lists, and keeps HEAD connections open', async () => {
+    const reg = await startRegistry('anonymous');
+    const proxy = await startFaultProxy(reg);
+    try {
+      await pushTo({ ...reg, host: proxy.host }, 'asked');
+      const heads = proxy.requests.filter((r) => r.method === 'HEAD');
+      // Into an empty registry: every blob was absent, so no manifest could be there.
+      expect(heads.filter((r) => r.path.includes('/manifests/sha256:'))).to.deep.equal([]);
+      expect(heads.filter((r) => r.path.includes('/blobs/')).length).to.be.greaterThan(0);
+      // A HEAD answer leaves its connection open for the next request.
+      expect(proxy.connections).to.be.below(heads.length);
     } finally {
       await proxy.stop();
       await reg.stop();

@@ -76,6 +76,8 @@ export interface FaultProxy {
   /** `http://127.0.0.1:PORT`. */
   origin: string;
   requests: ProxiedRequest[];
+  /** Client connections accepted so far. */
+  readonly connections: number;
   addRule(rule: FaultRule): void;
   clearRules(): void;
   stop(): Promise<void>;
@@ -283,6 +285,8 @@ export async function startFaultProxy(upstream: ProxyUpstream): Promise<FaultPro
     }
   });
 
+  let connections = 0;
+  server.on('connection', () => connections++);
   const serverHandle = trackServer('fault proxy', server);
   const port = await listenLoopback(server);
   const handle = track('fault proxy', async () => {
@@ -293,6 +297,9 @@ export async function startFaultProxy(upstream: ProxyUpstream): Promise<FaultPro
     host: `127.0.0.1:${port}`,
     origin: `http://127.0.0.1:${port}`,
     requests,
+    get connections() {
+      return connections;
+    },
     addRule(rule) {
       rules.push({ ...rule, left: rule.times ?? Infinity });
     },

@@ -93,6 +93,11 @@ export class Transport {
         headers,
         body: undiciBody(req.body),
         signal: req.signal ?? null,
+        // undici closes the connection after every HEAD (in case a server
+        // sends a body with its answer); registries do not, and a plan is
+        // mostly HEADs: keep the connection, as Go clients (skopeo, crane)
+        // do, rather than pay a new TCP (and TLS) handshake per HEAD.
+        ...(req.method === 'HEAD' ? { reset: false } : {}),
       });
     } catch (err) {
       if (req.signal?.aborted === true) throw abortError(req.signal, err);

@@ -17,7 +17,7 @@
  * be read to its end or cancelled before another can start.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { ReadableStream, type ReadableStreamReadResult } from 'node:stream/web';
+import type { ReadableStreamReadResult } from 'node:stream/web';
 import { BmpackError } from '../errors.js';
 import { CheckType } from './check-type.js';
 import { FileWindow } from './file-window.js';
@@ -82,6 +82,7 @@ export async function* decodeWithXzEmbedded(src: EmbeddedBlockSource): AsyncGene
   // Loaded on first use: bmpack's own bundles never need it, and its module
   // (a WebAssembly decoder in a base64 string) would cost every start.
   const { XzReadableStream } = await import('./xz-decompress-module.js');
+  const { ReadableStream } = await import('node:stream/web');
   const reader = new XzReadableStream(ReadableStream.from(synthesizedStream(src))).getReader();
   let finished = false;
   try {

@@ -18,7 +18,7 @@ import { parsePrivateRegistry } from './private-registry.js';
 import { readClosure } from './push-closure.js';
 import { planPush, pushWork, type PlannedImage, type PushPlan } from './push-plan.js';
 import { fallbackRepository, mapImages, type MappedImage } from './target-mapping.js';
-import { probeTarget, readTags } from './target-state.js';
+import { probeTarget, readTags, type TargetProbe } from './target-state.js';
 import { summarizePlan, type PlanSummary } from './plan-summary.js';
 
 export interface PushImagesOptions {
@@ -84,14 +84,7 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
       if (o.dryRun === true) return dryRunResult(planned.length, plan, seconds(), mapping.warnings);
     }
     o.onEvent?.({ type: 'images-total', total: planned.length });
-    void probe.state.then(
-      (state) => {
-        const plan = planPush(planned, state, inBundle);
-        const total = plan.blobs.reduce((n, a) => n + (a.kind === 'upload' ? a.blob.size : 0), 0);
-        o.onEvent?.({ type: 'bytes-total', phase: 'upload', total });
-      },
-      () => undefined,
-    );
+    reportUploadTotal(probe, planned, inBundle, o.onEvent);
     const ctx = {
       client,
       source,
@@ -113,6 +106,23 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
     await client.close();
     await source.close();
   }
+}
+
+/** The bytes to upload, once the target has answered everything (uploads may have begun). */
+function reportUploadTotal(
+  probe: TargetProbe,
+  planned: readonly PlannedImage[],
+  inBundle: (digest: string) => boolean,
+  onEvent: ProgressListener | undefined,
+): void {
+  void probe.state.then(
+    (state) => {
+      const plan = planPush(planned, state, inBundle);
+      const total = plan.blobs.reduce((n, a) => n + (a.kind === 'upload' ? a.blob.size : 0), 0);
+      onEvent?.({ type: 'bytes-total', phase: 'upload', total });
+    },
+    () => undefined,
+  );
 }
 
 function readClosures(

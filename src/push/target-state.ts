@@ -15,7 +15,13 @@
 import type pLimit from 'p-limit';
 import type { RegistryClient } from '../registry/client.js';
 import type { MappedImage } from './target-mapping.js';
-import { stateKey, type PlannedImage, type PushWork, type TargetState } from './push-plan.js';
+import {
+  stateKey,
+  type ManifestWork,
+  type PlannedImage,
+  type PushWork,
+  type TargetState,
+} from './push-plan.js';
 
 export interface TargetProbe {
   /** `repo:tag` → the digest it names, for every image's tag that exists. */
@@ -63,73 +69,98 @@ export function probeTarget(
   limit: Limit,
 ): TargetProbe {
   const registry = planned[0]?.image.target.registry ?? '';
-  const whole = wholeContent(planned, tags);
-  const blobs = new Set<string>();
-  const manifests = new Set<string>();
-  const all: Array<Promise<unknown>> = [];
-  /**
-   * Whether the target holds `key`: known for a whole image, known to be
-   * absent when one of `needs` is, else asked with `head`.
-   */
-  const ask = (
-    key: string,
-    has: Set<string>,
-    head: () => Promise<boolean>,
-    needs: ReadonlyArray<Promise<boolean>> = [],
-  ): Promise<boolean> => {
-    const answer = whole.has(key)
-      ? Promise.resolve(true)
-      : Promise.all(needs).then((held) => (held.every(Boolean) ? limit(head) : false));
-    const noted = answer.then((yes) => {
-      if (yes) has.add(key);
-      return yes;
-    });
-    all.push(noted);
-    // Read by whoever needs it; a failure also shows in `state`.
-    noted.catch(() => undefined);
-    return noted;
-  };
+  const answers = new Answers(wholeContent(planned, tags), limit);
   const holders = new Map<string, Promise<readonly string[]>>();
-  const blobAnswers = new Map<string, Promise<boolean>>();
   const bySize = [...work.digests].sort((a, b) => b.blob.size - a.blob.size);
   for (const { blob, repos } of bySize) {
-    const answers = repos.map((repository) => {
-      const key = stateKey(repository, blob.digest);
-      const answer = ask(key, blobs, async () => {
+    const held = repos.map((repository) =>
+      answers.blob(stateKey(repository, blob.digest), async () => {
         return (await client.headBlob({ registry, repository }, blob.digest)) === blob.size;
-      });
-      blobAnswers.set(key, answer);
-      return answer;
-    });
-    const found = Promise.all(answers).then((yes) => repos.filter((_, i) => yes[i] === true));
+      }),
+    );
+    const found = Promise.all(held).then((yes) => repos.filter((_, i) => yes[i] === true));
     found.catch(() => undefined);
     holders.set(blob.digest, found);
   }
-  // A registry holds a manifest only with everything it lists (children
-  // first, as work.manifests is ordered): one whose blob or child is absent
-  // is absent too, and is not asked about.
-  const present = new Map<string, Promise<boolean>>();
-  const known = (map: Map<string, Promise<boolean>>, repo: string, digests: readonly string[]) =>
-    digests.flatMap((d) => map.get(stateKey(repo, d)) ?? []);
   for (const m of work.manifests) {
-    const key = stateKey(m.repo, m.document.digest);
     const repo = { registry, repository: m.repo };
-    const needs = [
-      ...known(blobAnswers, m.repo, m.document.blobs),
-      ...known(present, m.repo, m.document.children),
-    ];
-    const head = async (): Promise<boolean> =>
-      (await client.headManifest({ ...repo, digest: m.document.digest })) !== undefined;
-    present.set(key, ask(key, manifests, head, needs));
+    answers.manifest(m, async () => {
+      return (await client.headManifest({ ...repo, digest: m.document.digest })) !== undefined;
+    });
   }
-  const state = Promise.all(all).then(() => ({ blobs, manifests, tags }));
+  const state = answers.all().then(({ blobs, manifests }) => ({ blobs, manifests, tags }));
   state.catch(() => undefined);
   return {
     tags,
     holders: (digest) => holders.get(digest) ?? Promise.resolve([]),
-    hasManifest: (repo, digest) => present.get(stateKey(repo, digest)) ?? Promise.resolve(false),
+    hasManifest: (repo, digest) => answers.hasManifest(stateKey(repo, digest)),
     state,
   };
+}
+
+/** The target's answers, by repo@digest, as they come in. */
+class Answers {
+  private readonly blobs = new Map<string, Promise<boolean>>();
+  private readonly manifests = new Map<string, Promise<boolean>>();
+  private readonly held = { blobs: new Set<string>(), manifests: new Set<string>() };
+  private readonly pending: Array<Promise<unknown>> = [];
+
+  constructor(
+    /** What whole images hold: known without asking. */
+    private readonly whole: ReadonlySet<string>,
+    private readonly limit: Limit,
+  ) {}
+
+  blob(key: string, head: () => Promise<boolean>): Promise<boolean> {
+    const answer = this.ask(key, this.held.blobs, head, []);
+    this.blobs.set(key, answer);
+    return answer;
+  }
+
+  /**
+   * A registry holds a manifest only with everything it lists (children
+   * first, as manifests come): one whose blob or child is absent is absent
+   * too, and is not asked about.
+   */
+  manifest(m: ManifestWork, head: () => Promise<boolean>): void {
+    const { repo, document } = m;
+    const needs = [
+      ...document.blobs.flatMap((d) => this.blobs.get(stateKey(repo, d)) ?? []),
+      ...document.children.flatMap((d) => this.manifests.get(stateKey(repo, d)) ?? []),
+    ];
+    const key = stateKey(repo, document.digest);
+    this.manifests.set(key, this.ask(key, this.held.manifests, head, needs));
+  }
+
+  hasManifest(key: string): Promise<boolean> {
+    return this.manifests.get(key) ?? Promise.resolve(false);
+  }
+
+  /** What the target holds, once every answer is in; fails with the first failed request. */
+  async all(): Promise<{ blobs: Set<string>; manifests: Set<string> }> {
+    await Promise.all(this.pending);
+    return this.held;
+  }
+
+  /** Known for a whole image, absent when one of `needs` is, else asked with `head`. */
+  private ask(
+    key: string,
+    held: Set<string>,
+    head: () => Promise<boolean>,
+    needs: ReadonlyArray<Promise<boolean>>,
+  ): Promise<boolean> {
+    const answer = this.whole.has(key)
+      ? Promise.resolve(true)
+      : Promise.all(needs).then((yes) => (yes.every(Boolean) ? this.limit(head) : false));
+    const noted = answer.then((yes) => {
+      if (yes) held.add(key);
+      return yes;
+    });
+    this.pending.push(noted);
+    // Read by whoever needs it; a failure also shows in all().
+    noted.catch(() => undefined);
+    return noted;
+  }
 }
 
 /** Everything in the closure of an image whose tag already names its digest. */

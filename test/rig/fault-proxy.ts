@@ -16,6 +16,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
+import type { Socket } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
 import { cancellableSleep, endToEndHeaders, listenLoopback } from './http-util.js';
@@ -39,6 +40,8 @@ export interface ProxiedRequest {
   fault?: FaultAction['kind'];
   /** The upstream's status, once its answer has been forwarded. */
   status?: number;
+  /** Which client connection carried it (1, 2, … in the order they were accepted). */
+  connection: number;
 }
 
 /** What to do to a matching request. */
@@ -105,6 +108,7 @@ export async function startFaultProxy(upstream: ProxyUpstream): Promise<FaultPro
   const secure = target.protocol === 'https:';
   const ca = upstream.caFile === undefined ? undefined : readFileSync(upstream.caFile);
   const requests: ProxiedRequest[] = [];
+  const connectionIds = new WeakMap<Socket, number>();
   const rules: Array<FaultRule & { left: number }> = [];
   const cancels = new Set<() => void>();
 
@@ -223,6 +227,7 @@ export async function startFaultProxy(upstream: ProxyUpstream): Promise<FaultPro
       method: req.method ?? '',
       path: req.url ?? '/',
       headers: req.headers,
+      connection: connectionIds.get(req.socket) ?? 0,
     };
     requests.push(record);
     const action = pickRule(record);
@@ -286,7 +291,9 @@ export async function startFaultProxy(upstream: ProxyUpstream): Promise<FaultPro
   });
 
   let connections = 0;
-  server.on('connection', () => connections++);
+  server.on('connection', (socket: Socket) => {
+    connectionIds.set(socket, ++connections);
+  });
   const serverHandle = trackServer('fault proxy', server);
   const port = await listenLoopback(server);
   const handle = track('fault proxy', async () => {

@@ -56,7 +56,7 @@ bench/RESULTS.md.
   --no-xz6           skip the slow tar | xz -T0 -6 pipeline
   --concurrency N    bmpack bundle create --concurrency (default: bmpack's own)
   --push-repeat N    rounds of the push benchmark, each against two fresh registries; the
-                     medians count (default 3)
+                     medians count (default 5)
   --no-push          skip the push benchmark
   --use-dist         run the repository's dist/ (npm run build first) instead of a private build
   --cpu-prof         one more cold bmpack bundle create, and one more bmpack push images and its
@@ -104,7 +104,7 @@ export function parseBenchArgs(
   const repeat = Math.max(1, Math.floor(positiveNumber(values.repeat, '--repeat', 3)));
   const pushRepeat = Math.max(
     1,
-    Math.floor(positiveNumber(values['push-repeat'], '--push-repeat', 3)),
+    Math.floor(positiveNumber(values['push-repeat'], '--push-repeat', 5)),
   );
   const concurrency =
     values.concurrency === undefined

@@ -82,7 +82,9 @@ export async function* decodeWithXzEmbedded(src: EmbeddedBlockSource): AsyncGene
   // Loaded on first use: bmpack's own bundles never need it, and its module
   // (a WebAssembly decoder in a base64 string) would cost every start.
   const { XzReadableStream } = await import('./xz-decompress-module.js');
-  const { ReadableStream } = await import('node:stream/web');
+  // A builtin, fetched at first use (not import(): the single-file build
+  // runs in a vm.Script, which has no dynamic import of its own).
+  const { ReadableStream } = process.getBuiltinModule('node:stream/web');
   const reader = new XzReadableStream(ReadableStream.from(synthesizedStream(src))).getReader();
   let finished = false;
   try {

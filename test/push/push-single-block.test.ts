@@ -14,6 +14,7 @@ import { expect } from 'chai';
 import { pushImages } from '../../src/push/push-images.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import { bundleImageSet, seedRelease, writeImageSet } from '../helpers/bundle-fixture.js';
+import { requireBuiltCli, runCli } from '../reliability/cli-kit.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
@@ -121,6 +122,41 @@ describe('push images from a single-block .tar.xz', function () {
     } finally {
       process.env.PATH = path;
       delete process.env.BMPACK_XZ_TOOL;
+      await reg.stop();
+    }
+  });
+
+  it('pushes foreign LZMA archives through the built CLI: multi-block, and single-block without xz', async () => {
+    requireBuiltCli();
+    const layoutTar = join(work.dir, 'layout.tar');
+    await runTool('sh', [
+      '-c',
+      `${requireTool('xz', 'xz-utils')} -dc "${foreign}" > "${layoutTar}"`,
+    ]);
+    const multi = join(work.dir, 'multi.tar.xz');
+    await runTool('sh', [
+      '-c',
+      `${requireTool('xz', 'xz-utils')} -T2 --block-size=256KiB -c "${layoutTar}" > "${multi}"`,
+    ]);
+    expect((await readXzIndex(multi)).blocks.length).to.be.greaterThan(1);
+    const reg = await startRegistry('anonymous');
+    try {
+      for (const [file, env] of [
+        [multi, {}],
+        [foreign, { BMPACK_XZ_TOOL: '0' }],
+      ] as const) {
+        const run = await runCli(
+          ['push', 'images', '--source', file, '--private-registry', `${reg.host}/cli`].concat([
+            '--plain-http',
+            '--need-credential=false',
+            '--json',
+          ]),
+          { cwd: work.dir, env },
+        );
+        expect(run.code, `${run.argv}\n${run.stderr}`).to.equal(0);
+        expect((JSON.parse(run.stdout) as { images: number }).images).to.equal(4);
+      }
+    } finally {
       await reg.stop();
     }
   });

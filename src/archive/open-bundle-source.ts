@@ -17,7 +17,9 @@
  */
 import { open } from 'node:fs/promises';
 import { isBmpackError } from '../errors.js';
-import { readXzIndex } from '../xz/index.js';
+import { readXzIndex, type XzBlockInfo, type XzIndex } from '../xz/index.js';
+import { startsWithLzmaChunk } from '../xz/lzma-bundle-probe.js';
+import { decodeFileWithXzTool, xzTool } from '../xz/xz-tool-decoder.js';
 import { xzRangeChunks } from '../xz/range-reader.js';
 import { archiveIoError, bundleInvalid } from './archive-errors.js';
 import { checkLayoutFits, probeBmpackHead, type FastLayout } from './bmpack-fast-path.js';
@@ -66,7 +68,7 @@ export async function openBundleSource(
   const container = detectContainer(head);
   switch (container.kind) {
     case 'xz':
-      return openXzArchive(path, opts.containerChecks ?? true);
+      return openXzArchive(path, head, opts.containerChecks ?? true);
     case 'tar':
       return openTarArchive(path);
     case 'unsupported':
@@ -122,20 +124,16 @@ async function openTarArchive(path: string): Promise<TarBundleSource> {
   }
 }
 
-async function openXzArchive(path: string, checks: boolean): Promise<TarBundleSource> {
+async function openXzArchive(
+  path: string,
+  head: Buffer,
+  checks: boolean,
+): Promise<TarBundleSource> {
   const index = await readXzIndex(path);
   const blocks = index.blocks.filter((b) => b.uncompressedSize > 0);
   if (blocks.length === 0) throw bundleInvalid(path, 'the .xz file holds no data');
-  // One segment per Block: the scan pulls bytes only as it needs them, so
-  // stopping after bmpack's head leaves every later Block untouched.
-  const input = new StreamTarInput(
-    blocks.map((b) => ({
-      size: b.uncompressedSize,
-      open: () =>
-        xzRangeChunks(path, index, b.uncompressedOffset, b.uncompressedOffset + b.uncompressedSize),
-    })),
-  );
   const randomAccess = blocks.length > 1;
+  const input = scanInput(path, index, blocks, randomAccess && startsWithLzmaChunk(head));
   try {
     if (!isTarHeaderBlock(await input.peek(tarBlockSize))) {
       throw bundleInvalid(path, 'the .xz file does not hold a tar (no ustar magic at its start)', {
@@ -170,6 +168,32 @@ async function openXzArchive(path: string, checks: boolean): Promise<TarBundleSo
   } finally {
     await input.close();
   }
+}
+
+/**
+ * What the scan reads. One segment per Block: the scan pulls bytes only as
+ * it needs them, so stopping after bmpack's head leaves every later Block
+ * untouched. A foreign file of LZMA Blocks is read to its end anyway: with
+ * `xz` on PATH, one run of it decodes the whole file (xz-tool-decoder.ts).
+ */
+function scanInput(
+  path: string,
+  index: XzIndex,
+  blocks: readonly XzBlockInfo[],
+  lzma: boolean,
+): StreamTarInput {
+  const tool = lzma ? xzTool() : null;
+  if (tool !== null) {
+    const size = index.uncompressedSize;
+    return new StreamTarInput([{ size, open: () => decodeFileWithXzTool(tool, path, size) }]);
+  }
+  return new StreamTarInput(
+    blocks.map((b) => ({
+      size: b.uncompressedSize,
+      open: () =>
+        xzRangeChunks(path, index, b.uncompressedOffset, b.uncompressedOffset + b.uncompressedSize),
+    })),
+  );
 }
 
 /** How much of a Block is read to find out whether it is damaged. */

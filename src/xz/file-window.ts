@@ -4,9 +4,18 @@
  * pieces. Each refill allocates a fresh buffer, never reusing an old one, so
  * that subarrays already handed to a consumer stay valid.
  */
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { XzFormatError } from './format-error.js';
 import { xzIoError } from './xz-errors.js';
+
+/** Opens an .xz file for reading; E_IO naming it when that fails. */
+export async function openXzFile(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    throw xzIoError(path, 'open', err);
+  }
+}
 
 /** Reads exactly `length` bytes at `position`; a short file is malformed data. */
 export async function readAt(

@@ -4,11 +4,11 @@
  * they are). Each stream opens its own file handle and reads at explicit
  * positions, so any number of them can run in parallel on one file.
  */
-import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { BmpackError } from '../errors.js';
 import { decodeBlock } from './block-decoder.js';
-import { xzInvalid, xzIoError } from './xz-errors.js';
+import { openXzFile } from './file-window.js';
+import { xzInvalid } from './xz-errors.js';
 import type { XzBlockInfo, XzIndex } from './xz-layout.js';
 
 /** Read-ahead of the returned streams: bounded, one stored window's worth. */
@@ -36,12 +36,7 @@ export async function* xzRangeChunks(
   checks = true,
 ): AsyncGenerator<Uint8Array> {
   if (start >= end) return;
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    throw xzIoError(path, 'open', err);
-  }
+  const fh = await openXzFile(path);
   const wholeFile = index.streams.length === 1 && index.blocks.length === 1;
   try {
     for (let i = firstBlockAt(index.blocks, start); i < index.blocks.length; i++) {

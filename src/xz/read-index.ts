@@ -4,10 +4,10 @@
  * at a time from the end (xz-file-format 1.0.4 §2.1.2, §4), stepping over
  * Stream Padding (§2.2) between and after Streams, as `xz --list` does.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { XzFormatError } from './format-error.js';
 import { parseIndex } from './index-encoding.js';
-import { readAt } from './file-window.js';
+import { openXzFile, readAt } from './file-window.js';
 import { parseStreamFooter, STREAM_FOOTER_SIZE } from './stream-footer.js';
 import { parseStreamHeader, STREAM_HEADER_SIZE } from './stream-header.js';
 import { xzInvalid, xzIoError } from './xz-errors.js';
@@ -35,12 +35,7 @@ interface RawStream {
  *   or its tail is damaged; E_IO when it cannot be read.
  */
 export async function readXzIndex(path: string): Promise<XzIndex> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    throw xzIoError(path, 'open', err);
-  }
+  const fh = await openXzFile(path);
   try {
     let fileSize: number;
     try {

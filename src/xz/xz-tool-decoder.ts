@@ -16,7 +16,9 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { openXzFile } from './file-window.js';
 import { XzFormatError } from './format-error.js';
+import { xzInvalid } from './xz-errors.js';
 
 /** The last lookup, for the PATH it was made with. */
 let found: { readonly path: string; readonly tool: string | null } | undefined;
@@ -94,5 +96,35 @@ export async function* decodeWithXzTool(
     }
   } finally {
     if (!done) child.kill('SIGKILL');
+  }
+}
+
+/**
+ * The whole uncompressed content of the .xz file at `path` (every Stream
+ * and Block), decoded by `xz` in one run: for reading a foreign multi-block
+ * file from front to back (a scan), where decoding each Block on its own
+ * would cost a process or a WebAssembly pass per Block.
+ *
+ * @throws BmpackError E_XZ_INVALID when xz finds the file damaged or it
+ *   decodes to another size than its Index says; E_IO when it cannot be opened.
+ */
+export async function* decodeFileWithXzTool(
+  tool: string,
+  path: string,
+  expected: number,
+): AsyncGenerator<Uint8Array> {
+  const fh = await openXzFile(path);
+  try {
+    let produced = 0;
+    for await (const piece of decodeWithXzTool(tool, fh, expected)) {
+      produced += piece.length;
+      yield piece;
+    }
+    if (produced !== expected)
+      throw new XzFormatError(`the file holds ${produced} bytes, its index says ${expected}`);
+  } catch (err) {
+    throw err instanceof XzFormatError ? xzInvalid(path, err) : err;
+  } finally {
+    await fh.close();
   }
 }

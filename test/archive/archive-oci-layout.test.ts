@@ -1,13 +1,15 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { openBundleSource } from '../../src/archive/index.js';
 import type { BundleSource } from '../../src/archive/index.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { readXzIndex } from '../../src/xz/index.js';
+import { rejection } from '../helpers/client.js';
 import { seedRelease, type ReleaseFixture } from '../helpers/bundle-fixture.js';
 import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import { withBothDecoders } from '../xz/xz-kit.js';
 import { checkAllBlobs, readStream, runSkopeo, sha256, tar, xz } from './archive-kit.js';
 
 /**
@@ -110,15 +112,33 @@ describe('archive: skopeo OCI layouts in tar and tar.xz @rig', function () {
         if (blocks === 1) expect(count).to.equal(1);
         else expect(count).to.be.greaterThan(blocks);
       }
-      const source = await openBundleSource(at(file));
-      try {
-        expect(source.randomAccess).to.equal(randomAccess);
-        await checkLayout(source);
-      } finally {
-        await source.close();
-      }
+      // LZMA files are read with xz on PATH, then with WebAssembly only.
+      await withBothDecoders(async () => {
+        const source = await openBundleSource(at(file));
+        try {
+          expect(source.randomAccess).to.equal(randomAccess);
+          await checkLayout(source);
+        } finally {
+          await source.close();
+        }
+      });
     });
   }
+
+  it('refuses a multi-block .tar.xz with a damaged Block at open, naming the file, with either decoder', async () => {
+    const bytes = await readFile(at('multi.tar.xz'));
+    const index = await readXzIndex(at('multi.tar.xz'));
+    const block = index.blocks[Math.floor(index.blocks.length / 2)]!;
+    const at0 = block.compressedOffset + Math.floor(block.unpaddedSize / 2);
+    bytes[at0] = (bytes[at0] ?? 0) ^ 0x55;
+    const damaged = at('damaged.tar.xz');
+    await writeFile(damaged, bytes);
+    await withBothDecoders(async (decoder) => {
+      const err = await rejection(openBundleSource(damaged));
+      expect(err.code, decoder).to.equal('E_XZ_INVALID');
+      expect(err.message, decoder).to.contain(damaged);
+    });
+  });
 
   it('serves a single-block .tar.xz in blobOrder, restarts for an earlier blob, and serialises reads', async () => {
     const source = await openBundleSource(at('single.tar.xz'));

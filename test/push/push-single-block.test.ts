@@ -126,7 +126,7 @@ describe('push images from a single-block .tar.xz', function () {
     }
   });
 
-  it('pushes foreign LZMA archives through the built CLI: multi-block, and single-block without xz', async () => {
+  it('pushes foreign LZMA archives through the built CLI: multi-block with and without xz, single-block without', async () => {
     requireBuiltCli();
     const layoutTar = join(work.dir, 'layout.tar');
     await runTool('sh', [
@@ -143,6 +143,7 @@ describe('push images from a single-block .tar.xz', function () {
     try {
       for (const [file, env] of [
         [multi, {}],
+        [multi, { BMPACK_XZ_TOOL: '0' }],
         [foreign, { BMPACK_XZ_TOOL: '0' }],
       ] as const) {
         const run = await runCli(

@@ -10,6 +10,7 @@ import {
   startStaticStorage,
   type FaultProxy,
 } from '../rig/fault-proxy.js';
+import type { ForwardProxy, ForwardProxyOptions } from '../rig/forward-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 
@@ -193,10 +194,14 @@ describe('registry client through faults', function () {
     }
   });
 
-  it('reaches a TLS registry through HTTPS_PROXY with a CONNECT tunnel', async () => {
+  /** A TLS registry holding the image, reached through HTTPS_PROXY; `check` gets the proxy. */
+  async function throughTunnel(
+    options: ForwardProxyOptions,
+    check: (forward: ForwardProxy, host: string) => void,
+  ): Promise<void> {
     const treg = await startRegistry('htpasswd');
     await seedImage(treg, image, 'faulty/app:1');
-    const forward = await startForwardProxy();
+    const forward = await startForwardProxy(options);
     const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY };
     process.env.HTTPS_PROXY = forward.url;
     delete process.env.NO_PROXY;
@@ -204,15 +209,26 @@ describe('registry client through faults', function () {
     try {
       const m = await client.getManifest(parseReference(`${treg.host}/faulty/app:1`));
       expect(m.digest).to.equal(image.manifestDigest);
-      expect(forward.requests.map((r) => `${r.method} ${r.target}`)).to.include(
-        `CONNECT ${treg.host}`,
-      );
+      check(forward, treg.host);
     } finally {
       restoreEnv(saved);
       await client.close();
       await forward.stop();
       await treg.stop();
     }
+  }
+
+  it('reaches a TLS registry through HTTPS_PROXY with a CONNECT tunnel', async () => {
+    await throughTunnel({}, (forward, host) => {
+      expect(forward.requests.map((r) => `${r.method} ${r.target}`)).to.include(`CONNECT ${host}`);
+    });
+  });
+
+  it('retries when the proxy refuses a CONNECT with 503, then goes through the tunnel', async () => {
+    await throughTunnel({ refuseConnects: 2 }, (forward) => {
+      const connects = forward.requests.filter((r) => r.method === 'CONNECT');
+      expect(connects.length).to.be.at.least(3);
+    });
   });
 
   it('bypasses the proxy for hosts in NO_PROXY', async () => {

@@ -27,6 +27,8 @@ export interface ForwardProxyOptions {
    * absolute-form requests; the client's Host header is kept.
    */
   route?: (target: string) => string | undefined;
+  /** Answer this many CONNECTs (the first ones) with 503 instead of opening the tunnel. */
+  refuseConnects?: number;
 }
 
 /** A running forward proxy. */
@@ -41,6 +43,7 @@ export interface ForwardProxy {
 export async function startForwardProxy(options: ForwardProxyOptions = {}): Promise<ForwardProxy> {
   const requests: ForwardProxyRequest[] = [];
   const tunnels = new Set<Socket>();
+  let refusals = options.refuseConnects ?? 0;
   const expectedAuth =
     options.auth === undefined
       ? undefined
@@ -95,6 +98,11 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
       client.end(
         'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="rig-proxy"\r\n\r\n',
       );
+      return;
+    }
+    if (refusals > 0) {
+      refusals--;
+      fail('503 Service Unavailable');
       return;
     }
     const destination = options.route?.(target) ?? target;

@@ -56,12 +56,30 @@ export function selectChildren(
  * The index's bytes with only the kept children. Everything else in the
  * document (annotations, mediaType, unknown fields) is kept as it was.
  */
-export function filterIndexBytes(original: Buffer, keep: ReadonlySet<string>): Buffer {
+export function filterIndexBytes(
+  original: Buffer,
+  keep: ReadonlySet<string>,
+  image: string,
+): Buffer {
   const json = JSON.parse(original.toString('utf8')) as Record<string, unknown>;
   const manifests = Array.isArray(json.manifests) ? (json.manifests as unknown[]) : [];
   json.manifests = manifests.filter(
     (m) =>
       typeof m === 'object' && m !== null && keep.has(String((m as { digest?: unknown }).digest)),
   );
-  return Buffer.from(JSON.stringify(json));
+  try {
+    return Buffer.from(JSON.stringify(json));
+  } catch (err) {
+    // JSON.stringify recurses: a document nested deeper than its stack
+    // (parsing it did not) cannot be written back.
+    if (!(err instanceof RangeError)) throw err;
+    throw new BmpackError(
+      'E_MANIFEST_INVALID',
+      `image ${image}: its index nests too deeply to be filtered by platform`,
+      {
+        hint: 'The registry serves an unusual index: bundle all its platforms (no --platform), or check the image.',
+        cause: err,
+      },
+    );
+  }
 }

@@ -44,7 +44,8 @@ export async function resolveImage(
         ? [...top.manifest.manifests]
         : selectChildren(top.manifest.manifests, wanted, reference);
     if (children.length !== top.manifest.manifests.length) {
-      const bytes = filterIndexBytes(top.bytes, new Set(children.map((c) => c.digest)));
+      const kept = new Set(children.map((c) => c.digest));
+      const bytes = filterIndexBytes(top.bytes, kept, reference);
       topDoc = { digest: sha256Digest(bytes), mediaType: top.mediaType, kind: 'index', bytes };
       originalIndexDigest = top.digest;
     }

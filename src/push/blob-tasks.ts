@@ -54,16 +54,8 @@ export function startBlobs(
     decided.then(
       (actions) => {
         for (const a of actions) {
-          let done: Promise<void>;
-          if (a.kind === 'skip') {
-            counts.blobsSkipped++;
-            done = Promise.resolve();
-          } else if (a.kind === 'upload') done = upload;
-          // Mounted once its upload is done (or tried: a failed upload makes
-          // the mount upload the blob itself).
-          else done = upload.catch(() => undefined).then(() => small(() => run(a)));
           const s = settle(a.repo);
-          done.then(
+          carryOut(a, upload, () => small(() => run(a)), counts).then(
             () => s?.resolve(),
             (err: unknown) => s?.reject(err),
           );
@@ -75,6 +67,23 @@ export function startBlobs(
     );
   }
   return tasks;
+}
+
+/** One repository's action for a blob, given the digest's upload (settled when there is none). */
+function carryOut(
+  a: BlobAction,
+  upload: Promise<void>,
+  mount: () => Promise<void>,
+  counts: PushCounts,
+): Promise<void> {
+  if (a.kind === 'skip') {
+    counts.blobsSkipped++;
+    return Promise.resolve();
+  }
+  if (a.kind === 'upload') return upload;
+  // Mounted once its upload is done (or tried: a failed upload makes the
+  // mount upload the blob itself).
+  return upload.catch(() => undefined).then(mount);
 }
 
 /** decideBlob for a push that has passed its closure check (so a missing blob is a bug). */

@@ -13,9 +13,10 @@
  * first byte past it.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { BmpackError } from '../errors.js';
 import { openXzFile } from './file-window.js';
 import { XzFormatError } from './format-error.js';
 import { xzInvalid } from './xz-errors.js';
@@ -34,9 +35,10 @@ export function xzTool(): string | null {
 function lookUp(path: string): string | null {
   for (const dir of path.split(delimiter)) {
     if (dir === '') continue;
+    const file = join(dir, 'xz');
     try {
-      accessSync(join(dir, 'xz'), constants.X_OK);
-      return join(dir, 'xz');
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
     } catch {
       // not here
     }
@@ -48,12 +50,13 @@ function lookUp(path: string): string | null {
 const stderrLimit = 4096;
 
 /**
- * The uncompressed bytes of the one-Stream file behind `fh`, as `xz`
- * produces them; `expected` is its uncompressed size per the Index.
+ * The uncompressed bytes of the file behind `fh` (all its Streams), as
+ * `xz` produces them; `expected` is its uncompressed size per the Index.
  * Stopping early kills the child.
  *
  * @throws XzFormatError with xz's own message when it finds the file
- *   damaged, or when the file decodes to more than `expected` bytes.
+ *   damaged, or when the file decodes to more than `expected` bytes;
+ *   BmpackError E_IO when `xz` cannot be run.
  */
 export async function* decodeWithXzTool(
   tool: string,
@@ -84,11 +87,16 @@ export async function* decodeWithXzTool(
     for await (const piece of stdout as AsyncIterable<Buffer>) {
       produced += piece.length;
       if (produced > expected) {
-        throw new XzFormatError(`block holds more than the ${expected} bytes the index says`);
+        throw new XzFormatError(`it decodes to more than the ${expected} bytes its index says`);
       }
       yield piece;
     }
-    const code = await exited;
+    const code = await exited.catch((err: unknown) => {
+      throw new BmpackError('E_IO', `cannot run ${tool}: ${String(err)}`, {
+        hint: 'Set BMPACK_XZ_TOOL=0 to decode without xz.',
+        cause: err,
+      });
+    });
     done = true;
     if (code !== 0) {
       const said = stderr.trim().replace(/^xz: \(stdin\): /, '');

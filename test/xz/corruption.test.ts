@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import {
   decompressXzFile,
   encodeIndex,
@@ -169,5 +169,28 @@ describe('xz corruption', () => {
         }
       }
     });
+  });
+
+  it('reports what xz says when it refuses a file, as E_XZ_INVALID naming the file', async () => {
+    // An xz on PATH that finds fault with everything, as xz does with damaged data.
+    const bin = join(work.dir, 'failing-xz');
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, 'xz'),
+      '#!/bin/sh\necho "xz: (stdin): Compressed data is corrupt" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}${delimiter}${path ?? ''}`;
+    try {
+      const index = await readXzIndex(foreign.singleBlock);
+      const err = await rejection(
+        collect(openXzRange(foreign.singleBlock, index, 0, index.uncompressedSize)),
+      );
+      expect(err.code).to.equal('E_XZ_INVALID');
+      expect(err.message).to.contain(foreign.singleBlock).and.contain('Compressed data is corrupt');
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });

@@ -87,7 +87,7 @@ export async function* decodeWithXzTool(
     for await (const piece of stdout as AsyncIterable<Buffer>) {
       produced += piece.length;
       if (produced > expected) {
-        throw new XzFormatError(`it decodes to more than the ${expected} bytes its index says`);
+        throw new XzFormatError(`it decodes to more than the ${expected} bytes the index says`);
       }
       yield piece;
     }

@@ -8,20 +8,18 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { createBundle } from '../../src/bundle/create-bundle.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import type { ReleaseFixture } from '../helpers/bundle-fixture.js';
 import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
-import { makeTempDir, type TrackedDir } from '../rig/processes.js';
+import type { TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
-import { requireTool } from '../rig/tools.js';
 import {
   cliEnv,
   digestsAt,
   errorOf,
   jsonOf,
-  releaseBlobs,
-  requireBuiltCli,
+  referenceBundle,
   runCli,
+  startFaultRig,
   startCli,
   tempFilesUnder,
   type RunningCli,
@@ -35,11 +33,10 @@ const holdMs = 120_000;
 
 describe('interruption: Ctrl-C and kill -9 of create and push, then resume @rig', function () {
   this.timeout(60_000);
-  let source: RunningRegistry;
   let release: ReleaseFixture;
   let faults: FaultProxy;
   let dir: TrackedDir;
-  let list: Awaited<ReturnType<typeof writeImageSet>>;
+  let list: string;
   let reference: Buffer;
   let bundle: string;
   let blobs: Array<{ digest: string; size: number }>;
@@ -49,29 +46,12 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume @rig'
 
   before(async function () {
     this.timeout(120_000);
-    requireBuiltCli();
-    requireTool('skopeo', 'skopeo');
-    source = await startRegistry('anonymous');
-    cleanups.push(() => source.stop());
-    release = await seedRelease(source);
-    blobs = releaseBlobs(release);
-    faults = await startFaultProxy(source);
-    cleanups.push(() => faults.stop());
-    dir = await makeTempDir('bmpack-interrupt-');
-    cleanups.push(() => dir.stop());
-    list = await writeImageSet(
-      release.images.map((i) => `${faults.host}${i.ref.slice(source.host.length)}`),
-    );
-    cleanups.push(() => list.cleanup());
-    bundle = join(dir.path, 'reference.tar.xz');
-    await createBundle({
-      manifests: [list.file],
-      output: bundle,
-      cacheDir: join(dir.path, 'reference-cache'),
-      insecureRegistries: [faults.host],
-      env: {},
-    });
-    reference = await readFile(bundle);
+    const rig = await startFaultRig('bmpack-interrupt-', cleanups);
+    ({ release, blobs, faults, dir } = rig);
+    const ref = await referenceBundle(rig, faults.host, 'reference', cleanups);
+    list = ref.list;
+    bundle = ref.file;
+    reference = ref.bytes;
   });
   beforeEach(() => {
     faults.clearRules();
@@ -86,7 +66,7 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume @rig'
     'bundle',
     'create',
     '--manifest',
-    list.file,
+    list,
     '--insecure-registry',
     faults.host,
     '--cache-dir',

@@ -4,16 +4,17 @@
  * a real registry, and checks of what a registry or a folder holds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createBundle } from '../../src/bundle/create-bundle.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { blobsOf } from '../rig/image-generator.js';
-import { runTool, track } from '../rig/processes.js';
-import type { ProxiedRequest } from '../rig/fault-proxy.js';
-import type { RunningRegistry } from '../rig/registry.js';
+import { makeTempDir, runTool, track, type TrackedDir } from '../rig/processes.js';
+import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../rig/fault-proxy.js';
+import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
-import type { ReleaseFixture } from '../helpers/bundle-fixture.js';
-import { root } from './cli-kit.js';
+import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { requireBuiltCli, root } from './cli-kit.js';
 
 export { requireBuiltCli, root } from './cli-kit.js';
 
@@ -189,4 +190,60 @@ export async function digestsAt(
       return { ref: path, expected: item.manifestDigest, actual };
     }),
   );
+}
+
+/** What both reliability suites start with: the release in a real registry, a fault proxy in front. */
+export interface FaultRig {
+  readonly source: RunningRegistry;
+  readonly release: ReleaseFixture;
+  /** The release's configs and layers, biggest first. */
+  readonly blobs: Array<{ digest: string; size: number }>;
+  readonly faults: FaultProxy;
+  readonly dir: TrackedDir;
+}
+
+/**
+ * Starts the rig; each part's stop goes into `cleanups` as soon as it runs
+ * (stop them in reverse order), so a `before` that fails half-way leaks nothing.
+ */
+export async function startFaultRig(
+  tempPrefix: string,
+  cleanups: Array<() => Promise<void>>,
+): Promise<FaultRig> {
+  requireBuiltCli();
+  requireTool('skopeo', 'skopeo');
+  const source = await startRegistry('anonymous');
+  cleanups.push(() => source.stop());
+  const release = await seedRelease(source);
+  const faults = await startFaultProxy(source);
+  cleanups.push(() => faults.stop());
+  const dir = await makeTempDir(tempPrefix);
+  cleanups.push(() => dir.stop());
+  return { source, release, blobs: releaseBlobs(release), faults, dir };
+}
+
+/**
+ * The release's image list with its images named on `host` (the source
+ * reached another way), and a clean bundle of it made in-process: what the
+ * CLI's runs are compared with.
+ */
+export async function referenceBundle(
+  rig: FaultRig,
+  host: string,
+  name: string,
+  cleanups: Array<() => Promise<void>>,
+): Promise<{ readonly list: string; readonly file: string; readonly bytes: Buffer }> {
+  const list = await writeImageSet(
+    rig.release.images.map((i) => `${host}${i.ref.slice(rig.source.host.length)}`),
+  );
+  cleanups.push(() => list.cleanup());
+  const file = join(rig.dir.path, `${name}.tar.xz`);
+  await createBundle({
+    manifests: [list.file],
+    output: file,
+    cacheDir: join(rig.dir.path, `${name}-cache`),
+    insecureRegistries: [host],
+    env: {},
+  });
+  return { list: list.file, file, bytes: await readFile(file) };
 }

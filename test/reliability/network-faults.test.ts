@@ -11,25 +11,23 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { createBundle } from '../../src/bundle/create-bundle.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import type { ReleaseFixture } from '../helpers/bundle-fixture.js';
 import {
   startFaultProxy,
   startForwardProxy,
   type FaultProxy,
   type ForwardProxy,
 } from '../rig/fault-proxy.js';
-import { makeTempDir, type TrackedDir } from '../rig/processes.js';
+import type { TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
-import { requireTool } from '../rig/tools.js';
 import {
   cliEnv,
   digestsAt,
   errorOf,
   jsonOf,
-  releaseBlobs,
-  requireBuiltCli,
+  referenceBundle,
   runCli,
+  startFaultRig,
   tempFilesUnder,
   type CliRun,
   isBlobGet,
@@ -81,35 +79,16 @@ describe('network faults: create and push through resets, 503s, 429s and stalls 
 
   before(async function () {
     this.timeout(120_000);
-    requireBuiltCli();
-    requireTool('skopeo', 'skopeo');
-    source = await startRegistry('anonymous');
-    cleanups.push(() => source.stop());
-    release = await seedRelease(source);
-    blobs = releaseBlobs(release);
-    sourceFaults = await startFaultProxy(source);
-    cleanups.push(() => sourceFaults.stop());
+    const rig = await startFaultRig('bmpack-netfaults-', cleanups);
+    ({ source, release, blobs, dir } = rig);
+    sourceFaults = rig.faults;
     forward = await startForwardProxy({ route: (target) => routes.get(target) });
     cleanups.push(() => forward.stop());
     routes.set(source.host, sourceFaults.host);
-    dir = await makeTempDir('bmpack-netfaults-');
-    cleanups.push(() => dir.stop());
     for (const path of paths) {
-      const host = sourceHost(path);
-      const list = await writeImageSet(
-        release.images.map((i) => `${host}${i.ref.slice(source.host.length)}`),
-      );
-      cleanups.push(() => list.cleanup());
-      lists[path] = list.file;
-      const output = join(dir.path, `reference-${path}.tar.xz`);
-      await createBundle({
-        manifests: [list.file],
-        output,
-        cacheDir: join(dir.path, `reference-cache-${path}`),
-        insecureRegistries: [host],
-        env: {},
-      });
-      references[path] = await readFile(output);
+      const ref = await referenceBundle(rig, sourceHost(path), `reference-${path}`, cleanups);
+      lists[path] = ref.list;
+      references[path] = ref.bytes;
     }
     bundle = join(dir.path, 'reference-HTTP_PROXY.tar.xz');
   });

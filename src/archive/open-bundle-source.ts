@@ -33,7 +33,7 @@ import { layoutDocuments } from './layout-documents.js';
 import { SequentialXzReader } from './sequential-xz-reader.js';
 import { StreamTarInput } from './stream-tar-input.js';
 import type { BundleSource } from './bundle-source.js';
-import { TarBundleSource, type BlobLocation } from './tar-bundle-source.js';
+import { TarBundleSource, type BlobLocation, type Span } from './tar-bundle-source.js';
 import { tarBlockSize } from './tar-header-parser.js';
 import type { TarRangeReader } from './tar-range-reader.js';
 import { TarScanner } from './tar-scanner.js';
@@ -265,7 +265,7 @@ const documentSpanLimit = 64 * 1024 * 1024;
  * Where bmpack's indexes and manifests are (docs/bundle-format.md §1: first
  * among the blobs, one after the other), headers included.
  */
-function documentSpan(fast: FastLayout): { start: number; end: number } | undefined {
+function documentSpan(fast: FastLayout): Span | undefined {
   let start = Infinity;
   let end = 0;
   for (const b of fast.metadata.blobs) {

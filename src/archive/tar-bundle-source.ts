@@ -44,8 +44,14 @@ export interface TarBundleSourceParts {
    * the first readDocument, rather than one read (and, in a single-block
    * .tar.xz, one decoder restart) per document.
    */
-  readonly documentSpan?: { readonly start: number; readonly end: number };
+  readonly documentSpan?: Span;
   readonly reader: TarRangeReader;
+}
+
+/** Tar bytes [start, end). */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
 }
 
 /** Verified documents kept for repeated readDocument calls, in total at most. */
@@ -66,7 +72,7 @@ export class TarBundleSource implements BundleSource {
   private readonly reader: TarRangeReader;
   private readonly verified = new Map<string, Buffer>();
   private verifiedBytes = 0;
-  private readonly documentSpan: { readonly start: number; readonly end: number } | undefined;
+  private readonly documentSpan: Span | undefined;
   private spanBytes: Promise<Buffer> | undefined;
 
   constructor(parts: TarBundleSourceParts) {
@@ -120,17 +126,17 @@ export class TarBundleSource implements BundleSource {
     }
     const span = this.documentSpan;
     if (span !== undefined && loc.dataOffset >= span.start && loc.dataOffset + loc.size <= span.end)
-      return this.fromSpan(digest, loc, span.start);
+      return this.fromSpan(digest, loc, span);
     const parts: Buffer[] = [];
     for await (const chunk of this.stored(digest, loc)) parts.push(chunk);
     return Buffer.concat(parts);
   }
 
   /** A document cut out of the span read once, its tar header checked as `stored` does. */
-  private async fromSpan(digest: string, loc: BlobLocation, start: number): Promise<Buffer> {
-    this.spanBytes ??= this.readSpan();
+  private async fromSpan(digest: string, loc: BlobLocation, where: Span): Promise<Buffer> {
+    this.spanBytes ??= this.readSpan(where);
     const span = await this.spanBytes;
-    const at = loc.dataOffset - start;
+    const at = loc.dataOffset - where.start;
     if (loc.headerPath !== undefined) {
       const header = span.subarray(at - tarBlockSize, at);
       const problem = this.headerProblem(header, loc, digest, loc.dataOffset - tarBlockSize);
@@ -139,8 +145,7 @@ export class TarBundleSource implements BundleSource {
     return Buffer.from(span.subarray(at, at + loc.size));
   }
 
-  private async readSpan(): Promise<Buffer> {
-    const { start, end } = this.documentSpan ?? { start: 0, end: 0 };
+  private async readSpan({ start, end }: Span): Promise<Buffer> {
     const parts: Buffer[] = [];
     for await (const chunk of this.reader.chunks(start, end - start, 'the manifests'))
       parts.push(chunk);

@@ -18,7 +18,7 @@ import { parsePrivateRegistry } from './private-registry.js';
 import { readClosure } from './push-closure.js';
 import { planPush, pushWork, type PlannedImage, type PushPlan } from './push-plan.js';
 import { fallbackRepository, mapImages, type MappedImage } from './target-mapping.js';
-import { probeTarget, readTags, type TargetProbe } from './target-state.js';
+import { probeTarget, readTags } from './target-state.js';
 import { summarizePlan, type PlanSummary } from './plan-summary.js';
 
 export interface PushImagesOptions {
@@ -78,13 +78,16 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
     // A bundle holding every blob its images use cannot fail the closure
     // check: blobs move as soon as the target has answered for them.
     // Otherwise (a delta bundle) nothing moves before every answer is in.
+    let plan: Promise<PushPlan> = probe.state.then((state) => planPush(planned, state, inBundle));
     if (o.dryRun === true || !work.digests.every((d) => inBundle(d.blob.digest))) {
-      const plan = planPush(planned, await probe.state, inBundle);
-      if (plan.missing.length > 0) throw missingError(plan, source);
-      if (o.dryRun === true) return dryRunResult(planned.length, plan, seconds(), mapping.warnings);
+      const whole = await plan;
+      if (whole.missing.length > 0) throw missingError(whole, source);
+      if (o.dryRun === true)
+        return dryRunResult(planned.length, whole, seconds(), mapping.warnings);
+      plan = Promise.resolve(whole);
     }
     o.onEvent?.({ type: 'images-total', total: planned.length });
-    reportUploadTotal(probe, planned, inBundle, o.onEvent);
+    reportUploadTotal(plan, o.onEvent);
     const ctx = {
       client,
       source,
@@ -109,16 +112,10 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
 }
 
 /** The bytes to upload, once the target has answered everything (uploads may have begun). */
-function reportUploadTotal(
-  probe: TargetProbe,
-  planned: readonly PlannedImage[],
-  inBundle: (digest: string) => boolean,
-  onEvent: ProgressListener | undefined,
-): void {
-  void probe.state.then(
-    (state) => {
-      const plan = planPush(planned, state, inBundle);
-      const total = plan.blobs.reduce((n, a) => n + (a.kind === 'upload' ? a.blob.size : 0), 0);
+function reportUploadTotal(plan: Promise<PushPlan>, onEvent: ProgressListener | undefined): void {
+  plan.then(
+    (p) => {
+      const total = p.blobs.reduce((n, a) => n + (a.kind === 'upload' ? a.blob.size : 0), 0);
       onEvent?.({ type: 'bytes-total', phase: 'upload', total });
     },
     () => undefined,

@@ -4,6 +4,8 @@
  * chunked uploads (PATCH per piece). Each piece must be read to its end
  * before the next is taken.
  */
+import { asBuffer } from '../content/as-buffer.js';
+
 export function* pieceSizes(total: number, pieceSize: number): Generator<number> {
   for (let done = 0; done < total; done += pieceSize) yield Math.min(pieceSize, total - done);
 }
@@ -23,9 +25,7 @@ export class PieceReader {
       if (this.leftover.length === 0) {
         const r = await this.it.next();
         if (r.done === true) throw new Error(`source ended ${remaining} bytes early`);
-        const v = r.value;
-        // A view, not a copy.
-        this.leftover = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+        this.leftover = asBuffer(r.value);
         continue;
       }
       const piece = this.leftover.subarray(0, remaining);

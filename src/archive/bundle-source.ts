@@ -6,13 +6,8 @@
 import type { BundleMetadata } from '../bundle/bundle-metadata.js';
 import type { Descriptor } from '../oci/descriptor.js';
 
-/**
- * A blob's bytes, in pieces. An async generator rather than a Readable: an
- * upload hands it to the HTTP client as the request body as it is, with no
- * stream in between (each stream hop costs per piece). Stopping early is
- * `return()` (a `for await` that breaks does it).
- */
-export type BlobChunks = AsyncGenerator<Buffer, void, undefined>;
+export type { BlobChunks } from '../content/blob-chunks.js';
+import type { BlobChunks } from '../content/blob-chunks.js';
 
 export type BundleKind = 'bmpack' | 'oci-layout' | 'docker-archive';
 

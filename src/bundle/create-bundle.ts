@@ -20,6 +20,7 @@ import { BlobFetcher } from './blob-fetcher.js';
 import { findMissing, startFetches } from './fetch-queue.js';
 import { planBundle } from './bundle-plan.js';
 import { readDeltaBase, type BaseRecord, type DeltaBase } from './delta-base.js';
+import { CachedConfigSource } from './cached-config-source.js';
 import { resolveImage } from './resolve-image.js';
 import { writeBundle } from './write-bundle.js';
 
@@ -91,13 +92,14 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
     );
     await fetcher.cache.sweep();
     const limit = pLimit(o.concurrency ?? defaultConcurrency);
+    const source = new CachedConfigSource(client, fetcher);
     o.onEvent?.({ type: 'phase', phase: 'resolve' });
     o.onEvent?.({ type: 'images-total', total: set.images.length });
     const images = await Promise.all(
       set.images.map((entry) =>
         limit(async () => {
           const image = await resolveImage(
-            { client, fetcher },
+            source,
             entry.ref,
             entry.platforms ?? o.platforms ?? set.platforms,
           );

@@ -9,7 +9,8 @@
  */
 import { openBundleSource, type BundleKind, type BundleSource } from '../archive/index.js';
 import type { BundleMetadata } from '../bundle/bundle-metadata.js';
-import { walkClosure } from './source-closure.js';
+import { walkFrom } from '../graph/index.js';
+import { anyRepository, BundleImageSource } from '../store/index.js';
 
 export interface InspectedImage {
   readonly ref: string;
@@ -81,9 +82,15 @@ async function fromManifests(source: BundleSource): Promise<BundleInspection> {
   const images: InspectedImage[] = [];
   const held = new Map<string, number>();
   const warnings: string[] = [];
+  const store = new BundleImageSource(source);
   let heldPerImage = 0;
   for (const image of source.images) {
-    const closure = await walkClosure(source, image.descriptor, { platforms: true });
+    const closure = await walkFrom(store, anyRepository, image.descriptor, {
+      name: image.name,
+      where: `in ${source.path}`,
+      tolerant: true,
+      findPlatforms: true,
+    });
     for (const f of closure.faults) {
       warnings.push(
         `image ${image.name}: manifest ${f.digest} is ${f.missing ? 'missing' : 'unreadable'}; run bmpack bundle verify`,

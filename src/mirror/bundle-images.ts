@@ -3,7 +3,7 @@
  * mirror's hosts and paths match what push wrote.
  */
 import { openBundleSource, type BundleSource } from '../archive/index.js';
-import { fallbackRepository } from '../push/target-mapping.js';
+import { fallbackRepository } from '../store/index.js';
 
 /** Opens the bundle, runs `fn`, and closes it whatever happens. */
 export async function withBundle<T>(

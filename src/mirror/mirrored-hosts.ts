@@ -4,7 +4,7 @@
  * Pure.
  */
 import { BmpackError } from '../errors.js';
-import { sourceReference } from '../push/target-mapping.js';
+import { listedReference } from '../store/index.js';
 import { alwaysMirrored, normalizeMirroredHost } from './mirror-target.js';
 
 /** `--hosts a,b --hosts c` → normalised hosts, in the order given, without repeats. */
@@ -32,7 +32,7 @@ export function hostsFromImageNames(
   fallbackRepository: string,
 ): string[] {
   const hosts = new Set<string>();
-  for (const name of names) hosts.add(sourceReference(name, fallbackRepository).ref.registry);
+  for (const name of names) hosts.add(listedReference(name, fallbackRepository).ref.registry);
   return [...hosts].sort();
 }
 

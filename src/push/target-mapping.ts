@@ -5,10 +5,10 @@
  * containerd expects of a mirror with override_path. Digest-only images
  * are pushed by digest. Pure.
  */
-import { basename } from 'node:path';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { formatReference, parseReference, type ImageReference } from '../reference/index.js';
+import { formatReference, type ImageReference } from '../reference/index.js';
+import { listedReference } from '../store/index.js';
 import type { PrivateRegistry } from './private-registry.js';
 
 export interface NamedImage {
@@ -21,6 +21,8 @@ export interface MappedImage {
   readonly name: string;
   /** Normalised source reference, for messages. */
   readonly source: string;
+  /** The same, parsed. */
+  readonly from: ImageReference;
   readonly descriptor: Descriptor;
   readonly target: ImageReference;
 }
@@ -28,20 +30,6 @@ export interface MappedImage {
 export interface MappingResult {
   readonly images: readonly MappedImage[];
   readonly warnings: readonly string[];
-}
-
-/**
- * A ref.name without '/', ':' or '@' is a bare tag (the image-spec's own
- * meaning of ref.name); its repository comes from `fallbackRepository`.
- */
-export function sourceReference(
-  name: string,
-  fallbackRepository: string,
-): { ref: ImageReference; bareTag: boolean } {
-  if (!/[/:@]/.test(name)) {
-    return { ref: parseReference(`${fallbackRepository}:${name}`), bareTag: true };
-  }
-  return { ref: parseReference(name), bareTag: false };
 }
 
 export function targetReference(source: ImageReference, to: PrivateRegistry): ImageReference {
@@ -65,7 +53,7 @@ export function mapImages(
   const byTarget = new Map<string, MappedImage>();
   const out: MappedImage[] = [];
   for (const image of images) {
-    const { ref, bareTag } = sourceReference(image.name, fallbackRepository);
+    const { ref, bareTag } = listedReference(image.name, fallbackRepository);
     if (bareTag)
       warnings.push(
         `image "${image.name}" is named by a tag only; pushing it as ${fallbackRepository}:${image.name}`,
@@ -78,6 +66,7 @@ export function mapImages(
     const mapped: MappedImage = {
       name: image.name,
       source: formatReference(ref),
+      from: ref,
       descriptor: image.descriptor,
       target,
     };
@@ -97,16 +86,4 @@ export function mapImages(
     out.push(mapped);
   }
   return { images: out, warnings };
-}
-
-/**
- * The repository for images a bundle names by a bare tag: the bundle's file
- * name (`nginx.tar.xz` → `nginx`), as `skopeo copy … oci-archive:nginx.tar:1.25` suggests.
- */
-export function fallbackRepository(path: string): string {
-  const name = basename(path)
-    .replace(/\.(tar\.xz|txz|tar)$/i, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-');
-  return name.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'image';
 }

@@ -36,12 +36,13 @@ export function openBlob(
   return Readable.from(blobChunks(rq, repo, desc, opts), { objectMode: false });
 }
 
-async function* blobChunks(
+/** The blob's bytes as pieces, verified as they pass: the last piece comes only after the check. */
+export async function* blobChunks(
   rq: Requester,
   repo: RepositoryRef,
   desc: Descriptor,
   opts: BlobReadOptions,
-): AsyncGenerator<Buffer> {
+): AsyncGenerator<Buffer, void, undefined> {
   const what = `blob ${desc.digest} of ${repoName(repo)}`;
   const verifier = new ContentVerifier(desc, what);
   const policy = rq.retry.policy ?? defaultRetryPolicy;

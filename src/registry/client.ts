@@ -8,7 +8,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import type { ImageReference } from '../reference/index.js';
 import { Authorizer } from './auth/authorizer.js';
 import type { CredentialStore } from './auth/credentials/index.js';
-import { type BlobReadOptions, openBlob } from './blob-download.js';
+import { type BlobReadOptions, blobChunks, openBlob } from './blob-download.js';
 import {
   headBlob,
   mountBlob,
@@ -98,6 +98,15 @@ export class RegistryClient {
   /** Stream a blob, verified against `desc` as it passes; resumes broken connections. */
   openBlob(repo: RepositoryRef, desc: Descriptor, opts?: BlobReadOptions): Readable {
     return openBlob(this.rq, repo, desc, opts);
+  }
+
+  /** The same as {@link openBlob}, as pieces rather than a stream (an upload body as it is). */
+  blobChunks(
+    repo: RepositoryRef,
+    desc: Descriptor,
+    opts?: BlobReadOptions,
+  ): AsyncGenerator<Buffer, void, undefined> {
+    return blobChunks(this.rq, repo, desc, opts ?? {});
   }
 
   /** The blob's size at the registry, or undefined when absent. */

@@ -8,12 +8,13 @@
  */
 import type { BundleSource } from '../archive/index.js';
 import type { ErrorCode } from '../errors.js';
-import { walkClosure, type ClosureItem } from '../inspect/source-closure.js';
+import { walkFrom, type GraphItem } from '../graph/index.js';
+import { anyRepository, BundleImageSource } from '../store/index.js';
 import type { BaseBlob, VerifyProblem } from './verify-report.js';
 
 export interface ImageClosure {
   readonly ref: string;
-  readonly items: readonly ClosureItem[];
+  readonly items: readonly GraphItem[];
   /** True when every manifest and index of the image could be read. */
   readonly whole: boolean;
 }
@@ -37,8 +38,14 @@ export async function checkClosures(
   const images: ImageClosure[] = [];
   const users = new Map<string, string[]>();
   const problems: VerifyProblem[] = [];
+  const store = new BundleImageSource(source);
   for (const image of source.images) {
-    const closure = await walkClosure(source, image.descriptor, { documents });
+    const closure = await walkFrom(store, anyRepository, image.descriptor, {
+      name: image.name,
+      where: `in ${source.path}`,
+      tolerant: true,
+      documents,
+    });
     for (const item of closure.items)
       users.set(item.digest, [...(users.get(item.digest) ?? []), image.name]);
     for (const f of closure.faults) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { filterIndexBytes } from '../../src/bundle/platform-filter.js';
+import { filterIndexBytes } from '../../src/graph/platform-filter.js';
 import { BmpackError } from '../../src/errors.js';
 
 const digest = (c: string): string => `sha256:${c.repeat(64)}`;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parsePrivateRegistry } from '../../src/push/private-registry.js';
-import { mapImages, sourceReference } from '../../src/push/target-mapping.js';
+import { mapImages } from '../../src/push/target-mapping.js';
+import { listedReference } from '../../src/store/index.js';
 import { formatReference } from '../../src/reference/index.js';
 import { thrownCode } from '../helpers/thrown-code.js';
 
@@ -58,11 +59,11 @@ describe('push target mapping', () => {
   });
 
   it('reads a bare tag as a tag of the fallback repository, with a warning', () => {
-    expect(sourceReference('1.25', 'nginx').bareTag).to.equal(true);
-    expect(formatReference(sourceReference('1.25', 'nginx').ref)).to.equal(
+    expect(listedReference('1.25', 'nginx').bareTag).to.equal(true);
+    expect(formatReference(listedReference('1.25', 'nginx').ref)).to.equal(
       'docker.io/library/nginx:1.25',
     );
-    expect(sourceReference('library/nginx:1.25', 'x').bareTag).to.equal(false);
+    expect(listedReference('library/nginx:1.25', 'x').bareTag).to.equal(false);
     const { warnings } = mapImages(
       [{ name: 'v1', descriptor: desc('a') }],
       parsePrivateRegistry('h:5000'),

@@ -3,7 +3,7 @@ import type { SourceImage } from '../../src/archive/index.js';
 import { placeBlobs } from '../../src/archive/bmpack-blob-offsets.js';
 import { planBundle } from '../../src/bundle/bundle-plan.js';
 import type { ResolvedImage } from '../../src/bundle/image-closure.js';
-import type { ClosureItem } from '../../src/inspect/source-closure.js';
+import type { GraphItem } from '../../src/graph/index.js';
 import { checkMetadata, type StoredBlob } from '../../src/verify/metadata-check.js';
 
 const dg = (c: string): string => `sha256:${c.repeat(64)}`;
@@ -45,7 +45,7 @@ const stored = new Map<string, StoredBlob>(
 const images: SourceImage[] = [
   { name: 'r.io/x:a', descriptor: { digest: dg('a'), mediaType: manifestType, size: 2 } },
 ];
-const items: ClosureItem[] = [
+const items: GraphItem[] = [
   { digest: dg('a'), size: 2, mediaType: manifestType, kind: 'manifest' },
   { digest: dg('c'), size: 100, mediaType: '', kind: 'config' },
   { digest: dg('1'), size: 5000, mediaType: '', kind: 'layer' },

@@ -83,3 +83,28 @@ export function filterIndexBytes(
     );
   }
 }
+
+/**
+ * A single-platform image (no index) must be of every platform asked for:
+ * E_PLATFORM_MISSING naming the image otherwise. `platform` is what its
+ * config names, undefined when it names none.
+ */
+export function checkSinglePlatform(
+  image: string,
+  platform: string | undefined,
+  wanted: readonly PlatformSpec[],
+): void {
+  const [os = '', architecture = '', variant] = (platform ?? '').split('/');
+  const candidate = { os, architecture, ...(variant !== undefined ? { variant } : {}) };
+  for (const p of wanted) {
+    if (platform !== undefined && platformMatches(p, candidate)) continue;
+    throw new BmpackError(
+      'E_PLATFORM_MISSING',
+      `image ${image} is a single ${platform ?? 'unknown-platform'} image and has no ${formatPlatform(p)}`,
+      {
+        hint: 'Remove that platform for this image (entry-level "platforms:" in the manifest), or pick a multi-platform tag.',
+        details: { image, platform: formatPlatform(p) },
+      },
+    );
+  }
+}

@@ -1,29 +1,28 @@
 /**
- * Carry out a push plan as a graph of tasks: each manifest is PUT as soon
+ * Carry out a copy plan as a graph of tasks: each manifest is PUT as soon
  * as the blobs it lists and the manifests it lists are in place, each tag
  * as soon as its image is whole. An image whose blobs are all done is
  * tagged while larger blobs of other images are still uploading, so the
- * end of a push waits only for the last image's manifests, not for every
+ * end of a copy waits only for the last image's manifests, not for every
  * manifest of the release.
  *
  * A task that fails fails everything that depends on it: an image is
  * tagged only when every blob and manifest of it is in place.
  */
 import pLimit from 'p-limit';
-import type { BundleSource } from '../archive/bundle-source.js';
 import type { ProgressListener } from '../events.js';
-import type { RegistryClient } from '../registry/client.js';
+import type { ImageSink, ImageSource } from '../store/index.js';
 import { startBlobs, task, type Tasks } from './blob-tasks.js';
 import {
   decideTag,
   stateKey,
+  type CopyWork,
   type ManifestAction,
   type ManifestWork,
-  type PushWork,
-} from './push-plan.js';
-import type { TargetProbe } from './target-state.js';
+} from './copy-plan.js';
+import type { SinkProbe } from './sink-probe.js';
 
-export interface PushCounts {
+export interface CopyCounts {
   manifestsPushed: number;
   blobsUploaded: number;
   blobsSkipped: number;
@@ -32,17 +31,16 @@ export interface PushCounts {
 }
 
 export interface ExecuteContext {
-  readonly client: RegistryClient;
-  readonly source: BundleSource;
-  readonly registry: string;
+  readonly source: ImageSource;
+  readonly sink: ImageSink;
   /** Slots for uploads; manifests, tags and mounts (small requests) get as many again of their own. */
   readonly concurrency: number;
   readonly onEvent?: ProgressListener;
 }
 
 export interface ExecuteOutcome {
-  readonly counts: PushCounts;
-  /** Images not pushed whole (nothing tagged for them), with why. */
+  readonly counts: CopyCounts;
+  /** Images not copied whole (nothing tagged for them), with why. */
   readonly failed: ReadonlyArray<{ readonly image: string; readonly error: unknown }>;
 }
 
@@ -54,13 +52,13 @@ export interface ImageGoal {
   readonly tag?: string;
 }
 
-export async function executePush(
+export async function executeCopy(
   ctx: ExecuteContext,
-  work: PushWork,
-  probe: TargetProbe,
+  work: CopyWork,
+  probe: SinkProbe,
   goals: readonly ImageGoal[],
 ): Promise<ExecuteOutcome> {
-  const counts: PushCounts = {
+  const counts: CopyCounts = {
     manifestsPushed: 0,
     blobsUploaded: 0,
     blobsSkipped: 0,
@@ -98,7 +96,7 @@ function startManifests(
   run: Puts,
   manifests: readonly ManifestWork[],
   blobs: Tasks,
-  probe: TargetProbe,
+  probe: SinkProbe,
 ): Tasks {
   const tasks: Tasks = new Map();
   for (const m of manifests) {
@@ -149,17 +147,12 @@ function after(
 /** What manifest and tag PUTs share: the client, the counts and the slots for small requests. */
 interface Puts {
   readonly ctx: ExecuteContext;
-  readonly counts: PushCounts;
+  readonly counts: CopyCounts;
   readonly small: ReturnType<typeof pLimit>;
 }
 
 async function put({ ctx, counts }: Puts, a: ManifestAction): Promise<void> {
   if (a.skip) return;
-  await ctx.client.putManifest(
-    { registry: ctx.registry, repository: a.repo },
-    a.reference,
-    a.document.bytes,
-    a.document.mediaType,
-  );
+  await ctx.sink.putManifest(a.repo, a.reference, a.document.bytes, a.document.mediaType);
   counts.manifestsPushed++;
 }

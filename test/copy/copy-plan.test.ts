@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { planPush, stateKey, type PlannedImage } from '../../src/push/push-plan.js';
+import { planCopy, stateKey } from '../../src/copy/copy-plan.js';
+import type { PlannedImage } from '../../src/copy/copy-request.js';
 
 const dg = (c: string): string => `sha256:${c.repeat(64)}`;
 const blob = (c: string) => ({
@@ -10,6 +11,7 @@ const blob = (c: string) => ({
 const doc = (c: string) => ({
   digest: dg(c),
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  kind: 'manifest' as const,
   bytes: Buffer.from(c),
   children: [],
   blobs: [],
@@ -21,14 +23,22 @@ function image(
   blobs: string[],
   docs: string[],
 ): PlannedImage {
+  const from = { registry: 'src.example', repository: repo };
   return {
-    image: {
-      name: repo,
-      source: repo,
-      descriptor: { mediaType: 'x', digest: dg(docs.at(-1) ?? '0'), size: 1 },
-      target: { registry: 'h:5000', repository: repo, ...(tag !== undefined ? { tag } : {}) },
+    request: {
+      name: `h:5000/${repo}${tag !== undefined ? `:${tag}` : ''}`,
+      sourceName: repo,
+      from,
+      to: { repository: repo, ...(tag !== undefined ? { tag } : {}) },
     },
-    closure: { documents: docs.map(doc), blobs: blobs.map(blob) },
+    graph: {
+      top: { mediaType: 'x', digest: dg(docs.at(-1) ?? '0'), size: 1 },
+      documents: docs.map(doc),
+      blobs: blobs.map((c) => ({ ...blob(c), kind: 'layer' as const })),
+      items: [],
+      platforms: [],
+      faults: [],
+    },
   };
 }
 
@@ -38,9 +48,9 @@ const empty = {
   tags: new Map<string, string>(),
 };
 
-describe('push plan', () => {
+describe('copy plan', () => {
   it('uploads a shared blob once and mounts it into the other repositories', () => {
-    const plan = planPush(
+    const plan = planCopy(
       [image('ns/a', '1', ['1', '2'], ['a']), image('ns/b', '1', ['1', '3'], ['b'])],
       empty,
       () => true,
@@ -58,13 +68,13 @@ describe('push plan', () => {
       ...empty,
       blobs: new Set([stateKey('ns/a', dg('1')), stateKey('ns/other', dg('2'))]),
     };
-    const plan = planPush([image('ns/a', '1', ['1', '2'], ['a'])], state, () => true);
+    const plan = planCopy([image('ns/a', '1', ['1', '2'], ['a'])], state, () => true);
     expect(plan.blobs.map((x) => x.kind)).to.deep.equal(['skip', 'mount']);
   });
 
   it('orders manifests children first and puts tags last, skipping a tag already set', () => {
     const state = { ...empty, tags: new Map([['ns/b:1', dg('b')]]) };
-    const plan = planPush(
+    const plan = planCopy(
       [image('ns/a', '1', ['1'], ['c', 'd', 'a']), image('ns/b', '1', ['1'], ['b'])],
       state,
       () => true,
@@ -82,13 +92,13 @@ describe('push plan', () => {
   });
 
   it('does not tag digest-only images', () => {
-    const plan = planPush([image('ns/a', undefined, ['1'], ['a'])], empty, () => true);
+    const plan = planCopy([image('ns/a', undefined, ['1'], ['a'])], empty, () => true);
     expect(plan.tags).to.deep.equal([]);
     expect(plan.manifests[0]!.reference).to.equal(dg('a'));
   });
 
   it('reports blobs neither in the bundle nor at the target, with the images that need them', () => {
-    const plan = planPush(
+    const plan = planCopy(
       [image('ns/a', '1', ['1', '2'], ['a'])],
       { ...empty, blobs: new Set([stateKey('ns/a', dg('1'))]) },
       (d) => d !== dg('2'),

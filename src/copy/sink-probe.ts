@@ -1,5 +1,5 @@
 /**
- * Ask the target what it already has, concurrently: first every tag; an
+ * Ask the sink what it already has, concurrently: first every tag; an
  * image whose tag already names its digest is whole there (a registry takes
  * a manifest only when the blobs and child manifests it lists exist —
  * distribution-spec "Pushing Manifests", MANIFEST_BLOB_UNKNOWN — and never
@@ -8,22 +8,16 @@
  * (a manifest only when everything it lists is there: otherwise the
  * registry cannot hold it).
  *
- * The answers are promises, per blob and per manifest, so that a push can
- * start moving a blob as soon as the target has answered for it (largest
+ * The answers are promises, per blob and per manifest, so that a copy can
+ * start moving a blob as soon as the sink has answered for it (largest
  * blobs are asked about first), and `state` once every answer is in.
  */
 import type pLimit from 'p-limit';
-import type { RegistryClient } from '../registry/client.js';
-import type { MappedImage } from './target-mapping.js';
-import {
-  stateKey,
-  type ManifestWork,
-  type PlannedImage,
-  type PushWork,
-  type TargetState,
-} from './push-plan.js';
+import type { ImageSink } from '../store/index.js';
+import { stateKey, type CopyWork, type ManifestWork, type SinkState } from './copy-plan.js';
+import type { CopyRequest, PlannedImage } from './copy-request.js';
 
-export interface TargetProbe {
+export interface SinkProbe {
   /** `repo:tag` → the digest it names, for every image's tag that exists. */
   readonly tags: ReadonlyMap<string, string>;
   /** The repositories (of those that need it) that hold a blob. */
@@ -31,28 +25,28 @@ export interface TargetProbe {
   /** Whether a repository holds a manifest. */
   hasManifest(repo: string, digest: string): Promise<boolean>;
   /** Every answer, once all are in; fails with the first request that failed. */
-  readonly state: Promise<TargetState>;
+  readonly state: Promise<SinkState>;
 }
 
 type Limit = ReturnType<typeof pLimit>;
 
-/** HEADs every image's tag. */
+/** Asks the sink about every image's tag. */
 export async function readTags(
-  client: RegistryClient,
-  images: readonly MappedImage[],
+  sink: ImageSink,
+  images: readonly CopyRequest[],
   limit: Limit,
 ): Promise<Map<string, string>> {
   const tags = new Map<string, string>();
   const seen = new Set<string>();
   const jobs: Array<Promise<void>> = [];
-  for (const { target } of images) {
-    const { registry, repository, tag } = target;
+  for (const { to } of images) {
+    const { repository, tag } = to;
     if (tag === undefined || seen.has(`${repository}:${tag}`)) continue;
     seen.add(`${repository}:${tag}`);
     jobs.push(
       limit(async () => {
-        const found = await client.headManifest({ registry, repository, tag });
-        if (found !== undefined) tags.set(`${repository}:${tag}`, found.digest);
+        const found = await sink.tagDigest(repository, tag);
+        if (found !== undefined) tags.set(`${repository}:${tag}`, found);
       }),
     );
   }
@@ -60,34 +54,29 @@ export async function readTags(
   return tags;
 }
 
-/** Starts every HEAD the plan needs, largest blobs first; `tags` from {@link readTags}. */
-export function probeTarget(
-  client: RegistryClient,
+/** Starts every question the plan needs, largest blobs first; `tags` from {@link readTags}. */
+export function probeSink(
+  sink: ImageSink,
   planned: readonly PlannedImage[],
-  work: PushWork,
+  work: CopyWork,
   tags: ReadonlyMap<string, string>,
   limit: Limit,
-): TargetProbe {
-  const registry = planned[0]?.image.target.registry ?? '';
+): SinkProbe {
   const answers = new Answers(wholeContent(planned, tags), limit);
   const holders = new Map<string, Promise<readonly string[]>>();
   const bySize = [...work.digests].sort((a, b) => b.blob.size - a.blob.size);
   for (const { blob, repos } of bySize) {
     const held = repos.map((repository) =>
       answers.blob(stateKey(repository, blob.digest), async () => {
-        return (await client.headBlob({ registry, repository }, blob.digest)) === blob.size;
+        return (await sink.blobSize(repository, blob.digest)) === blob.size;
       }),
     );
     const found = Promise.all(held).then((yes) => repos.filter((_, i) => yes[i] === true));
     found.catch(() => undefined);
     holders.set(blob.digest, found);
   }
-  for (const m of work.manifests) {
-    const repo = { registry, repository: m.repo };
-    answers.manifest(m, async () => {
-      return (await client.headManifest({ ...repo, digest: m.document.digest })) !== undefined;
-    });
-  }
+  for (const m of work.manifests)
+    answers.manifest(m, () => sink.hasManifest(m.repo, m.document.digest));
   const state = answers.all().then(({ blobs, manifests }) => ({ blobs, manifests, tags }));
   state.catch(() => undefined);
   return {
@@ -98,7 +87,7 @@ export function probeTarget(
   };
 }
 
-/** The target's answers, by repo@digest, as they come in. */
+/** The sink's answers, by repo@digest, as they come in. */
 class Answers {
   private readonly blobs = new Map<string, Promise<boolean>>();
   private readonly manifests = new Map<string, Promise<boolean>>();
@@ -136,7 +125,7 @@ class Answers {
     return this.manifests.get(key) ?? Promise.resolve(false);
   }
 
-  /** What the target holds, once every answer is in; fails with the first failed request. */
+  /** What the sink holds, once every answer is in; fails with the first failed request. */
   async all(): Promise<{ blobs: Set<string>; manifests: Set<string> }> {
     await Promise.all(this.pending);
     return this.held;
@@ -169,11 +158,11 @@ function wholeContent(
   tags: ReadonlyMap<string, string>,
 ): Set<string> {
   const whole = new Set<string>();
-  for (const { image, closure } of planned) {
-    const { repository, tag } = image.target;
-    if (tag === undefined || tags.get(`${repository}:${tag}`) !== image.descriptor.digest) continue;
-    for (const b of closure.blobs) whole.add(stateKey(repository, b.digest));
-    for (const d of closure.documents) whole.add(stateKey(repository, d.digest));
+  for (const { request, graph } of planned) {
+    const { repository, tag } = request.to;
+    if (tag === undefined || tags.get(`${repository}:${tag}`) !== graph.top.digest) continue;
+    for (const b of graph.blobs) whole.add(stateKey(repository, b.digest));
+    for (const d of graph.documents) whole.add(stateKey(repository, d.digest));
   }
   return whole;
 }

@@ -1,5 +1,5 @@
-/** The push plan as data for --dry-run output. Pure. */
-import type { PushPlan } from './push-plan.js';
+/** A copy plan as data (what a dry run reports). Pure. */
+import type { CopyPlan } from './copy-plan.js';
 
 export interface PlanSummary {
   readonly uploads: ReadonlyArray<{
@@ -18,7 +18,7 @@ export interface PlanSummary {
   readonly bytesToUpload: number;
 }
 
-export function summarizePlan(plan: PushPlan): PlanSummary {
+export function summarizePlan(plan: CopyPlan): PlanSummary {
   const uploads = plan.blobs.flatMap((a) =>
     a.kind === 'upload' ? [{ repo: a.repo, digest: a.blob.digest, size: a.blob.size }] : [],
   );

@@ -1,22 +1,23 @@
 /**
- * The blobs of a push as tasks, one per repository and digest, each settled
+ * The blobs of a copy as tasks, one per repository and digest, each settled
  * when the blob is in place there. What to do with a digest (skip, upload
  * once, mount elsewhere: decideBlob) is decided as soon as the target has
  * answered for that digest, so the largest blobs start uploading while the
- * target is still being asked about the small ones.
+ * sink is still being asked about the small ones.
  */
 import type pLimit from 'p-limit';
-import type { BundleSource } from '../archive/bundle-source.js';
 import { BmpackError } from '../errors.js';
-import type { ExecuteContext, PushCounts } from './execute-push.js';
+import type { BlobChunks } from '../content/blob-chunks.js';
+import type { ImageSource, StoreRepository } from '../store/index.js';
+import type { CopyCounts, ExecuteContext } from './execute-copy.js';
 import {
   decideBlob,
   stateKey,
   type BlobAction,
+  type CopyWork,
   type DigestWork,
-  type PushWork,
-} from './push-plan.js';
-import type { TargetProbe } from './target-state.js';
+} from './copy-plan.js';
+import type { SinkProbe } from './sink-probe.js';
 
 export type Tasks = Map<string, Promise<void>>;
 
@@ -33,9 +34,9 @@ interface Settle {
 
 export function startBlobs(
   ctx: ExecuteContext,
-  work: PushWork,
-  probe: TargetProbe,
-  counts: PushCounts,
+  work: CopyWork,
+  probe: SinkProbe,
+  counts: CopyCounts,
   small: ReturnType<typeof pLimit>,
 ): Tasks {
   const tasks: Tasks = new Map();
@@ -45,7 +46,9 @@ export function startBlobs(
       const key = stateKey(repo, d.blob.digest);
       tasks.set(key, task(new Promise((resolve, reject) => settles.set(key, { resolve, reject }))));
     }
-  const run = (a: BlobAction): Promise<void> => moveBlob(ctx, a, counts);
+  const from = new Map(work.digests.map((d) => [d.blob.digest, d.from]));
+  const run = (a: BlobAction): Promise<void> =>
+    moveBlob(ctx, a, from.get(a.blob.digest) ?? { registry: '', repository: '' }, counts);
   const schedule = uploadScheduler(ctx, run);
   for (const d of uploadOrder(ctx.source, work.digests)) {
     const decided = probe.holders(d.blob.digest).then((holders) => decision(ctx, d, holders));
@@ -74,7 +77,7 @@ function carryOut(
   a: BlobAction,
   upload: Promise<void>,
   mount: () => Promise<void>,
-  counts: PushCounts,
+  counts: CopyCounts,
 ): Promise<void> {
   if (a.kind === 'skip') {
     counts.blobsSkipped++;
@@ -86,17 +89,17 @@ function carryOut(
   return upload.catch(() => undefined).then(mount);
 }
 
-/** decideBlob for a push that has passed its closure check (so a missing blob is a bug). */
+/** decideBlob for a copy that has passed its closure check (so a missing blob is a bug). */
 function decision(
   ctx: ExecuteContext,
   d: DigestWork,
   holders: readonly string[],
 ): readonly BlobAction[] {
-  const decided = decideBlob(d, holders, ctx.source.blobSize(d.blob.digest) !== undefined);
+  const decided = decideBlob(d, holders, ctx.source.holds(d.blob.digest));
   if (decided.missing !== undefined) {
     throw new BmpackError(
       'E_INTERNAL',
-      `blob ${d.blob.digest} is neither in ${ctx.source.path} nor at the target, after the closure check passed`,
+      `blob ${d.blob.digest} is neither in ${ctx.source.description} nor in ${ctx.sink.description}, after the closure check passed`,
       { hint: 'This is a bug in bmpack: please report it.' },
     );
   }
@@ -108,7 +111,7 @@ function decision(
  * started last would finish alone, with the other slots (and the
  * registry's other cores) idle meanwhile. Archive order for a sequential one.
  */
-function uploadOrder(source: BundleSource, digests: readonly DigestWork[]): DigestWork[] {
+function uploadOrder(source: ImageSource, digests: readonly DigestWork[]): DigestWork[] {
   if (source.randomAccess) return [...digests].sort((x, y) => y.blob.size - x.blob.size);
   const order = new Map(source.blobOrder.map((d, i) => [d, i]));
   const at = (d: DigestWork): number => order.get(d.blob.digest) ?? 0;
@@ -187,12 +190,16 @@ function largestFirst(
     });
 }
 
-async function moveBlob(ctx: ExecuteContext, a: BlobAction, counts: PushCounts): Promise<void> {
-  const repo = { registry: ctx.registry, repository: a.repo };
+async function moveBlob(
+  ctx: ExecuteContext,
+  a: BlobAction,
+  from: StoreRepository,
+  counts: CopyCounts,
+): Promise<void> {
   try {
-    const open = (): ReturnType<BundleSource['openBlob']> => ctx.source.openBlob(a.blob.digest);
+    const open = (): BlobChunks => ctx.source.openBlob(from, a.blob);
     const onBytes = (n: number): void => ctx.onEvent?.({ type: 'bytes', phase: 'upload', n });
-    const result = await ctx.client.uploadBlob(repo, a.blob, open, {
+    const result = await ctx.sink.putBlob(a.repo, a.blob, open, {
       onBytes,
       ...(a.kind === 'mount' ? { mountFrom: a.from } : {}),
     });
@@ -202,22 +209,23 @@ async function moveBlob(ctx: ExecuteContext, a: BlobAction, counts: PushCounts):
       counts.bytesUploaded += a.blob.size;
     }
   } catch (err) {
-    throw blobError(err, a, ctx.source.path);
+    throw blobError(err, a, ctx.source);
   }
 }
 
-function blobError(err: unknown, a: BlobAction, bundle: string): unknown {
+/** A blob whose bytes do not match its descriptor is the source's fault: say so, naming both. */
+function blobError(err: unknown, a: BlobAction, source: ImageSource): unknown {
   if (
     err instanceof BmpackError &&
     (err.code === 'E_DIGEST_MISMATCH' || err.code === 'E_SIZE_MISMATCH')
   ) {
     return new BmpackError(
       err.code,
-      `bundle ${bundle}: blob ${a.blob.digest} is corrupt (${err.message})`,
+      `${source.description}: blob ${a.blob.digest} is corrupt (${err.message})`,
       {
-        hint: 'The bundle was damaged in transport. Check it with its .sha256 file and copy it again; images that do not use this blob were pushed.',
+        hint: `${source.corruptHint ?? 'The source served damaged bytes.'} Images that do not use this blob were not affected.`,
         cause: err,
-        details: { blob: a.blob.digest, bundle },
+        details: { blob: a.blob.digest, source: source.description },
       },
     );
   }

@@ -1,0 +1,136 @@
+/**
+ * The one copy engine: images from any {@link ImageSource} into any
+ * {@link ImageSink}. Plan first — ask the sink about every tag while the
+ * images are walked in the source, then about every blob and manifest —
+ * and move only what the sink lacks: largest blobs first, mounted where a
+ * repository of the sink has them, each manifest after its children, each
+ * tag once its image is whole.
+ *
+ * A source that lacks blobs its images name (a delta bundle) waits for
+ * every answer and fails before anything is written when a blob is in
+ * neither place; a complete source moves each blob as soon as the sink has
+ * answered for it.
+ */
+import pLimit from 'p-limit';
+import { BmpackError } from '../errors.js';
+import type { ProgressListener } from '../events.js';
+import { walkFrom } from '../graph/index.js';
+import type { ImageSink, ImageSource } from '../store/index.js';
+import { copyWork, planCopy, type CopyPlan, type MissingBlob } from './copy-plan.js';
+import type { CopyRequest, PlannedImage } from './copy-request.js';
+import { executeCopy, type CopyCounts, type ImageGoal } from './execute-copy.js';
+import { summarizePlan, type PlanSummary } from './plan-summary.js';
+import { probeSink, readTags } from './sink-probe.js';
+
+export interface CopyOptions {
+  /** Slots for blob transfers; small requests get as many again. Default 8. */
+  readonly concurrency?: number;
+  /** Plan and report, write nothing. */
+  readonly dryRun?: boolean;
+  /** The error for blobs that neither the source nor the sink holds (default: a generic one). */
+  readonly missingError?: (missing: readonly MissingBlob[]) => BmpackError;
+  readonly onEvent?: ProgressListener;
+}
+
+export interface CopyOutcome {
+  readonly images: number;
+  readonly counts: CopyCounts;
+  /** Images not copied whole (nothing tagged for them), with why. */
+  readonly failed: ReadonlyArray<{ readonly image: string; readonly error: unknown }>;
+  /** With dryRun: what would be done. */
+  readonly plan?: PlanSummary;
+}
+
+export const defaultCopyConcurrency = 8;
+
+export async function copyImages(
+  requests: readonly CopyRequest[],
+  source: ImageSource,
+  sink: ImageSink,
+  o: CopyOptions = {},
+): Promise<CopyOutcome> {
+  const concurrency = o.concurrency ?? defaultCopyConcurrency;
+  o.onEvent?.({ type: 'phase', phase: 'plan' });
+  // Existence checks are small: ask more of them at once than transfers.
+  const heads = pLimit(Math.max(16, 4 * concurrency));
+  // Tags are asked about while the images are walked.
+  const tags = readTags(sink, requests, heads);
+  tags.catch(() => undefined);
+  const planned = await Promise.all(requests.map((r) => walkRequest(source, r)));
+  const work = copyWork(planned);
+  const probe = probeSink(sink, planned, work, await tags, heads);
+  const held = (d: string): boolean => source.holds(d);
+  let plan: Promise<CopyPlan> = probe.state.then((state) => planCopy(planned, state, held));
+  if (o.dryRun === true || !work.digests.every((d) => held(d.blob.digest))) {
+    const whole = await plan;
+    if (whole.missing.length > 0) throw (o.missingError ?? missingError)(whole.missing);
+    if (o.dryRun === true) return dryRun(planned.length, whole);
+    plan = Promise.resolve(whole);
+  }
+  o.onEvent?.({ type: 'images-total', total: planned.length });
+  reportUploadTotal(plan, o.onEvent);
+  const ctx = { source, sink, concurrency, ...(o.onEvent ? { onEvent: o.onEvent } : {}) };
+  const outcome = await executeCopy(ctx, work, probe, planned.map(goalOf));
+  // A failed question fails the copy as itself (an authorization problem, say).
+  await probe.state;
+  return { images: planned.length, counts: outcome.counts, failed: outcome.failed };
+}
+
+async function walkRequest(source: ImageSource, r: CopyRequest): Promise<PlannedImage> {
+  const top = r.top ?? (await source.resolve(r.from));
+  const graph = await walkFrom(source, r.from, top, {
+    name: r.sourceName,
+    ...(r.where !== undefined ? { where: r.where } : {}),
+    ...(r.platforms !== undefined ? { platforms: r.platforms } : {}),
+  });
+  return { request: r, graph };
+}
+
+/** The bytes to send, once the sink has answered everything (transfers may have begun). */
+function reportUploadTotal(plan: Promise<CopyPlan>, onEvent: ProgressListener | undefined): void {
+  plan.then(
+    (p) => {
+      const total = p.blobs.reduce((n, a) => n + (a.kind === 'upload' ? a.blob.size : 0), 0);
+      onEvent?.({ type: 'bytes-total', phase: 'upload', total });
+    },
+    () => undefined,
+  );
+}
+
+function dryRun(images: number, plan: CopyPlan): CopyOutcome {
+  const counts = {
+    manifestsPushed: 0,
+    blobsUploaded: 0,
+    blobsSkipped: 0,
+    blobsMounted: 0,
+    bytesUploaded: 0,
+  };
+  return {
+    images,
+    counts,
+    failed: [],
+    plan: summarizePlan(plan),
+  };
+}
+
+function goalOf({ request, graph }: PlannedImage): ImageGoal {
+  return {
+    image: request.name,
+    repo: request.to.repository,
+    top: graph.top.digest,
+    ...(request.to.tag !== undefined ? { tag: request.to.tag } : {}),
+  };
+}
+
+function missingError(missing: readonly MissingBlob[]): BmpackError {
+  const list = missing.slice(0, 5).map((m) => `${m.digest} (used by ${m.images.join(', ')})`);
+  const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
+  return new BmpackError(
+    'E_CLOSURE_MISSING',
+    `${missing.length} blobs are in neither the source nor the target: ${list.join('; ')}${more}. Nothing was copied.`,
+    {
+      hint: 'Copy from a source that holds them, or copy the images that hold them first.',
+      details: { missing: missing.length },
+    },
+  );
+}

@@ -1,0 +1,16 @@
+/**
+ * Image stores: one interface to read images (a registry, a bundle, an OCI
+ * layout directory) and one to write them (a registry, a layout directory).
+ */
+export {
+  anyRepository,
+  type ByteRange,
+  type ImageSource,
+  type ListedImage,
+  type StoreRepository,
+} from './image-source.js';
+export type { ImageSink, PutBlobOptions, PutBlobResult } from './image-sink.js';
+export { fallbackRepository, listedReference } from './listed-name.js';
+export { BundleImageSource } from './bundle-image-source.js';
+export { RegistrySource } from './registry-source.js';
+export { RegistrySink } from './registry-sink.js';

@@ -52,6 +52,7 @@ const codes = {
   E_BUNDLE_INVALID: ExitCode.bundle,
   E_CLOSURE_MISSING: ExitCode.bundle,
   E_PUSH_INCOMPLETE: ExitCode.registry,
+  E_COPY_INCOMPLETE: ExitCode.registry,
   E_XZ_INVALID: ExitCode.bundle,
   E_IO: ExitCode.io,
   E_INTERRUPTED: ExitCode.interrupted,

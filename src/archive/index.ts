@@ -5,3 +5,12 @@
 export type { BundleKind, BundleSource, SourceImage } from './bundle-source.js';
 export { openBundleSource } from './open-bundle-source.js';
 export { TarBundleSource } from './tar-bundle-source.js';
+export {
+  checkOciLayout,
+  containerdNameAnnotation,
+  imagesFromIndex,
+  refNameAnnotation,
+} from './layout-images.js';
+export { ArchiveFormatError } from './archive-format-error.js';
+export { maxDocumentSize, parseJsonDocument } from './json-document.js';
+export { asBundleError, bundleInvalid } from './archive-errors.js';

@@ -27,8 +27,16 @@ export function checkOciLayout(value: unknown): void {
   }
 }
 
-/** The images `index.json` (already parsed) lists, in its order. */
-export function imagesFromIndex(value: unknown): SourceImage[] {
+/**
+ * The images `index.json` (already parsed) lists, in its order. Unnamed
+ * entries are refused (an archive's images are pushed by name) unless
+ * `unnamed` keeps them, named '' (a layout directory read like skopeo's
+ * `oci:DIR`, where one unnamed image is chosen by being the only one).
+ */
+export function imagesFromIndex(
+  value: unknown,
+  unnamed: 'refuse' | 'keep' = 'refuse',
+): SourceImage[] {
   if (!isRecord(value) || !Array.isArray(value.manifests)) {
     throw new ArchiveFormatError('index.json has no "manifests" array');
   }
@@ -44,6 +52,7 @@ export function imagesFromIndex(value: unknown): SourceImage[] {
     const name =
       descriptor.annotations?.[containerdNameAnnotation] ??
       descriptor.annotations?.[refNameAnnotation];
+    if ((name === undefined || name === '') && unnamed === 'keep') return { name: '', descriptor };
     if (name === undefined || name === '') {
       throw new ArchiveFormatError(`${where} (${descriptor.digest}) has no image name`, {
         hint: `Every image in index.json needs an ${containerdNameAnnotation} or ${refNameAnnotation} annotation to be pushed under a name: write the layout with one, for example \`skopeo copy SRC oci:DIR:NAME\`.`,

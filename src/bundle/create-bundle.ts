@@ -13,6 +13,7 @@ import type { PlatformSpec } from '../oci/platform.js';
 import { dockerConfigCredentials } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
+import { secondsSince } from '../seconds-since.js';
 import { toolVersion } from '../version.js';
 import { BmpackError } from '../errors.js';
 import { assertWritableFolder } from '../fs/atomic-file.js';
@@ -143,7 +144,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
       bytes: t.bytes,
       dedupedBytes: t.dedupedBytes,
       fetchedBlobs: fetcher.fetched.size,
-      seconds: Math.round((performance.now() - started) / 10) / 100,
+      seconds: secondsSince(started),
       ...(base !== undefined
         ? {
             base: base.record,

@@ -44,6 +44,15 @@ export class BlobCache {
     return removeStaleTempsIn(join(this.root, 'blobs', 'sha256'));
   }
 
+  /** The size of the stored blob, or undefined when it is absent. */
+  async size(digest: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.path(digest))).size;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** True when the blob is present with the expected size. */
   async has(desc: Expected): Promise<boolean> {
     try {
@@ -79,8 +88,9 @@ export class BlobCache {
     await this.put(desc, ReadableStream.from([bytes]), what);
   }
 
-  open(digest: string): Readable {
-    return createReadStream(this.path(digest), { highWaterMark: 1024 * 1024 });
+  /** The blob's bytes, or those from `start` to `end` inclusive (fs.createReadStream's range). */
+  open(digest: string, range?: { readonly start: number; readonly end: number }): Readable {
+    return createReadStream(this.path(digest), { highWaterMark: 1024 * 1024, ...range });
   }
 
   /** Re-hash a cached blob; a bad one is removed so it is fetched again. */

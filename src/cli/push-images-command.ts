@@ -2,6 +2,7 @@
 import type { ProgressListener } from '../events.js';
 import { parsePrivateRegistry } from '../push/private-registry.js';
 import { pushImages, type PushImagesResult } from '../push/push-images.js';
+import { engineFlags } from './engine-flags.js';
 import { formatBytes } from './format-bytes.js';
 import { hostOptionsFromFlags } from './client-options.js';
 import { terminalPushCredentials, type PushCredentialOptions } from './push-credentials.js';
@@ -27,10 +28,8 @@ export async function runPushImages(
     privateRegistry: flags['private-registry'],
     host: hostOptionsFromFlags(flags),
     ...(creds.credentials ? { credentials: creds.credentials } : {}),
-    concurrency: flags.concurrency,
-    dryRun: flags['dry-run'],
+    ...engineFlags(flags, onEvent),
     signal,
-    onEvent,
   });
   for (const w of result.warnings) warn(w);
   return result;

@@ -19,6 +19,7 @@ import type { ImageSink, ImageSource } from '../store/index.js';
 import { copyWork, planCopy, type CopyPlan, type MissingBlob } from './copy-plan.js';
 import type { CopyRequest, PlannedImage } from './copy-request.js';
 import { executeCopy, type CopyCounts, type ImageGoal } from './execute-copy.js';
+import { incompleteError, type IncompleteWording } from './incomplete-error.js';
 import { summarizePlan, type PlanSummary } from './plan-summary.js';
 import { probeSink, readTags } from './sink-probe.js';
 
@@ -29,12 +30,27 @@ export interface CopyOptions {
   readonly dryRun?: boolean;
   /** The error for blobs that neither the source nor the sink holds (default: a generic one). */
   readonly missingError?: (missing: readonly MissingBlob[]) => BmpackError;
+  /** Fail with these words when an image is not copied whole (default: report it in `failed`). */
+  readonly incomplete?: IncompleteWording;
   readonly onEvent?: ProgressListener;
+}
+
+/** What a use case's options pass on to the engine as they are. */
+export type EngineOptions = Pick<CopyOptions, 'concurrency' | 'dryRun' | 'onEvent'>;
+
+export function engineOptions(o: EngineOptions): EngineOptions {
+  return {
+    ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+    ...(o.dryRun !== undefined ? { dryRun: o.dryRun } : {}),
+    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+  };
 }
 
 export interface CopyOutcome {
   readonly images: number;
   readonly counts: CopyCounts;
+  /** Images copied whole, with the digest of what they point at (a filtered index's own). */
+  readonly copied: ReadonlyArray<{ readonly name: string; readonly digest: string }>;
   /** Images not copied whole (nothing tagged for them), with why. */
   readonly failed: ReadonlyArray<{ readonly image: string; readonly error: unknown }>;
   /** With dryRun: what would be done. */
@@ -73,7 +89,13 @@ export async function copyImages(
   const outcome = await executeCopy(ctx, work, probe, planned.map(goalOf));
   // A failed question fails the copy as itself (an authorization problem, say).
   await probe.state;
-  return { images: planned.length, counts: outcome.counts, failed: outcome.failed };
+  if (outcome.failed.length > 0 && o.incomplete !== undefined)
+    throw incompleteError(outcome.failed, planned.length, o.incomplete);
+  const failed = new Set(outcome.failed.map((f) => f.image));
+  const copied = planned
+    .filter((p) => !failed.has(p.request.name))
+    .map((p) => ({ name: p.request.name, digest: p.graph.top.digest }));
+  return { images: planned.length, counts: outcome.counts, copied, failed: outcome.failed };
 }
 
 async function walkRequest(source: ImageSource, r: CopyRequest): Promise<PlannedImage> {
@@ -108,6 +130,7 @@ function dryRun(images: number, plan: CopyPlan): CopyOutcome {
   return {
     images,
     counts,
+    copied: [],
     failed: [],
     plan: summarizePlan(plan),
   };

@@ -6,6 +6,8 @@
 export {
   copyImages,
   defaultCopyConcurrency,
+  engineOptions,
+  type EngineOptions,
   type CopyOptions,
   type CopyOutcome,
 } from './copy-images.js';

@@ -1,21 +1,23 @@
 /**
  * `bmpack push images`: replay a bundle into a (namespaced) private
- * registry straight from the archive. Plan first — map every image, read
- * every closure, HEAD everything at the target, check that nothing is
- * missing — then move only what the target lacks.
+ * registry straight from the archive, through the copy engine: map every
+ * image to its target; the engine walks each, asks the registry what it
+ * holds and moves only what it lacks. A delta bundle's missing blobs and
+ * an incomplete push are reported in push's own words.
  */
-import { openBundleSource } from '../archive/index.js';
-import type { BundleSource } from '../archive/bundle-source.js';
+import { openBundleSource, type BundleSource } from '../archive/index.js';
 import {
   copyImages,
+  engineOptions,
   type CopyCounts,
   type CopyRequest,
+  type EngineOptions,
   type MissingBlob,
   type PlanSummary,
 } from '../copy/index.js';
 import { BmpackError } from '../errors.js';
-import type { ProgressListener } from '../events.js';
 import { formatReference } from '../reference/index.js';
+import { secondsSince } from '../seconds-since.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
@@ -23,15 +25,12 @@ import { BundleImageSource, fallbackRepository, RegistrySink } from '../store/in
 import { parsePrivateRegistry } from './private-registry.js';
 import { mapImages, type MappedImage } from './target-mapping.js';
 
-export interface PushImagesOptions {
+export interface PushImagesOptions extends EngineOptions {
   readonly source: string;
   readonly privateRegistry: string;
   readonly host?: HostOptions;
   readonly credentials?: CredentialStore;
-  readonly concurrency?: number;
-  readonly dryRun?: boolean;
   readonly signal?: AbortSignal;
-  readonly onEvent?: ProgressListener;
 }
 
 export type PushCounts = CopyCounts;
@@ -72,18 +71,16 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
       new BundleImageSource(source),
       new RegistrySink(client, target.registry),
       {
-        ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-        ...(o.dryRun !== undefined ? { dryRun: o.dryRun } : {}),
-        ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+        ...engineOptions(o),
         missingError: (missing) => missingError(missing, source),
+        incomplete: { code: 'E_PUSH_INCOMPLETE', verb: 'pushed' },
       },
     );
-    if (outcome.failed.length > 0) throw incompleteError(outcome.failed, outcome.images);
     return {
       images: outcome.images,
       ...outcome.counts,
       ...(outcome.plan !== undefined ? { plan: outcome.plan } : {}),
-      seconds: Math.round((performance.now() - started) / 10) / 100,
+      seconds: secondsSince(started),
       warnings: mapping.warnings,
     };
   } finally {
@@ -123,25 +120,6 @@ function missingError(missing: readonly MissingBlob[], source: BundleSource): Bm
     {
       hint: `${base !== undefined ? 'This is' : 'This looks like'} a delta bundle: ${needs}.`,
       details: { missing: missing.length },
-    },
-  );
-}
-
-function incompleteError(
-  failed: ReadonlyArray<{ image: string; error: unknown }>,
-  total: number,
-): BmpackError {
-  const first = failed[0]?.error;
-  const reason = first instanceof Error ? first.message : String(first);
-  return new BmpackError(
-    'E_PUSH_INCOMPLETE',
-    `${failed.length} of ${total} images were not pushed (nothing tagged for them): ${failed.map((f) => f.image).join(', ')}. First error: ${reason}`,
-    {
-      hint:
-        first instanceof BmpackError && first.hint !== undefined
-          ? first.hint
-          : 'Fix the cause and run the same command again: what was pushed is kept and skipped.',
-      cause: first,
     },
   );
 }

@@ -7,6 +7,7 @@
  * and the `.sha256` sidecar against the file. The reading and hashing, which
  * is nearly all of the time, is spread over worker threads (worker-pool.ts).
  */
+import { secondsSince } from '../seconds-since.js';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { internalError } from '../archive/archive-errors.js';
@@ -42,9 +43,6 @@ export interface VerifyBundleOptions {
 }
 
 export const defaultVerifyWorkers = Math.max(1, Math.min(availableParallelism(), 8));
-
-const secondsSince = (started: number): number =>
-  Math.round((performance.now() - started) / 10) / 100;
 
 /**
  * The report when the bundle is sound.

@@ -1,0 +1,84 @@
+/** The whole of `bmpack image copy` behind its command: arguments and flags in, result and lines out. */
+import type { ProgressListener } from '../events.js';
+import type { HostOptions } from '../registry/http/host-options.js';
+import { copyImage, type ImageCopyResult } from '../image/copy-image.js';
+import { copyRegistries } from '../image/copy-requests.js';
+import { parsePlatform } from '../oci/platform.js';
+import { parseImageLocation } from '../store/index.js';
+import { clientSetup, hostOptionsFromFlags } from './client-options.js';
+import { engineFlags } from './engine-flags.js';
+import { formatBytes } from './format-bytes.js';
+import type { RegistryFlagValues } from './registry-flags.js';
+
+export interface ImageCopyFlags extends RegistryFlagValues {
+  readonly all: boolean;
+  readonly 'src-cacert'?: string | undefined;
+  readonly 'src-plain-http'?: boolean | undefined;
+  readonly 'src-insecure-skip-tls-verify'?: boolean | undefined;
+  readonly platform?: readonly string[] | undefined;
+  readonly concurrency: number;
+  readonly 'dry-run': boolean;
+}
+
+export async function runImageCopy(
+  args: { readonly source: string; readonly destination: string },
+  flags: ImageCopyFlags,
+  signal: AbortSignal,
+  onEvent: ProgressListener,
+  warn: (message: string) => void,
+): Promise<ImageCopyResult> {
+  const registries = copyRegistries(
+    parseImageLocation(args.source),
+    parseImageLocation(args.destination),
+    flags.all,
+  );
+  // --username and --password are for the registry written to (else the one read from).
+  const setup = await clientSetup(registries.destination ?? registries.source ?? '', flags);
+  for (const w of setup.warnings) warn(w);
+  const result = await copyImage({
+    source: args.source,
+    destination: args.destination,
+    all: flags.all,
+    ...(flags.platform ? { platforms: flags.platform.map(parsePlatform) } : {}),
+    host: hostOptionsFromFlags(flags),
+    ...sourceHost(flags),
+    ...(setup.options.credentials ? { credentials: setup.options.credentials } : {}),
+    ...engineFlags(flags, onEvent),
+    signal,
+  });
+  for (const w of result.warnings) warn(w);
+  return result;
+}
+
+/** The --src-… flags, when any is given, as the source registry's own settings. */
+function sourceHost(flags: ImageCopyFlags): { sourceHost?: HostOptions } {
+  const given =
+    flags['src-cacert'] !== undefined ||
+    flags['src-plain-http'] === true ||
+    flags['src-insecure-skip-tls-verify'] === true;
+  if (!given) return {};
+  return {
+    sourceHost: hostOptionsFromFlags({
+      cacert: flags['src-cacert'],
+      'plain-http': flags['src-plain-http'],
+      'insecure-skip-tls-verify': flags['src-insecure-skip-tls-verify'],
+    }),
+  };
+}
+
+export function renderImageCopyResult(r: ImageCopyResult): string[] {
+  if (r.plan !== undefined) {
+    const p = r.plan;
+    return [
+      `dry run: ${r.source} -> ${r.destination}; nothing was written`,
+      `  ${p.uploads.length} blobs to copy (${formatBytes(p.bytesToUpload)}), ${p.mounts.length} to mount, ${p.skipped} already there`,
+      `  ${p.manifests} manifests to put; tags: ${p.tags.filter((t) => !t.skip).length} to set, ${p.tags.filter((t) => t.skip).length} already set`,
+    ];
+  }
+  return [
+    `copied ${r.images.length} images in ${r.seconds} s`,
+    ...r.images.map((i) => `  ${i.name}@${i.digest}`),
+    `  blobs: ${r.blobsUploaded} copied (${formatBytes(r.bytesUploaded)}), ${r.blobsMounted} mounted, ${r.blobsSkipped} already there`,
+    `  manifests: ${r.manifestsPushed} put`,
+  ];
+}

@@ -13,7 +13,7 @@ import { runTool } from '../rig/processes.js';
 import type { RunningRegistry } from '../rig/registry.js';
 import { checkAllBlobs, flipByte, readStream, rejection, sha256, tar, xz } from './archive-kit.js';
 
-describe('archive: bmpack bundles @rig', function () {
+describe('archive: bmpack bundles', function () {
   this.timeout(180_000);
   let reg: RunningRegistry;
   let release: ReleaseFixture;

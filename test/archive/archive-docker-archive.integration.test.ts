@@ -21,7 +21,7 @@ interface Schema2 {
  * schema 2 manifest for each, and what it says must match what skopeo says
  * about the image (config digest, diffIDs of the uncompressed layers).
  */
-describe('archive: docker save archives @rig', function () {
+describe('archive: docker save archives', function () {
   this.timeout(180_000);
   let reg: RunningRegistry;
   let release: ReleaseFixture;

@@ -17,7 +17,7 @@ import { checkAllBlobs, readStream, runSkopeo, sha256, tar, xz } from './archive
  * with and without `./` prefixes, and compressed by xz-utils as one block
  * and as many.
  */
-describe('archive: skopeo OCI layouts in tar and tar.xz @rig', function () {
+describe('archive: skopeo OCI layouts in tar and tar.xz', function () {
   this.timeout(180_000);
   let reg: RunningRegistry;
   let release: ReleaseFixture;

@@ -5,7 +5,7 @@ import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bund
 import { imageDigests, startContainerd, type RunningContainerd } from '../mirror/containerd-rig.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 
-describe('bundle create output read by ctr import @rig', function () {
+describe('bundle create output read by ctr import', function () {
   this.timeout(180_000);
   let reg: RunningRegistry;
   let containerd: RunningContainerd;

@@ -16,7 +16,7 @@ import { startFaultProxy } from '../rig/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
 
-describe('delta bundles (bundle create --since) @rig', function () {
+describe('delta bundles (bundle create --since)', function () {
   this.timeout(180_000);
   let src: RunningRegistry;
   let release: ReleaseFixture;

@@ -14,7 +14,7 @@ interface ErrorOut {
   error: { code: string; message: string; exitCode: number };
 }
 
-describe('bmpack bundle inspect, bundle verify and create --since (commands) @rig', function () {
+describe('bmpack bundle inspect, bundle verify and create --since (commands)', function () {
   this.timeout(180_000);
   let reg: RunningRegistry;
   let release: ReleaseFixture;

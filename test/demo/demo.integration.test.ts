@@ -62,7 +62,7 @@ async function waitFor(proc: TrackedProcess, text: string, timeoutMs: number): P
   }
 }
 
-describe('npm run demo @rig', function () {
+describe('npm run demo', function () {
   this.timeout(180_000);
 
   it('runs every step of the workflow with the real CLI and exits 0', async () => {

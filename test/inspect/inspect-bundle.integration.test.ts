@@ -18,7 +18,7 @@ import { runTool } from '../rig/processes.js';
 import type { RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 
-describe('bundle inspect @rig', function () {
+describe('bundle inspect', function () {
   this.timeout(180_000);
   let reg: RunningRegistry;
   let release: ReleaseFixture;

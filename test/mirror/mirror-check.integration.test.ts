@@ -42,7 +42,7 @@ const images: NamedItem[] = [
   { ref: `quay.io/org/tool@${tool.manifestDigest}`, item: tool },
 ];
 
-describe('mirror check: a bundle against a real mirror @rig', function () {
+describe('mirror check: a bundle against a real mirror', function () {
   this.timeout(180_000);
   let work: TrackedDir;
   let bundle: string;

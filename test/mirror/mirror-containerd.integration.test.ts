@@ -23,7 +23,7 @@ import {
  * images pull --hosts-dir` reads hosts.toml exactly as the CRI plugin does
  * with config_path (protocols.md §3d).
  */
-describe('mirror: containerd 1.6 pulls through generated hosts.toml @rig', function () {
+describe('mirror: containerd 1.6 pulls through generated hosts.toml', function () {
   this.timeout(180_000);
   let containerd: RunningContainerd;
   let work: TrackedDir;

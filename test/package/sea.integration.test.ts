@@ -18,7 +18,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const executable = join(root, 'dist', 'bmpack');
 const run = promisify(execFile);
 
-describe('bmpack single executable (npm run package) @rig', function () {
+describe('bmpack single executable (npm run package)', function () {
   this.timeout(300_000);
   let empty: TrackedDir;
   let reg: RunningRegistry;

@@ -25,7 +25,7 @@ import {
  * output file behind (nor any temporary one) and nothing in the target
  * registry.
  */
-describe('reliability: bad input through the CLI @rig', function () {
+describe('reliability: bad input through the CLI', function () {
   this.timeout(180_000);
   let anon: RunningRegistry;
   let tls: RunningRegistry;

@@ -32,7 +32,7 @@ import { requireTool } from '../rig/tools.js';
  * narrows the mutations; a failure names the case, input and mutation, so
  * the same variables replay it. BMPACK_FUZZ_TALLY=1 prints the outcomes.
  */
-describe('reliability: fuzzing the bundle readers @rig', function () {
+describe('reliability: fuzzing the bundle readers', function () {
   const cases = positive(process.env.BMPACK_FUZZ_CASES) ?? 200;
   const seed = positive(process.env.BMPACK_FUZZ_SEED) ?? 1;
   const only = process.env.BMPACK_FUZZ_ONLY ?? '';

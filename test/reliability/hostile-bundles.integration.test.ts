@@ -47,7 +47,7 @@ import {
  * absolute entry points. Covers bmpack bundles (.tar.xz and .tar), foreign
  * tars and tar.xz of OCI layouts, and docker save archives.
  */
-describe('reliability: hostile bundles through the CLI @rig', function () {
+describe('reliability: hostile bundles through the CLI', function () {
   this.timeout(180_000);
   const ref = 'example.com/hostile/app:1';
   let src: RunningRegistry;

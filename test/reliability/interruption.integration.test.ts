@@ -31,7 +31,7 @@ import {
 /** Longer than any test: a held transfer never ends by itself. */
 const holdMs = 120_000;
 
-describe('interruption: Ctrl-C and kill -9 of create and push, then resume @rig', function () {
+describe('interruption: Ctrl-C and kill -9 of create and push, then resume', function () {
   this.timeout(60_000);
   let release: ReleaseFixture;
   let faults: FaultProxy;

@@ -40,7 +40,7 @@ const paths: readonly Path[] = ['direct', 'HTTP_PROXY'];
 /** Short, so that a stall is noticed quickly; the stalls below last far longer. */
 const stallTimeoutMs = 2_000;
 
-describe('network faults: create and push through resets, 503s, 429s and stalls @rig', function () {
+describe('network faults: create and push through resets, 503s, 429s and stalls', function () {
   this.timeout(60_000);
   let source: RunningRegistry;
   let release: ReleaseFixture;

@@ -21,7 +21,7 @@ import { requireBuiltCli, runCli, stackLine, type CliRun } from './cli-kit.js';
  * any access or refresh token issued. `--password` on the command line
  * warns.
  */
-describe('reliability: secrets stay out of output, errors and bundles @rig', function () {
+describe('reliability: secrets stay out of output, errors and bundles', function () {
   this.timeout(240_000);
   const password = 'Pw-bmpack-S3CRET-4f1c9e27';
   const wrong = 'Wrong-bmpack-S3CRET-77ad03';

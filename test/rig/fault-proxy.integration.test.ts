@@ -61,7 +61,7 @@ function download(url: string): Promise<{
   });
 }
 
-describe('rig fault proxy @rig', () => {
+describe('rig fault proxy', () => {
   let registry: RunningRegistry;
   let proxy: FaultProxy;
   let image: GeneratedImage;
@@ -232,7 +232,7 @@ describe('rig fault proxy @rig', () => {
   });
 });
 
-describe('rig fault proxy in front of TLS @rig', () => {
+describe('rig fault proxy in front of TLS', () => {
   let registry: RunningRegistry;
   let proxy: FaultProxy;
   before(async () => {
@@ -257,7 +257,7 @@ describe('rig fault proxy in front of TLS @rig', () => {
   });
 });
 
-describe('rig forward proxy @rig', () => {
+describe('rig forward proxy', () => {
   let tlsRegistry: RunningRegistry;
   let plainRegistry: RunningRegistry;
   before(async () => {

@@ -30,7 +30,7 @@ function parse(data: Buffer): unknown {
   return JSON.parse(data.toString('utf8'));
 }
 
-describe('rig image generator @rig', () => {
+describe('rig image generator', () => {
   it('is deterministic: same options, same bytes; another seed, other digests', () => {
     const a = makeImage({ seed: 7, layers: 2, layerSize: 5000, format: 'oci' });
     const b = makeImage({ seed: 7, layers: 2, layerSize: 5000, format: 'oci' });
@@ -183,7 +183,7 @@ describe('rig image generator @rig', () => {
   });
 });
 
-describe('rig seeding with skopeo @rig', () => {
+describe('rig seeding with skopeo', () => {
   let registry: RunningRegistry;
   before(async () => {
     registry = await startRegistry('anonymous');

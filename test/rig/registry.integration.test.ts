@@ -16,7 +16,7 @@ async function fetchToken(registry: RunningRegistry, scope: string): Promise<str
   return String((JSON.parse(res.body.toString('utf8')) as { token: unknown }).token);
 }
 
-describe('rig registry: anonymous @rig', () => {
+describe('rig registry: anonymous', () => {
   let registry: RunningRegistry;
   before(async () => {
     registry = await startRegistry('anonymous');
@@ -66,7 +66,7 @@ describe('rig registry: anonymous @rig', () => {
   });
 });
 
-describe('rig registry: htpasswd over TLS @rig', () => {
+describe('rig registry: htpasswd over TLS', () => {
   let registry: RunningRegistry;
   before(async () => {
     registry = await startRegistry('htpasswd');
@@ -120,7 +120,7 @@ describe('rig registry: htpasswd over TLS @rig', () => {
 });
 
 for (const alg of ['RS256', 'ES256'] as const) {
-  describe(`rig registry: token auth signed ${alg} @rig`, () => {
+  describe(`rig registry: token auth signed ${alg}`, () => {
     let registry: RunningRegistry;
     let image: GeneratedImage;
     before(async () => {
@@ -196,7 +196,7 @@ for (const alg of ['RS256', 'ES256'] as const) {
   });
 }
 
-describe('rig registry: token auth with anonymous pull @rig', () => {
+describe('rig registry: token auth with anonymous pull', () => {
   let registry: RunningRegistry;
   before(async () => {
     registry = await startRegistry('token', { token: { anonymousPull: true } });

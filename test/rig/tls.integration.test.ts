@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCa, makeServerCert } from './tls.js';
 
-describe('rig TLS material @rig', () => {
+describe('rig TLS material', () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bmpack-tls-test-'));

@@ -35,7 +35,7 @@ function form(fields: Record<string, string>): { headers: Record<string, string>
   };
 }
 
-describe('rig token server @rig', () => {
+describe('rig token server', () => {
   let server: TokenServer;
   before(async () => {
     server = await startTokenServer({

@@ -6,7 +6,7 @@ import { freePort } from './ports.js';
 import { runTool } from './processes.js';
 import { requireTool } from './tools.js';
 
-describe('rig tools, ports and processes @rig', () => {
+describe('rig tools, ports and processes', () => {
   it('finds a binary on PATH as an absolute path', () => {
     expect(requireTool('sh', 'dash')).to.match(/^\/.*\/sh$/);
   });

@@ -15,7 +15,7 @@ import {
 } from '../helpers/bundle-fixture.js';
 import type { RunningRegistry } from '../rig/registry.js';
 
-describe('bundle verify @rig', function () {
+describe('bundle verify', function () {
   this.timeout(180_000);
   let reg: RunningRegistry;
   let release: ReleaseFixture;

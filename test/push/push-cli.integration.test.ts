@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
 import { createBundle } from '../../src/bundle/create-bundle.js';
-import { ask } from '../../src/cli/prompt.js';
 import { pushCredentials } from '../../src/cli/push-credentials.js';
 import { makeImage } from '../rig/image-generator.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
@@ -152,34 +151,5 @@ describe('bmpack push images (command)', function () {
       else process.env.DOCKER_CONFIG = saved;
       await rm(home, { recursive: true, force: true });
     }
-  });
-
-  it('asks a terminal for a user name and a hidden password', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let shown = '';
-    output.on('data', (d: Buffer) => (shown += d.toString()));
-    const pending = pushCredentials(
-      'reg:5000',
-      { 'need-credential': true },
-      { interactive: true, io: { input, output }, stdin: input },
-    );
-    setTimeout(() => input.write('admin\n'), 20);
-    setTimeout(() => input.write('s3cret-pw\n'), 60);
-    const creds = await pending;
-    expect(await creds.credentials?.get('reg:5000')).to.deep.equal({
-      username: 'admin',
-      password: 's3cret-pw',
-    });
-    expect(shown).to.contain('Username for reg:5000');
-    expect(shown).to.contain('Password for admin@reg:5000');
-    expect(shown).to.not.contain('s3cret-pw');
-  });
-
-  it('reads a plain answer from a prompt', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    setTimeout(() => input.write('  /tmp/config.json \n'), 10);
-    expect(await ask({ input, output }, 'Path: ')).to.equal('/tmp/config.json');
   });
 });

@@ -1,17 +1,14 @@
-import { spawn } from 'node:child_process';
+import { watch } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
 import { createBundle } from '../../src/bundle/create-bundle.js';
 import { writeImageSet } from '../helpers/bundle-fixture.js';
+import { repoRoot as root, startCli } from '../rig/cli.js';
 import { makeImage } from '../rig/image-generator.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin', 'run.js');
 
 describe('bmpack bundle create (command)', function () {
   this.timeout(180_000);
@@ -39,21 +36,21 @@ describe('bmpack bundle create (command)', function () {
     await reg.stop();
   });
 
+  /** `bundle create` of the big image, with `extra` arguments. */
+  const createArgs = (...extra: string[]): string[] => {
+    const from = ['--manifest', work.file, '--insecure-registry', reg.host];
+    return ['bundle', 'create', ...from, ...extra];
+  };
+
   it('prints the result as JSON with --json', async () => {
     const { stdout, error } = await runCommand(
-      [
-        'bundle',
-        'create',
-        '--manifest',
-        work.file,
-        '--insecure-registry',
-        reg.host,
+      createArgs(
         '--cache-dir',
         join(work.dir, 'ref-cache'),
         '--output',
         join(work.dir, 'json.tar.xz'),
         '--json',
-      ],
+      ),
       { root },
     );
     expect(error).to.equal(undefined);
@@ -76,17 +73,7 @@ describe('bmpack bundle create (command)', function () {
     process.chdir(work.dir);
     try {
       const { stdout, error } = await runCommand(
-        [
-          'bundle',
-          'create',
-          '--manifest',
-          work.file,
-          '--insecure-registry',
-          reg.host,
-          '--cache-dir',
-          join(work.dir, 'ref-cache'),
-          '--json',
-        ],
+        createArgs('--cache-dir', join(work.dir, 'ref-cache'), '--json'),
         { root },
       );
       expect(error).to.equal(undefined);
@@ -145,46 +132,33 @@ describe('bmpack bundle create (command)', function () {
     );
   });
 
-  /** Run the CLI and send `sig` as soon as its temporary output file appears. */
-  function runUntilTemp(
+  /**
+   * Run the CLI and send `sig` as soon as its temporary output file appears:
+   * the folder is watched (inotify), so the moment is seen however briefly it lasts.
+   */
+  async function runUntilTemp(
     args: string[],
     sig: NodeJS.Signals,
     dir: string,
   ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [
-          bin,
-          'bundle',
-          'create',
-          '--manifest',
-          work.file,
-          '--insecure-registry',
-          reg.host,
-          ...args,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      let sent = false;
-      const poll = setInterval(() => {
-        void readdir(dir).then((names) => {
-          if (!sent && names.some((n) => n.includes('.tar.xz.tmp-'))) {
-            sent = true;
-            child.kill(sig);
-          }
-        });
-      }, 2);
-      child.on('error', reject);
-      child.on('exit', (code, signal) => {
-        clearInterval(poll);
-        if (!sent)
-          reject(new Error(`the build finished before it could be interrupted: ${stderr}`));
-        else resolve({ code, signal, stderr });
-      });
+    const sent = { signal: false };
+    const watcher = watch(dir, (_event, name) => {
+      if (!sent.signal && name?.includes('.tar.xz.tmp-') === true) {
+        sent.signal = true;
+        cli.child.kill(sig);
+      }
     });
+    // Started after the watch, so that no file it makes can go unseen.
+    const cli = startCli(createArgs(...args));
+    try {
+      const run = await cli.done;
+      if (!sent.signal) {
+        throw new Error(`the build finished before it could be interrupted: ${run.stderr}`);
+      }
+      return run;
+    } finally {
+      watcher.close();
+    }
   }
 });
 

@@ -5,18 +5,14 @@
  * verifies (on worker processes, which are the executable itself) and
  * pushes a bundle.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
-import { makeTempDir, type TrackedDir } from '../rig/processes.js';
+import { repoRoot as root, runCli, type CliRun } from '../rig/cli.js';
+import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const executable = join(root, 'dist', 'bmpack');
-const run = promisify(execFile);
 
 describe('bmpack single executable (npm run package)', function () {
   this.timeout(300_000);
@@ -26,17 +22,23 @@ describe('bmpack single executable (npm run package)', function () {
   let work: Awaited<ReturnType<typeof writeImageSet>>;
 
   /** Runs dist/bmpack in the empty folder with nothing in its environment but PATH=/nonexistent. */
-  const bmpack = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
-    run(executable, args, {
+  const bmpack = async (...args: string[]): Promise<CliRun> => {
+    const run = await runCli(args, {
+      launcher: [executable],
       cwd: empty.path,
       env: { PATH: '/nonexistent', BMPACK_CACHE_DIR: join(work.dir, 'cache') },
-      maxBuffer: 16 * 1024 * 1024,
-      timeout: 120_000,
+      inheritEnv: false,
     });
+    expect(run.code, `${run.argv}:\n${run.stderr}`).to.equal(0);
+    return run;
+  };
 
   before(async () => {
     // What `npm run package` runs.
-    await run(process.execPath, [join(root, 'bin', 'package.js')], { cwd: root });
+    await runTool(process.execPath, [join(root, 'bin', 'package.js')], {
+      cwd: root,
+      timeoutMs: 300_000,
+    });
     empty = await makeTempDir('bmpack-sea-');
     reg = await startRegistry('anonymous');
     release = await seedRelease(reg, 3_000_000);
@@ -82,8 +84,9 @@ describe('bmpack single executable (npm run package)', function () {
     const verify = await bmpack('bundle', 'verify', bundle, '--workers', '2', '--json');
     expect(JSON.parse(verify.stdout)).to.include({ workers: 2 });
     // dist/bmpack.cjs, the executable's script, works under node too.
-    const script = [join(root, 'dist', 'bmpack.cjs'), 'bundle', 'verify', bundle, '--workers', '2'];
-    expect((await run(process.execPath, script)).stdout).to.contain('2 workers');
+    const launcher = [process.execPath, join(root, 'dist', 'bmpack.cjs')];
+    const viaNode = await runCli(['bundle', 'verify', bundle, '--workers', '2'], { launcher });
+    expect(viaNode.stdout, viaNode.stderr).to.contain('2 workers');
 
     const target = `${reg.host}/mirror`;
     const push = ['--source', bundle, '--private-registry', target, '--plain-http'];

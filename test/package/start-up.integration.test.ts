@@ -4,20 +4,16 @@
  * (a rejected cache still works, only slowly: nothing else would notice);
  * and, when there is no single file, from tsc's output through oclif.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import Module from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import vm from 'node:vm';
 import { expect } from 'chai';
+import { repoRoot as root, runCli } from '../rig/cli.js';
 import { makeTempDir } from '../rig/processes.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const single = join(root, 'dist', 'bmpack.cjs');
-const run = promisify(execFile);
 
 describe('bmpack start-up (bin/run.js)', function () {
   this.timeout(60_000);
@@ -42,9 +38,9 @@ describe('bmpack start-up (bin/run.js)', function () {
     try {
       const empty = join(dir.path, 'empty.tar');
       await writeFile(empty, Buffer.alloc(0));
-      const args = [join(root, 'bin', 'run.js'), 'bundle', 'inspect', empty, '--debug'];
-      const failed: unknown = await run(process.execPath, args).catch((err: unknown) => err);
-      expect(failed).to.have.property('stderr').that.contains('dist/bmpack.cjs:');
+      const failed = await runCli(['bundle', 'inspect', empty, '--debug']);
+      expect(failed.code).to.not.equal(0);
+      expect(failed.stderr).to.contain('dist/bmpack.cjs:');
     } finally {
       await dir.stop();
     }
@@ -63,18 +59,13 @@ describe('bmpack start-up (bin/run.js)', function () {
       await symlink(join(root, 'node_modules'), join(dir.path, 'node_modules'), 'dir');
       const bundle = join(dir.path, 'no-bundle.tar');
       await writeFile(bundle, Buffer.alloc(0));
-      const run2 = (args: string[]): Promise<unknown> =>
-        run(process.execPath, [join(dir.path, 'bin', 'run.js'), ...args]).catch(
-          (err: unknown) => err,
-        );
-      const version = await run2(['--version']);
-      expect(version)
-        .to.have.property('stdout')
-        .that.matches(/^bmpack\/\d+\.\d+\.\d+ /);
+      const launcher = [process.execPath, join(dir.path, 'bin', 'run.js')];
+      const version = await runCli(['--version'], { launcher });
+      expect(version.stdout).to.match(/^bmpack\/\d+\.\d+\.\d+ /);
       // A real command runs too: an empty file is refused the way bmpack refuses it.
-      const inspect = await run2(['bundle', 'inspect', bundle]);
-      expect(inspect).to.have.property('code', 11);
-      expect(inspect).to.have.property('stderr').that.contains('E_BUNDLE_INVALID');
+      const inspect = await runCli(['bundle', 'inspect', bundle], { launcher });
+      expect(inspect.code).to.equal(11);
+      expect(inspect.stderr).to.contain('E_BUNDLE_INVALID');
     } finally {
       await dir.stop();
     }

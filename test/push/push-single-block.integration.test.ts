@@ -11,10 +11,10 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { expect } from 'chai';
+import { requireBuiltCli, runCli } from '../rig/cli.js';
 import { pushImages } from '../../src/push/push-images.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import { bundleImageSet, seedRelease, writeImageSet } from '../helpers/bundle-fixture.js';
-import { requireBuiltCli, runCli } from '../reliability/cli-kit.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';

@@ -1,21 +1,14 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { requireBuiltCli, runCli, type CliRun } from '../rig/cli.js';
 import { createBundle } from '../../src/bundle/create-bundle.js';
 import { exitCodeFor } from '../../src/errors.js';
 import { makeImage } from '../rig/image-generator.js';
 import { makeTempDir, type TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
-import {
-  catalog,
-  expectCleanFailure,
-  expectJsonFailure,
-  requireBuiltCli,
-  runCli,
-  stackLine,
-  type CliRun,
-} from './cli-kit.js';
+import { catalog, expectCleanFailure, expectJsonFailure, stackLine } from './cli-kit.js';
 
 /**
  * Bad manifests, references, registries, credentials and certificates given

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { requireBuiltCli, runCli, type CliRun } from '../rig/cli.js';
 import { createBundle } from '../../src/bundle/create-bundle.js';
 import type { ErrorCode } from '../../src/errors.js';
 import { readXzIndex } from '../../src/xz/index.js';
@@ -18,16 +19,7 @@ import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
 import { mulberry32, randomBuffer } from '../rig/prng.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
-import {
-  catalog,
-  expectCleanFailure,
-  requireBuiltCli,
-  runCli,
-  stackLine,
-  tagsOf,
-  treeOf,
-  type CliRun,
-} from './cli-kit.js';
+import { catalog, expectCleanFailure, stackLine, tagsOf, treeOf } from './cli-kit.js';
 import {
   patchTarHeader,
   tarFileHeader,

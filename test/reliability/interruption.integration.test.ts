@@ -8,6 +8,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { runCli, startCli, type RunningCli } from '../rig/cli.js';
 import type { ReleaseFixture } from '../helpers/bundle-fixture.js';
 import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
 import type { TrackedDir } from '../rig/processes.js';
@@ -18,11 +19,8 @@ import {
   errorOf,
   jsonOf,
   referenceBundle,
-  runCli,
   startFaultRig,
-  startCli,
   tempFilesUnder,
-  type RunningCli,
   isBlobGet,
   isUploadPut,
   why,
@@ -125,7 +123,7 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume', fun
       faults.clearRules();
       faults.requests.length = 0;
       m.hold();
-      const cli = startCli(createArgs(name), cliEnv());
+      const cli = startCli(createArgs(name), { env: cliEnv() });
       await waitFor(m.reached, m.moment, cli);
       cli.child.kill('SIGKILL');
       const run = await cli.done;
@@ -136,7 +134,7 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume', fun
     faults.clearRules();
     const before = await cached(name);
     expect(before, 'blobs the killed runs left complete in the cache').to.equal(blobs.length - 1);
-    const done = await runCli(createArgs(name), cliEnv());
+    const done = await runCli(createArgs(name), { env: cliEnv() });
     expect(done.code, why(done)).to.equal(0);
     expect(jsonOf(done).fetchedBlobs).to.equal(blobs.length - before);
     expect((await readFile(join(dir.path, `${name}.tar.xz`))).equals(reference)).to.be.true;
@@ -147,7 +145,7 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume', fun
   it('create: Ctrl-C mid-blob exits 130, removes its temporary files, says what is done and how to resume', async () => {
     const name = 'sigint';
     holdBigDownload();
-    const cli = startCli(createArgs(name), cliEnv());
+    const cli = startCli(createArgs(name), { env: cliEnv() });
     await waitFor(
       async () =>
         faulted(faults, 'stall')() &&
@@ -171,7 +169,7 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume', fun
     expect(await tempFilesUnder(dir.path)).to.deep.equal([]);
 
     faults.clearRules();
-    const again = await runCli(createArgs(name), cliEnv());
+    const again = await runCli(createArgs(name), { env: cliEnv() });
     expect(again.code, why(again)).to.equal(0);
     expect(jsonOf(again).fetchedBlobs).to.equal(1);
     expect((await readFile(join(dir.path, `${name}.tar.xz`))).equals(reference)).to.be.true;
@@ -202,7 +200,7 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume', fun
             '--need-credential=false',
             '--json',
           ],
-          cliEnv(),
+          { env: cliEnv() },
         ),
       stop: async () => {
         await proxy.stop();

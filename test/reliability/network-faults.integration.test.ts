@@ -11,6 +11,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { runCli, type CliRun } from '../rig/cli.js';
 import type { ReleaseFixture } from '../helpers/bundle-fixture.js';
 import {
   startFaultProxy,
@@ -26,10 +27,8 @@ import {
   errorOf,
   jsonOf,
   referenceBundle,
-  runCli,
   startFaultRig,
   tempFilesUnder,
-  type CliRun,
   isBlobGet,
   isUploadPut,
   why,
@@ -118,7 +117,7 @@ describe('network faults: create and push through resets, 503s, 429s and stalls'
         join(dir.path, `${name}.tar.xz`),
         '--json',
       ],
-      env(path),
+      { env: env(path) },
     );
 
   /** A fresh target registry with a fault proxy in front (routed to by the forward proxy). */
@@ -156,7 +155,7 @@ describe('network faults: create and push through resets, 503s, 429s and stalls'
         '--need-credential=false',
         '--json',
       ],
-      env(path),
+      { env: env(path) },
     );
 
   for (const path of paths) {

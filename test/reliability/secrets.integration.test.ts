@@ -1,13 +1,14 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { requireBuiltCli, runCli, type CliRun } from '../rig/cli.js';
 import { makeImage } from '../rig/image-generator.js';
 import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 import { send } from '../rig/test-http.js';
 import { requireTool } from '../rig/tools.js';
-import { requireBuiltCli, runCli, stackLine, type CliRun } from './cli-kit.js';
+import { stackLine } from './cli-kit.js';
 
 /**
  * Passwords and tokens never appear in what bmpack prints or writes. One

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { XzWriter, decompressXzFile, readXzIndex } from '../../src/xz/index.js';
-import { data, tempDir } from './xz-kit.js';
+import { XzWriter, decompressXzFile, readXzIndex } from '../src/xz/index.js';
+import { data, tempDir } from '../test/xz/xz-kit.js';
 
 const TOTAL = 256 * 1024 * 1024;
 const BLOCK = 32 * 1024 * 1024;

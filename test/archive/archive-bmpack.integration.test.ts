@@ -11,7 +11,8 @@ import {
 } from '../helpers/bundle-fixture.js';
 import { runTool } from '../rig/processes.js';
 import type { RunningRegistry } from '../rig/registry.js';
-import { checkAllBlobs, flipByte, readStream, rejection, sha256, tar, xz } from './archive-kit.js';
+import { checkAllBlobs, flipByte, readStream, sha256, tar, xz } from './archive-kit.js';
+import { rejection } from '../rig/rejection.js';
 
 describe('archive: bmpack bundles', function () {
   this.timeout(180_000);

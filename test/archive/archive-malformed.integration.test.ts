@@ -19,7 +19,8 @@ import { makeImage, type GeneratedImage } from '../rig/image-generator.js';
 import { writeLayout } from '../rig/layout.js';
 import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
 import { mulberry32, randomBuffer } from '../rig/prng.js';
-import { craftTar, flipByte, readStream, rejection, tar, thrown, xz } from './archive-kit.js';
+import { craftTar, flipByte, readStream, tar, xz } from './archive-kit.js';
+import { rejection, thrown } from '../rig/rejection.js';
 
 /**
  * Damaged and hostile archives, made with GNU tar and xz from a layout on

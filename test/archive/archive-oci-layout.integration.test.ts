@@ -5,12 +5,12 @@ import { openBundleSource } from '../../src/archive/index.js';
 import type { BundleSource } from '../../src/archive/index.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { readXzIndex } from '../../src/xz/index.js';
-import { rejection } from '../helpers/client.js';
 import { seedRelease, type ReleaseFixture } from '../helpers/bundle-fixture.js';
 import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { withBothDecoders } from '../xz/xz-kit.js';
 import { checkAllBlobs, readStream, runSkopeo, sha256, tar, xz } from './archive-kit.js';
+import { rejection } from '../rig/rejection.js';
 
 /**
  * OCI image layouts written by skopeo (not by bmpack), packed by GNU tar

@@ -6,12 +6,12 @@ import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { parsePlatform } from '../../src/oci/platform.js';
 import { pythonDecode, wasmDecode } from '../xz/xz-kit.js';
-import { rejection } from '../helpers/client.js';
 import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
 import { startFaultProxy, startStaticStorage, type FaultProxy } from '../rig/fault-proxy.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
+import { rejection } from '../rig/rejection.js';
 
 describe('bundle create', function () {
   this.timeout(180_000);

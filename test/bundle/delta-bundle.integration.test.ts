@@ -9,12 +9,13 @@ import { inspectBundle } from '../../src/inspect/inspect-bundle.js';
 import { pushImages } from '../../src/push/push-images.js';
 import { parseReference } from '../../src/reference/index.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
-import { clientFor, rejection } from '../helpers/client.js';
+import { clientFor } from '../helpers/client.js';
 import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
 import { runTool } from '../rig/processes.js';
 import { startFaultProxy } from '../rig/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
+import { rejection } from '../rig/rejection.js';
 
 describe('delta bundles (bundle create --since)', function () {
   this.timeout(180_000);

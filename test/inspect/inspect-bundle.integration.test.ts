@@ -7,7 +7,7 @@ import { inspectBundle } from '../../src/inspect/inspect-bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import { verifyFailure } from '../helpers/verify-failure.js';
 import { readXzIndex } from '../../src/xz/index.js';
-import { flipByte, rejection, runSkopeo, tar, xz } from '../archive/archive-kit.js';
+import { flipByte, runSkopeo, tar, xz } from '../archive/archive-kit.js';
 import {
   buildRelease,
   type writeImageSet,
@@ -17,6 +17,7 @@ import { makeImage } from '../rig/image-generator.js';
 import { runTool } from '../rig/processes.js';
 import type { RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
+import { rejection } from '../rig/rejection.js';
 
 describe('bundle inspect', function () {
   this.timeout(180_000);

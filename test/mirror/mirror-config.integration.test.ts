@@ -11,8 +11,8 @@ import { parseToml, tomlTableAt } from '../../src/mirror/toml-parse.js';
 import { makeImage } from '../rig/image-generator.js';
 import { makeTempDir, type TrackedDir } from '../rig/processes.js';
 import { makeCa } from '../rig/tls.js';
-import { rejection } from '../helpers/client.js';
 import { writeBundle } from './mirror-kit.js';
+import { rejection } from '../rig/rejection.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

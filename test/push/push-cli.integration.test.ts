@@ -11,7 +11,7 @@ import { makeImage } from '../rig/image-generator.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 import { writeImageSet } from '../helpers/bundle-fixture.js';
-import { rejectionCode } from '../helpers/client.js';
+import { rejectionCode } from '../rig/rejection.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -6,7 +6,7 @@ import { sha256Digest } from '../../src/content/digest.js';
 import { pushImages, type PushImagesOptions } from '../../src/push/push-images.js';
 import { parseReference } from '../../src/reference/index.js';
 import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
-import { clientFor, rejection } from '../helpers/client.js';
+import { clientFor } from '../helpers/client.js';
 import {
   bundleImageSet,
   seedRelease,
@@ -17,6 +17,7 @@ import { startFaultProxy } from '../rig/fault-proxy.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
+import { rejection } from '../rig/rejection.js';
 
 describe('push images', function () {
   this.timeout(180_000);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parsePrivateRegistry } from '../../src/push/private-registry.js';
 import { mapImages, sourceReference } from '../../src/push/target-mapping.js';
 import { formatReference } from '../../src/reference/index.js';
-import { thrownCode } from '../helpers/thrown-code.js';
+import { thrownCode } from '../rig/rejection.js';
 
 const desc = (c: string) => ({
   mediaType: 'application/vnd.oci.image.index.v1+json',

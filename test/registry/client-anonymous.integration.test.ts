@@ -3,13 +3,14 @@ import { expect } from 'chai';
 import { MediaType } from '../../src/oci/media-types.js';
 import { parseReference } from '../../src/reference/index.js';
 import type { RegistryClient } from '../../src/registry/client.js';
-import { clientFor, readAll, rejection, rejectionCode } from '../helpers/client.js';
+import { clientFor, readAll } from '../helpers/client.js';
 import { makeImage, makeIndex, type GeneratedImage } from '../rig/image-generator.js';
 import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 import { runTool } from '../rig/processes.js';
 import { requireTool } from '../rig/tools.js';
+import { rejection, rejectionCode } from '../rig/rejection.js';
 
 describe('registry client on an anonymous registry', function () {
   this.timeout(120_000);

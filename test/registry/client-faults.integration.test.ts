@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { parseReference } from '../../src/reference/index.js';
 import type { Descriptor } from '../../src/oci/descriptor.js';
-import { clientFor, readAll, rejection } from '../helpers/client.js';
+import { clientFor, readAll } from '../helpers/client.js';
 import { makeImage } from '../rig/image-generator.js';
 import {
   startFaultProxy,
@@ -13,6 +13,7 @@ import {
 import type { ForwardProxy, ForwardProxyOptions } from '../rig/forward-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
+import { rejection } from '../rig/rejection.js';
 
 describe('registry client through faults', function () {
   this.timeout(120_000);

@@ -3,10 +3,11 @@ import { expect } from 'chai';
 import { parseReference } from '../../src/reference/index.js';
 import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { clientFor, rejection } from '../helpers/client.js';
+import { clientFor } from '../helpers/client.js';
 import { makeImage } from '../rig/image-generator.js';
 import { startRegistry, type RegistryOptions, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
+import { rejection } from '../rig/rejection.js';
 
 const image = makeImage({ seed: 31, layers: 2, layerSize: 1500, format: 'oci' });
 

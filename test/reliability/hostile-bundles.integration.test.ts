@@ -6,7 +6,7 @@ import { createBundle } from '../../src/bundle/create-bundle.js';
 import type { ErrorCode } from '../../src/errors.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import { xzRangeChunks } from '../../src/xz/range-reader.js';
-import { craftTar, rejection, tar, type CraftEntry } from '../archive/archive-kit.js';
+import { craftTar, tar, type CraftEntry } from '../archive/archive-kit.js';
 import { writeImageSet } from '../helpers/bundle-fixture.js';
 import {
   blobsOf,
@@ -28,6 +28,7 @@ import {
   xzTool,
   zeroChunks,
 } from './hostile-kit.js';
+import { rejection } from '../rig/rejection.js';
 
 /**
  * Hostile and broken bundles given to the real CLI (`push images`, `bundle

@@ -19,7 +19,8 @@ import { LZMA2_FILTER_ID, STORED_DICT_PROPERTY } from '../../src/xz/lzma2-filter
 import { writeStoredChunkHeader } from '../../src/xz/lzma2-stored-chunks.js';
 import { encodeStreamFooter } from '../../src/xz/stream-footer.js';
 import { encodeStreamHeader } from '../../src/xz/stream-header.js';
-import { collect, data, rejection, tempDir, writeXzFile, xzDecode } from './xz-kit.js';
+import { collect, data, tempDir, writeXzFile, xzDecode } from './xz-kit.js';
+import { rejection } from '../rig/rejection.js';
 
 /**
  * One Stream, one Block of stored chunks of the given sizes, CRC32; and

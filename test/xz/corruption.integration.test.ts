@@ -11,16 +11,8 @@ import {
 } from '../../src/xz/index.js';
 import { runTool } from '../rig/processes.js';
 import { makeForeignFiles, type ForeignFiles } from './foreign-files.js';
-import {
-  collect,
-  data,
-  rejection,
-  rejectionCode,
-  tempDir,
-  withBothDecoders,
-  writeXzFile,
-  xzTool,
-} from './xz-kit.js';
+import { collect, data, tempDir, withBothDecoders, writeXzFile, xzTool } from './xz-kit.js';
+import { rejection, rejectionCode } from '../rig/rejection.js';
 
 describe('xz corruption', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;

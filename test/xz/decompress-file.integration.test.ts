@@ -15,7 +15,8 @@ import {
 } from '../../src/xz/index.js';
 import { runTool } from '../rig/processes.js';
 import { makeForeignFiles, type ForeignFiles } from './foreign-files.js';
-import { collect, rejectionCode, tempDir, text, xzTool } from './xz-kit.js';
+import { collect, tempDir, text, xzTool } from './xz-kit.js';
+import { rejectionCode } from '../rig/rejection.js';
 
 describe('xz decompressXzFile', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;

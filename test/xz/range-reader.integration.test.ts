@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { thrownCode } from '../helpers/thrown-code.js';
 import { openXzRange, readXzIndex, type XzIndex } from '../../src/xz/index.js';
 import { makeForeignFiles, type ForeignFiles } from './foreign-files.js';
 import { collect, data, tempDir, withBothDecoders, writeXzFile } from './xz-kit.js';
+import { thrownCode } from '../rig/rejection.js';
 
 /** Ranges that start and end inside, at and across Block boundaries. */
 function rangesFor(index: XzIndex): [number, number][] {

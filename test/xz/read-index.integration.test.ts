@@ -3,7 +3,8 @@ import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckType, readXzIndex, type XzIndex } from '../../src/xz/index.js';
 import { makeForeignFiles, type ForeignFiles } from './foreign-files.js';
-import { data, rejection, rejectionCode, tempDir, writeXzFile, xzList } from './xz-kit.js';
+import { data, tempDir, writeXzFile, xzList } from './xz-kit.js';
+import { rejection, rejectionCode } from '../rig/rejection.js';
 
 /** Our index against what `xz --list -vv` reports for the same file. */
 async function expectSameAsXzList(file: string, index: XzIndex): Promise<void> {

@@ -17,7 +17,6 @@ import {
   collect,
   data,
   pythonDecode,
-  rejectionCode,
   tarTool,
   tempDir,
   wasmDecode,
@@ -26,6 +25,7 @@ import {
   xzList,
   xzTool,
 } from './xz-kit.js';
+import { rejectionCode } from '../rig/rejection.js';
 
 /** A Writable that keeps everything, slowly enough to exercise backpressure. */
 function memorySink(

@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { BmpackError } from '../../src/errors.js';
 import type { BundleSource } from '../../src/archive/index.js';
 import { runTool } from '../rig/processes.js';
 import { requireTool } from '../rig/tools.js';
@@ -136,28 +135,6 @@ export async function flipByte(file: string, offset: number): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-/** The BmpackError a promise rejects with (fails the test otherwise). */
-export async function rejection(p: Promise<unknown>): Promise<BmpackError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof BmpackError) return err;
-    throw new Error(`expected a BmpackError, got ${String(err)}`, { cause: err });
-  }
-  throw new Error('expected a rejection');
-}
-
-/** The BmpackError a function throws synchronously. */
-export function thrown(fn: () => unknown): BmpackError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof BmpackError) return err;
-    throw new Error(`expected a BmpackError, got ${String(err)}`, { cause: err });
-  }
-  throw new Error('expected a throw');
 }
 
 /** skopeo with its own (permissive) policy and an empty registries.conf, as the rig's seedImage runs it. */

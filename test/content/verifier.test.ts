@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { thrownCode } from '../helpers/thrown-code.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { ContentVerifier } from '../../src/content/verifier.js';
+import { thrownCode } from '../rig/rejection.js';
 
 describe('content verifier', () => {
   const data = Buffer.from('hello, air-gapped world');

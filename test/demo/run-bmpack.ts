@@ -4,10 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { spawnTracked } from '../rig/processes.js';
+import { runCli } from '../rig/cli.js';
 
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const runJs = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+export { repoRoot } from '../rig/cli.js';
 const builtCommands = fileURLToPath(new URL('../../dist/commands', import.meta.url));
 
 /** Throws unless dist/ holds a build (`npm run demo` builds first; `node bin/demo.ts` does not). */
@@ -45,13 +44,14 @@ export async function runBmpack(commandLine: string, run: BmpackRun): Promise<vo
   if (run.cancelled()) throw new Error('interrupted');
   process.stdout.write(`\n$ bmpack ${commandLine}\n`);
   const args = commandLine.split(' ');
-  const child = spawnTracked(process.execPath, [runJs, ...args], {
+  // The demo's environment as it is: it wants the user's settings, bar NO_PROXY.
+  const { code, signal } = await runCli(args, {
     cwd: run.cwd,
     env: run.env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    inheritEnv: false,
+    echo: true,
+    timeoutMs: 600_000,
   });
-  const { code, signal } = await child.exited;
-  await child.stop(); // unregisters it; it has exited
   if (code !== 0) {
     const how = signal !== null ? `was killed by ${signal}` : `exited with ${String(code)}`;
     throw new Error(`bmpack ${args.slice(0, 2).join(' ')} ${how}`);

@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
 import { RegistryClient, type RegistryClientOptions } from '../../src/registry/client.js';
 import type { RunningRegistry } from '../rig/registry.js';
-import { BmpackError } from '../../src/errors.js';
 
 /** A fast retry policy so that fault tests stay short. */
 export const quickRetry = { attempts: 4, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5_000 };
@@ -40,26 +39,4 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(Buffer.from(c as Uint8Array));
   return Buffer.concat(chunks);
-}
-
-/** The BmpackError code a promise rejects with (fails the test if it resolves). */
-export async function rejectionCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof BmpackError) return err.code;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
-
-/** The BmpackError a promise rejects with. */
-export async function rejection(p: Promise<unknown>): Promise<BmpackError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof BmpackError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { loadImageSets, parseImageSet } from '../../src/image-set/index.js';
 import { formatPlatform } from '../../src/oci/platform.js';
 import { formatReference } from '../../src/reference/index.js';
-import { lines, rejection, TempManifests } from './temp-manifests.js';
+import { lines, TempManifests } from './temp-manifests.js';
+import { rejection } from '../rig/rejection.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 const example = fileURLToPath(new URL('../../manifests/example.yaml', import.meta.url));

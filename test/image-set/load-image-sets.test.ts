@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { loadImageSets } from '../../src/image-set/index.js';
 import { formatPlatform } from '../../src/oci/platform.js';
 import { formatReference } from '../../src/reference/index.js';
-import { lines, rejection, TempManifests } from './temp-manifests.js';
+import { lines, TempManifests } from './temp-manifests.js';
+import { rejection } from '../rig/rejection.js';
 
 function imageSet(
   name: string,

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { loadImageSets, parseImageSet } from '../../src/image-set/index.js';
 import { formatReference } from '../../src/reference/index.js';
-import { lines, rejection, TempManifests } from './temp-manifests.js';
+import { lines, TempManifests } from './temp-manifests.js';
+import { rejection } from '../rig/rejection.js';
 
 const digest = `sha256:${'cd'.repeat(32)}`;
 

@@ -2,7 +2,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BmpackError } from '../../src/errors.js';
 
 export class TempManifests {
   private constructor(readonly dir: string) {}
@@ -21,17 +20,6 @@ export class TempManifests {
   async remove(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
   }
-}
-
-/** The BmpackError `fn` throws; fails the test when it throws anything else or nothing. */
-export async function rejection(fn: () => unknown): Promise<BmpackError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof BmpackError) return err;
-    throw new Error(`expected a BmpackError, got ${String(err)}`, { cause: err });
-  }
-  throw new Error('expected a BmpackError, but nothing was thrown');
 }
 
 /** Text from lines, so that tests can count them. */

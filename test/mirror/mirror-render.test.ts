@@ -23,7 +23,7 @@ import { renderConfigToml } from '../../src/mirror/render-config-toml.js';
 import { renderHostsToml } from '../../src/mirror/render-hosts-toml.js';
 import { parseToml, tomlTableAt, type TomlTable } from '../../src/mirror/toml-parse.js';
 import { tomlKey, tomlString } from '../../src/mirror/toml-write.js';
-import { thrownCode } from '../helpers/thrown-code.js';
+import { thrownCode } from '../rig/rejection.js';
 
 const cri = ['plugins', 'io.containerd.grpc.v1.cri', 'registry'];
 

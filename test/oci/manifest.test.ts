@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { thrownCode } from '../helpers/thrown-code.js';
 import { parseManifest, referencedDescriptors } from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/media-types.js';
+import { thrownCode } from '../rig/rejection.js';
 
 const d = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const bytes = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));

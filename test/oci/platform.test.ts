@@ -9,7 +9,7 @@ import {
   selectPlatform,
   type PlatformLike,
 } from '../../src/oci/platform.js';
-import { thrownCode } from '../helpers/thrown-code.js';
+import { thrownCode } from '../rig/rejection.js';
 
 const p = (os: string, architecture: string, variant?: string): PlatformLike =>
   variant === undefined ? { os, architecture } : { os, architecture, variant };

@@ -3,7 +3,7 @@ import { parsePrivateRegistry } from '../../src/push/private-registry.js';
 import { mapImages } from '../../src/push/target-mapping.js';
 import { listedReference } from '../../src/store/index.js';
 import { formatReference } from '../../src/reference/index.js';
-import { thrownCode } from '../helpers/thrown-code.js';
+import { thrownCode } from '../rig/rejection.js';
 
 const desc = (c: string) => ({
   mediaType: 'application/vnd.oci.image.index.v1+json',

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { thrownCode } from '../helpers/thrown-code.js';
 import {
   formatReference,
   isDockerHub,
@@ -10,6 +9,7 @@ import {
   withDigest,
   withTag,
 } from '../../src/reference/index.js';
+import { thrownCode } from '../rig/rejection.js';
 
 const d256 = `sha256:${'b2'.repeat(32)}`;
 

@@ -1,91 +1,15 @@
 /**
- * The built CLI (bin/run.js) run as a child process, the way a user runs it:
- * real exit codes, real stderr, no terminal (so no prompt). Plus the checks
- * every failing run must pass: the category's exit code, `Error [CODE]` and
+ * Checks of CLI runs (test/rig/cli.ts runs them): what every failing run must pass: the category's exit code, `Error [CODE]` and
  * a hint on stderr, no stack trace (unless --debug), and what a registry or
  * a folder holds afterwards.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { exitCodeFor, type ErrorCode } from '../../src/errors.js';
+import type { CliRun } from '../rig/cli.js';
 import type { RunningRegistry } from '../rig/registry.js';
 import { send } from '../rig/test-http.js';
-
-export const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin', 'run.js');
-
-/** Fails (never skips) when the CLI has not been built: these tests run the real binary. */
-export function requireBuiltCli(): void {
-  const built = ['bmpack.cjs', 'commands/bundle/create.js', 'commands/push/images.js'];
-  for (const file of built) {
-    if (!existsSync(join(root, 'dist', file))) {
-      throw new Error(`dist/${file} is missing: run \`npm run build\` first`);
-    }
-  }
-}
-
-export interface CliRun {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The command line, for failure messages. */
-  readonly argv: string;
-}
-
-export interface CliOptions {
-  readonly cwd: string;
-  /** Added to this process's environment (without any BMPACK_ or proxy setting). */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Written to stdin, which is then closed (stdin is never a terminal). */
-  readonly input?: string;
-  /** Killed (and the test failed) after this long: a hang guard, not a timing assertion. */
-  readonly timeoutMs?: number;
-}
-
-/** This process's environment without proxies or BMPACK_ settings, plus `extra`. */
-export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([key]) => !/^(https?|no|all)_proxy$/i.test(key) && !key.startsWith('BMPACK_'),
-    ),
-  );
-  return { ...env, ...extra };
-}
-
-/** Runs `bmpack ARGS` to its end. */
-export function runCli(args: readonly string[], o: CliOptions): Promise<CliRun> {
-  const argv = `bmpack ${args.join(' ')}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: o.cwd,
-      env: cleanEnv(o.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(o.input ?? '');
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${argv} did not finish within ${o.timeoutMs ?? 60_000} ms:\n${stderr}`));
-    }, o.timeoutMs ?? 60_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, argv });
-    });
-  });
-}
 
 /** A line of a JavaScript stack trace. */
 export const stackLine = /^\s+at \S/m;

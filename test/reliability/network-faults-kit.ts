@@ -3,22 +3,17 @@
  * a child process with a controlled proxy environment, a release seeded into
  * a real registry, and checks of what a registry or a folder holds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBundle } from '../../src/bundle/create-bundle.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { blobsOf } from '../rig/image-generator.js';
-import { makeTempDir, runTool, track, type TrackedDir } from '../rig/processes.js';
+import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
+import { requireBuiltCli, type CliRun } from '../rig/cli.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../rig/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
 import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
-import { requireBuiltCli, root } from './cli-kit.js';
-
-export { requireBuiltCli, root } from './cli-kit.js';
-
-const bin = join(root, 'bin', 'run.js');
 
 export interface CliEnvOptions {
   /** HTTP_PROXY and HTTPS_PROXY (both spellings); no NO_PROXY. Without it, no proxy at all. */
@@ -28,29 +23,18 @@ export interface CliEnvOptions {
 }
 
 /**
- * The environment for a CLI run: this process's, without any proxy or
- * BMPACK_ setting inherited from the machine (a NO_PROXY listing 127.0.0.1
- * would silently take the proxy out of the path), plus what is asked for.
+ * What a CLI run adds to its environment (runCli drops any proxy or BMPACK_
+ * setting inherited from the machine first: a NO_PROXY listing 127.0.0.1
+ * would silently take the proxy out of the path).
  */
 export function cliEnv(o: CliEnvOptions = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([key]) => !/^(https?|no|all)_proxy$/i.test(key) && !key.startsWith('BMPACK_'),
-    ),
-  );
+  const env: NodeJS.ProcessEnv = {};
   if (o.proxy !== undefined) {
     for (const key of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'])
       env[key] = o.proxy;
   }
   if (o.stallTimeoutMs !== undefined) env.BMPACK_STALL_TIMEOUT_MS = String(o.stallTimeoutMs);
   return env;
-}
-
-export interface CliRun {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 /** What a failed expectation prints: how the CLI ended and what it said. */
@@ -70,43 +54,6 @@ export const isUploadPut =
     r.method === 'PUT' &&
     r.path.includes('/blobs/uploads/') &&
     r.path.includes(encodeURIComponent(digest));
-
-export interface RunningCli {
-  readonly child: ChildProcess;
-  /** Output so far. */
-  stdout(): string;
-  stderr(): string;
-  readonly done: Promise<CliRun>;
-}
-
-/** Starts `bmpack ARGS` (the built CLI); it is killed if the test run ends first. */
-export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): RunningCli {
-  const child = spawn(process.execPath, [bin, ...args], {
-    env,
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const handle = track(`bmpack ${args.slice(0, 2).join(' ')}`, () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const done = new Promise<CliRun>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      void handle.stop();
-      resolve({ code, signal, stdout: out, stderr: err });
-    });
-  });
-  return { child, stdout: () => out, stderr: () => err, done };
-}
-
-/** Runs `bmpack ARGS` to its end. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  return startCli(args, env).done;
-}
 
 /** What `--json` prints: a command's result, or `{error}`. */
 export interface CliJson {

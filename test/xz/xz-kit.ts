@@ -8,7 +8,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { BmpackError } from '../../src/errors.js';
 import { XzWriter, type XzSummary } from '../../src/xz/index.js';
 import { XzReadableStream } from '../../src/xz/xz-decompress-module.js';
 import { runTool } from '../rig/processes.js';
@@ -44,27 +43,6 @@ export async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const chunk of stream) parts.push(Buffer.from(chunk as Uint8Array));
   return Buffer.concat(parts);
-}
-
-/** The BmpackError code a promise rejects with ('not a BmpackError' otherwise, undefined if it resolves). */
-export async function rejectionCode(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (err) {
-    return err instanceof BmpackError ? err.code : `not a BmpackError: ${String(err)}`;
-  }
-  return undefined;
-}
-
-/** The error a promise rejects with, which must be a BmpackError. */
-export async function rejection(promise: Promise<unknown>): Promise<BmpackError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof BmpackError) return err;
-    throw new Error(`expected a BmpackError, got ${String(err)}`, { cause: err });
-  }
-  throw new Error('expected a rejection');
 }
 
 /**

@@ -1,0 +1,73 @@
+/**
+ * How bin/run.js starts bmpack: from the single file `npm run build` makes
+ * (dist/bmpack.cjs) with the V8 code cache beside it, which V8 must accept
+ * (a rejected cache still works, only slowly: nothing else would notice);
+ * and, when there is no single file, from tsc's output through oclif.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
+import Module from 'node:module';
+import { join } from 'node:path';
+import vm from 'node:vm';
+import { expect } from 'chai';
+import { repoRoot as root, runCli } from '../rig/cli.js';
+import { makeTempDir } from '../rig/processes.js';
+
+const single = join(root, 'dist', 'bmpack.cjs');
+
+describe('bmpack start-up (bin/run.js)', function () {
+  this.timeout(60_000);
+
+  before(() => {
+    for (const file of [single, `${single}.cache`, join(root, 'dist', 'commands')])
+      if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  });
+
+  it('has a code cache for the single file that V8 accepts', () => {
+    // The same wrapping and options as bin/run.js.
+    const script = new vm.Script(Module.wrap(readFileSync(single, 'utf8')), {
+      filename: single,
+      cachedData: readFileSync(`${single}.cache`),
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
+    expect(script.cachedDataRejected).to.equal(false);
+  });
+
+  it('runs the single file (its stack traces name it)', async () => {
+    const dir = await makeTempDir('bmpack-start-');
+    try {
+      const empty = join(dir.path, 'empty.tar');
+      await writeFile(empty, Buffer.alloc(0));
+      const failed = await runCli(['bundle', 'inspect', empty, '--debug']);
+      expect(failed.code).to.not.equal(0);
+      expect(failed.stderr).to.contain('dist/bmpack.cjs:');
+    } finally {
+      await dir.stop();
+    }
+  });
+
+  it('falls back to the compiled commands when there is no single file', async () => {
+    const dir = await makeTempDir('bmpack-start-');
+    try {
+      await mkdir(join(dir.path, 'bin'));
+      await cp(join(root, 'bin', 'run.js'), join(dir.path, 'bin', 'run.js'));
+      await cp(join(root, 'dist', 'commands'), join(dir.path, 'dist', 'commands'), {
+        recursive: true,
+      });
+      await cp(join(root, 'dist', 'src'), join(dir.path, 'dist', 'src'), { recursive: true });
+      await cp(join(root, 'package.json'), join(dir.path, 'package.json'));
+      await symlink(join(root, 'node_modules'), join(dir.path, 'node_modules'), 'dir');
+      const bundle = join(dir.path, 'no-bundle.tar');
+      await writeFile(bundle, Buffer.alloc(0));
+      const launcher = [process.execPath, join(dir.path, 'bin', 'run.js')];
+      const version = await runCli(['--version'], { launcher });
+      expect(version.stdout).to.match(/^bmpack\/\d+\.\d+\.\d+ /);
+      // A real command runs too: an empty file is refused the way bmpack refuses it.
+      const inspect = await runCli(['bundle', 'inspect', bundle], { launcher });
+      expect(inspect.code).to.equal(11);
+      expect(inspect.stderr).to.contain('E_BUNDLE_INVALID');
+    } finally {
+      await dir.stop();
+    }
+  });
+});

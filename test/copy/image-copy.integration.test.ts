@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { sha256Digest } from '../../src/content/digest.js';
 import { copyImage, type ImageCopyOptions } from '../../src/image/copy-image.js';
 import { parseReference } from '../../src/reference/index.js';
-import { clientFor, rejection } from '../helpers/client.js';
+import { clientFor } from '../helpers/client.js';
+import { rejection } from '../rig/rejection.js';
 import {
   bundleImageSet,
   seedRelease,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { copyRegistries, copyRequests } from '../../src/image/copy-requests.js';
 import { parseImageLocation, type ListedImage } from '../../src/store/index.js';
-import { thrownCode } from '../helpers/thrown-code.js';
+import { thrownCode } from '../rig/rejection.js';
 
 const d = (c: string) => ({
   mediaType: 'application/vnd.oci.image.index.v1+json',

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { formatImageLocation, parseImageLocation } from '../../src/store/index.js';
-import { thrownCode } from '../helpers/thrown-code.js';
+import { thrownCode } from '../rig/rejection.js';
 
 describe('image locations (skopeo transport syntax)', () => {
   it('reads docker://, oci:DIR[:NAME] and bundle:FILE[:NAME]; the name may hold ":"', () => {

@@ -1,7 +1,15 @@
 import { expect } from 'chai';
-import { ArchiveFormatError } from '../../src/archive/archive-format-error.js';
+import {
+  ArchiveFormatError,
+  digestOfBlobPath,
+  encodeTarHeader,
+  normalizeTarPath,
+  parseBundleMetadata,
+  parsePaxRecords,
+  parseTarHeader,
+  resolveLinkTarget,
+} from '../../src/bundle-format/index.js';
 import { placeBlobs } from '../../src/archive/bmpack-blob-offsets.js';
-import { parseBundleMetadata } from '../../src/archive/bundle-metadata-guard.js';
 import { detectContainer } from '../../src/archive/container-magic.js';
 import { parseDockerArchiveManifest } from '../../src/archive/docker-archive-manifest.js';
 import {
@@ -10,13 +18,6 @@ import {
   synthesizeDockerManifest,
 } from '../../src/archive/docker-manifest-synthesis.js';
 import { imagesFromIndex } from '../../src/archive/layout-images.js';
-import { parsePaxRecords, parseTarHeader } from '../../src/archive/tar-header-parser.js';
-import {
-  digestOfBlobPath,
-  normalizeTarPath,
-  resolveLinkTarget,
-} from '../../src/archive/tar-path.js';
-import { encodeTarHeader } from '../../src/bundle/tar-header.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { craftTar } from './archive-kit.js';
 

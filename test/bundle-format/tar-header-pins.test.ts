@@ -7,7 +7,7 @@
  * other byte is zero.
  */
 import { expect } from 'chai';
-import { encodeTarHeader } from '../../src/bundle/tar-header.js';
+import { encodeTarHeader } from '../../src/bundle-format/index.js';
 import { writeTar } from '../rig/tar-writer.js';
 
 type Runs = ReadonlyArray<readonly [number, string]>;

@@ -8,7 +8,7 @@ import {
   tarEntrySpan,
   tarPadding,
   tarTrailerSize,
-} from '../../src/bundle/tar-header.js';
+} from '../../src/bundle-format/index.js';
 import { runTool } from '../rig/processes.js';
 import { requireTool } from '../rig/tools.js';
 

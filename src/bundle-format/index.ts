@@ -47,7 +47,7 @@ export {
   looksLikeBlobPath,
   ociLayoutFile,
 } from './layout-names.js';
-export { parsePaxRecords, paxSize } from './pax-records.js';
+export { encodePaxRecords, parsePaxRecords, paxSize } from './pax-records.js';
 export {
   isTarHeaderBlock,
   isZeroBlock,
@@ -62,5 +62,11 @@ export {
   type TarEntryKind,
   type TarHeader,
 } from './tar-header-decode.js';
-export { encodeTarHeader, type TarEntryType, type TarHeaderSpec } from './tar-header-encode.js';
+export {
+  encodeTarHeader,
+  sealTarHeader,
+  type TarEntryType,
+  type TarHeaderSpec,
+  type TarWriteType,
+} from './tar-header-encode.js';
 export { normalizeTarPath, resolveLinkTarget } from './tar-path.js';

@@ -29,6 +29,21 @@ export function parsePaxRecords(data: Buffer): Map<string, string> {
   return records;
 }
 
+/**
+ * Records in the pax form, each `"%d %s=%s\n"` with the length counting its
+ * own digits. bmpack's bundles hold none; the tests write them.
+ */
+export function encodePaxRecords(records: Readonly<Record<string, string>>): Buffer {
+  const lines = Object.entries(records).map(([key, value]) => {
+    const body = ` ${key}=${value}\n`;
+    const bodyLength = Buffer.byteLength(body);
+    let length = bodyLength + 1;
+    while (String(length).length + bodyLength !== length) length++;
+    return `${length}${body}`;
+  });
+  return Buffer.from(lines.join(''), 'utf8');
+}
+
 /** A pax `size` record: decimal digits only. */
 export function paxSize(value: string): number {
   if (!/^[0-9]+$/.test(value)) throw new ArchiveFormatError('pax size record is not a number');

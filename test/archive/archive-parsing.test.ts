@@ -8,6 +8,7 @@ import {
   parsePaxRecords,
   parseTarHeader,
   resolveLinkTarget,
+  sealTarHeader,
 } from '../../src/bundle-format/index.js';
 import { placeBlobs } from '../../src/archive/bmpack-blob-offsets.js';
 import { detectContainer } from '../../src/archive/container-magic.js';
@@ -57,10 +58,7 @@ describe('archive parsing (pure)', () => {
       expect(parseTarHeader(block)).to.include({ kind: 'symlink', linkName: '../target' });
       const withPrefix = Buffer.from(block);
       withPrefix.write('some/prefix', 345);
-      withPrefix.fill(0x20, 148, 156);
-      let sum = 0;
-      for (const b of withPrefix) sum += b;
-      withPrefix.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+      sealTarHeader(withPrefix);
       expect(parseTarHeader(withPrefix).name).to.equal('some/prefix/x');
     });
 

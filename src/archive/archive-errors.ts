@@ -6,7 +6,7 @@
  * the underlying error as `cause`.
  */
 import { BmpackError } from '../errors.js';
-import { ArchiveFormatError } from './archive-format-error.js';
+import { ArchiveFormatError } from '../bundle-format/index.js';
 
 export interface InvalidWhere {
   /** The tar entry at fault (its path as written). */

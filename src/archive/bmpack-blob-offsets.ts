@@ -4,8 +4,7 @@
  * blob's header follows `blobs/sha256/`, and each next one starts `512 +
  * size` rounded up to 512 bytes later. Pure.
  */
-import type { BundleBlobRecord } from '../bundle/bundle-metadata.js';
-import { tarBlockSize, tarPaddingOf } from './tar-header-parser.js';
+import { type BundleBlobRecord, tarBlockSize, tarPadding } from '../bundle-format/index.js';
 
 export interface BlobPlacement {
   readonly digest: string;
@@ -41,7 +40,7 @@ export function placeBlobs(
       headerOffset: at,
       path: `blobs/sha256/${b.digest.slice('sha256:'.length)}`,
     });
-    at += tarBlockSize + b.size + tarPaddingOf(b.size);
+    at += tarBlockSize + b.size + tarPadding(b.size);
   }
   return { placements, end: at };
 }

@@ -6,18 +6,23 @@
  * bmpack.json. Anything else (a bundle re-packed by another tool, say) is
  * scanned like any other archive.
  */
-import type { BundleMetadata } from '../bundle/bundle-metadata.js';
+import {
+  type BundleMetadata,
+  bundleMetadataFile,
+  layoutIndexFile,
+  ociLayoutFile,
+  tarBlockSize,
+} from '../bundle-format/index.js';
 import { bundleInvalid } from './archive-errors.js';
 import { placeBlobs, type BlobLayout } from './bmpack-blob-offsets.js';
 import type { EntryTable } from './entry-table.js';
 import { bundleMetadataOf } from './layout-documents.js';
-import { tarBlockSize } from './tar-header-parser.js';
 import type { TarScanner } from './tar-scanner.js';
 
 const head = [
-  ['oci-layout', 'file'],
-  ['bmpack.json', 'file'],
-  ['index.json', 'file'],
+  [ociLayoutFile, 'file'],
+  [bundleMetadataFile, 'file'],
+  [layoutIndexFile, 'file'],
   ['blobs/', 'directory'],
   ['blobs/sha256/', 'directory'],
 ] as const;

@@ -3,7 +3,7 @@
  * layout, or a `docker save` archive. Blobs are read in place, never
  * extracted to disk.
  */
-import type { BundleMetadata } from '../bundle/bundle-metadata.js';
+import type { BundleMetadata } from '../bundle-format/index.js';
 import type { Descriptor } from '../oci/descriptor.js';
 
 export type { BlobChunks } from '../content/blob-chunks.js';

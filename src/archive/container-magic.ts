@@ -4,6 +4,7 @@
  * tar (POSIX ustar, and GNU tar's variant, carry "ustar" at offset 257).
  * Other compressors are named so that the error can say what to do. Pure.
  */
+import { isTarHeaderBlock } from '../bundle-format/index.js';
 
 export type Container =
   | { readonly kind: 'xz' }
@@ -15,7 +16,6 @@ export type Container =
 export const containerProbeSize = 512;
 
 const xzMagic = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
-const ustarMagic = Buffer.from('ustar', 'latin1');
 
 /** Compressed formats we recognise but do not read (RFC 1952, RFC 8878, bzip2). */
 const unsupported: ReadonlyArray<{ readonly magic: Buffer; readonly format: string }> = [
@@ -33,9 +33,4 @@ export function detectContainer(head: Buffer): Container {
   }
   if (isTarHeaderBlock(head)) return { kind: 'tar' };
   return { kind: 'unknown' };
-}
-
-/** True when a 512-byte block carries the ustar magic of POSIX or GNU tar. */
-export function isTarHeaderBlock(block: Buffer): boolean {
-  return block.length >= 262 && block.subarray(257, 262).equals(ustarMagic);
 }

@@ -5,8 +5,7 @@
  * protocols.md §4). Pure.
  */
 import { isRecord } from '../oci/descriptor.js';
-import { ArchiveFormatError } from './archive-format-error.js';
-import { normalizeTarPath } from './tar-path.js';
+import { ArchiveFormatError, normalizeTarPath } from '../bundle-format/index.js';
 
 export interface DockerArchiveEntry {
   /** Position in manifest.json, for messages. */

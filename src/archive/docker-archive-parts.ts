@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import { MediaType } from '../oci/media-types.js';
 import { sha256Digest } from '../content/digest.js';
 import { bundleInvalid, internalError } from './archive-errors.js';
-import { ArchiveFormatError } from './archive-format-error.js';
+import { ArchiveFormatError } from '../bundle-format/index.js';
 import type { SourceImage } from './bundle-source.js';
 import { parseDockerArchiveManifest, type DockerArchiveEntry } from './docker-archive-manifest.js';
 import { layerMediaType, synthesizeDockerManifest } from './docker-manifest-synthesis.js';

@@ -7,7 +7,7 @@
 import { bundleInvalid } from './archive-errors.js';
 import { wellKnownFiles } from './json-document.js';
 import type { ScannedEntry } from './tar-scanner.js';
-import { digestOfBlobPath, looksLikeBlobPath, resolveLinkTarget } from './tar-path.js';
+import { digestOfBlobPath, looksLikeBlobPath, resolveLinkTarget } from '../bundle-format/index.js';
 
 /** Symbolic links followed at most this deep (docker save links once). */
 const maxLinkDepth = 8;

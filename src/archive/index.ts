@@ -11,6 +11,5 @@ export {
   imagesFromIndex,
   refNameAnnotation,
 } from './layout-images.js';
-export { ArchiveFormatError } from './archive-format-error.js';
 export { maxDocumentSize, parseJsonDocument } from './json-document.js';
 export { asBundleError, bundleInvalid } from './archive-errors.js';

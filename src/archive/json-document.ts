@@ -3,17 +3,22 @@
  * docker's manifest.json, manifests and configs): capped in size, so that a
  * damaged or hostile archive cannot make us hold gigabytes. Pure.
  */
-import { ArchiveFormatError } from './archive-format-error.js';
+import {
+  ArchiveFormatError,
+  bundleMetadataFile,
+  layoutIndexFile,
+  ociLayoutFile,
+} from '../bundle-format/index.js';
 
 /** Largest JSON document read whole (manifests and configs are kilobytes). */
 export const maxDocumentSize = 8 * 1024 * 1024;
 
 /** Layout files kept in memory by name, whatever their first byte. */
 export const wellKnownFiles: ReadonlySet<string> = new Set([
-  'oci-layout',
-  'index.json',
-  'bmpack.json',
-  'manifest.json',
+  ociLayoutFile,
+  layoutIndexFile,
+  bundleMetadataFile,
+  'manifest.json', // docker save's
 ]);
 
 /** `{` or `[`: the first byte of every JSON document an archive holds. */

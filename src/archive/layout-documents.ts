@@ -3,12 +3,18 @@
  * index.json) and, for our own bundles, bmpack.json: read from the scan's
  * table, parsed and checked against each other.
  */
-import type { BundleMetadata } from '../bundle/bundle-metadata.js';
-import { bundleFormat } from '../bundle/bundle-metadata.js';
+import {
+  ArchiveFormatError,
+  bundleFormat,
+  type BundleMetadata,
+  bundleMetadataFile,
+  layoutIndexFile,
+  ociLayoutFile,
+  parseBundleMetadata,
+  UnsupportedBundleFormat,
+} from '../bundle-format/index.js';
 import { bundleInvalid } from './archive-errors.js';
-import { ArchiveFormatError } from './archive-format-error.js';
 import type { SourceImage } from './bundle-source.js';
-import { parseBundleMetadata, UnsupportedBundleFormat } from './bundle-metadata-guard.js';
 import type { EntryTable } from './entry-table.js';
 import { maxDocumentSize, parseJsonDocument } from './json-document.js';
 import { checkOciLayout, imagesFromIndex } from './layout-images.js';
@@ -42,14 +48,14 @@ export function requiredDocument(table: EntryTable, name: string, file: string):
 
 /** bmpack.json, parsed and checked, when the archive has one. */
 export function bundleMetadataOf(table: EntryTable, file: string): BundleMetadata | undefined {
-  if (table.get('bmpack.json') === undefined) return undefined;
-  const value = requiredDocument(table, 'bmpack.json', file);
+  if (table.get(bundleMetadataFile) === undefined) return undefined;
+  const value = requiredDocument(table, bundleMetadataFile, file);
   try {
     return parseBundleMetadata(value);
   } catch (err) {
     if (!(err instanceof ArchiveFormatError)) throw err;
     throw bundleInvalid(file, err, {
-      entry: 'bmpack.json',
+      entry: bundleMetadataFile,
       ...(err instanceof UnsupportedBundleFormat
         ? {
             hint: `${file} was written by another version of bmpack (this one reads ${bundleFormat}): use a bmpack that reads its format.`,
@@ -61,8 +67,8 @@ export function bundleMetadataOf(table: EntryTable, file: string): BundleMetadat
 
 /** The images of the layout, and bmpack.json when present (which must agree with index.json). */
 export function layoutDocuments(table: EntryTable, file: string): LayoutDocuments {
-  const layout = requiredDocument(table, 'oci-layout', file);
-  const index = requiredDocument(table, 'index.json', file);
+  const layout = requiredDocument(table, ociLayoutFile, file);
+  const index = requiredDocument(table, layoutIndexFile, file);
   const metadata = bundleMetadataOf(table, file);
   try {
     checkOciLayout(layout);
@@ -72,7 +78,7 @@ export function layoutDocuments(table: EntryTable, file: string): LayoutDocument
   } catch (err) {
     if (!(err instanceof ArchiveFormatError)) throw err;
     throw bundleInvalid(file, err, {
-      entry: err.message.startsWith('oci-layout') ? 'oci-layout' : 'index.json',
+      entry: err.message.startsWith(ociLayoutFile) ? ociLayoutFile : layoutIndexFile,
     });
   }
 }

@@ -10,7 +10,7 @@
 import { BmpackError } from '../errors.js';
 import { isRecord, parseDescriptor } from '../oci/descriptor.js';
 import type { SourceImage } from './bundle-source.js';
-import { ArchiveFormatError } from './archive-format-error.js';
+import { ArchiveFormatError } from '../bundle-format/index.js';
 
 export const containerdNameAnnotation = 'io.containerd.image.name';
 export const refNameAnnotation = 'org.opencontainers.image.ref.name';

@@ -5,14 +5,17 @@
  * Documents are verified against their digests before they are returned;
  * blobs stream as stored and the consumer verifies them as they pass.
  */
-import type { BundleMetadata } from '../bundle/bundle-metadata.js';
+import {
+  ArchiveFormatError,
+  type BundleMetadata,
+  parseTarHeader,
+  tarBlockSize,
+} from '../bundle-format/index.js';
 import { digestLike } from '../content/digest.js';
 import { isBmpackError, type BmpackError } from '../errors.js';
 import { bundleInvalid, documentMismatch } from './archive-errors.js';
-import { ArchiveFormatError } from './archive-format-error.js';
 import type { BlobChunks, BundleKind, BundleSource, SourceImage } from './bundle-source.js';
 import { maxDocumentSize } from './json-document.js';
-import { parseTarHeader, tarBlockSize } from './tar-header-parser.js';
 import type { TarRangeReader } from './tar-range-reader.js';
 
 export interface BlobLocation {

@@ -8,20 +8,20 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { bundleInvalid } from './archive-errors.js';
-import { ArchiveFormatError } from './archive-format-error.js';
-import { maxDocumentSize, startsLikeJson, wellKnownFiles } from './json-document.js';
 import {
+  ArchiveFormatError,
   isHeaderOnly,
   isZeroBlock,
+  normalizeTarPath,
   parsePaxRecords,
   parseTarHeader,
   paxSize,
   tarBlockSize,
-  tarPaddingOf,
   type TarEntryKind,
-} from './tar-header-parser.js';
+  tarPadding,
+} from '../bundle-format/index.js';
+import { maxDocumentSize, startsLikeJson, wellKnownFiles } from './json-document.js';
 import type { TarInput } from './tar-input.js';
-import { normalizeTarPath } from './tar-path.js';
 
 /** Kinds an entry can end up with (extended headers are folded in). */
 export type EntryKind = Exclude<
@@ -182,7 +182,7 @@ export class TarScanner {
   }
 
   private async skipPadding(size: number, entry: string): Promise<void> {
-    const pad = tarPaddingOf(size);
+    const pad = tarPadding(size);
     if (pad > 0 && (await this.input.skip(pad)) < pad) this.truncated(entry);
   }
 

@@ -3,15 +3,23 @@
  * with their offsets, the metadata documents, and the xz block boundaries.
  * Pure: same images in, same plan out.
  */
-import { MediaType } from '../oci/media-types.js';
 import {
+  blobPath,
   type BundleBlobRecord,
+  bundleFormat,
   type BundleImageRecord,
   type BundleMetadata,
-  bundleFormat,
-} from './bundle-metadata.js';
+  bundleMetadataFile,
+  layoutIndex,
+  layoutIndexFile,
+  layoutJson,
+  ociLayout,
+  ociLayoutFile,
+  tarEntrySpan,
+  type TarEntryType,
+  tarTrailerSize,
+} from '../bundle-format/index.js';
 import { closureSizes, type BundleBlob, type ResolvedImage } from './image-closure.js';
-import { tarEntrySpan, tarTrailerSize, type TarEntryType } from './tar-header.js';
 
 export type EntrySource =
   | { readonly kind: 'bytes'; readonly bytes: Buffer }
@@ -54,10 +62,6 @@ export const minBlockBytes = 1024 * 1024;
 export const maxBlockBytes = 32 * 1024 * 1024;
 
 const kindOrder = { index: 0, manifest: 1, config: 2, layer: 3 } as const;
-
-export function blobPath(digest: string): string {
-  return `blobs/${digest.replace(':', '/')}`;
-}
 
 /**
  * `verified`: digests whose cached copies were verified during this build
@@ -157,21 +161,6 @@ function imageRecord(image: ResolvedImage): BundleImageRecord {
   };
 }
 
-/** index.json (image-spec image-layout.md): one descriptor per listed image. */
-export function layoutIndex(images: readonly BundleImageRecord[]): Buffer {
-  const manifests = images.map((i) => ({
-    mediaType: i.mediaType,
-    digest: i.digest,
-    size: i.size,
-    annotations: { 'io.containerd.image.name': i.ref, 'org.opencontainers.image.ref.name': i.ref },
-  }));
-  return json({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests });
-}
-
-function json(value: unknown): Buffer {
-  return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
-}
-
 function layoutEntries(
   metadata: BundleMetadata,
   blobs: readonly BundleBlobRecord[],
@@ -179,9 +168,9 @@ function layoutEntries(
   verified: ReadonlySet<string>,
 ): PlannedEntry[] {
   const head: Array<Omit<PlannedEntry, 'offset'>> = [
-    file('oci-layout', json({ imageLayoutVersion: '1.0.0' })),
-    file('bmpack.json', json(metadata)),
-    file('index.json', layoutIndex(metadata.images)),
+    file(ociLayoutFile, ociLayout()),
+    file(bundleMetadataFile, layoutJson(metadata)),
+    file(layoutIndexFile, layoutIndex(metadata.images)),
     {
       path: 'blobs/',
       type: 'directory',

@@ -9,7 +9,7 @@
 import { openBundleSource } from '../archive/index.js';
 import { fileSha256 } from '../content/file-sha256.js';
 import { BmpackError } from '../errors.js';
-import type { BundleMetadata } from './bundle-metadata.js';
+import type { BundleMetadata } from '../bundle-format/index.js';
 import { readSidecar } from './checksum-sidecar.js';
 
 export type BaseRecord = NonNullable<BundleMetadata['base']>;

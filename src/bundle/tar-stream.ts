@@ -7,7 +7,7 @@ import type { BlobCache } from '../cache/blob-cache.js';
 import { ContentVerifier } from '../content/verifier.js';
 import { BmpackError } from '../errors.js';
 import type { BundlePlan, PlannedEntry } from './bundle-plan.js';
-import { encodeTarHeader, tarPadding, tarTrailerSize } from './tar-header.js';
+import { encodeTarHeader, tarPadding, tarTrailerSize } from '../bundle-format/index.js';
 
 export type BlobReady = (digest: string) => Promise<unknown> | undefined;
 

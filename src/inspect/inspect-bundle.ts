@@ -8,7 +8,7 @@
  * their images' manifests are read to find platforms and closure sizes.
  */
 import { openBundleSource, type BundleKind, type BundleSource } from '../archive/index.js';
-import type { BundleMetadata } from '../bundle/bundle-metadata.js';
+import type { BundleMetadata } from '../bundle-format/index.js';
 import { walkFrom } from '../graph/index.js';
 import { anyRepository, BundleImageSource } from '../store/index.js';
 

@@ -11,6 +11,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { containerdNameAnnotation, refNameAnnotation } from '../archive/index.js';
+import { layoutIndexFile, layoutJson, ociLayout, ociLayoutFile } from '../bundle-format/index.js';
 import type { BlobChunks } from '../content/blob-chunks.js';
 import { sha256Digest } from '../content/digest.js';
 import { isDigest, type Descriptor } from '../oci/descriptor.js';
@@ -18,7 +19,7 @@ import { MediaType } from '../oci/media-types.js';
 import { writeFileAtomic } from '../fs/write-atomic.js';
 import type { ListedImage } from './image-source.js';
 import type { ImageSink, PutBlobOptions, PutBlobResult } from './image-sink.js';
-import { indexFile, layoutBlobs, ociLayoutFile, readLayout } from './layout-dir.js';
+import { layoutBlobs, readLayout } from './layout-dir.js';
 
 export class LayoutDirSink implements ImageSink {
   readonly description: string;
@@ -42,7 +43,7 @@ export class LayoutDirSink implements ImageSink {
     if (await exists(join(dir, ociLayoutFile))) {
       for (const image of (await readLayout(dir)).images) sink.keep(image);
     } else if (create) {
-      await writeFileAtomic(join(dir, ociLayoutFile), json({ imageLayoutVersion: '1.0.0' }));
+      await writeFileAtomic(join(dir, ociLayoutFile), ociLayout());
       sink.changed = true;
     }
     if (create) await sink.blobs.sweep();
@@ -94,8 +95,8 @@ export class LayoutDirSink implements ImageSink {
     if (!this.changed) return;
     const manifests = [...this.unnamed, ...this.entries.values()].map((i) => i.descriptor);
     await writeFileAtomic(
-      join(this.dir, indexFile),
-      json({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }),
+      join(this.dir, layoutIndexFile),
+      layoutJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }),
     );
   }
 
@@ -116,10 +117,6 @@ function annotationsFor(name: string): Record<string, string> {
     ...(name.includes('/') ? { [containerdNameAnnotation]: name } : {}),
     [refNameAnnotation]: name,
   };
-}
-
-function json(value: unknown): Buffer {
-  return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 async function exists(path: string): Promise<boolean> {

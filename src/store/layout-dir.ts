@@ -13,12 +13,10 @@ import {
   imagesFromIndex,
   parseJsonDocument,
 } from '../archive/index.js';
+import { layoutIndexFile, ociLayoutFile } from '../bundle-format/index.js';
 import { BlobCache } from '../cache/blob-cache.js';
 import { readLocalFile } from '../fs/write-atomic.js';
 import type { ListedImage } from './image-source.js';
-
-export const ociLayoutFile = 'oci-layout';
-export const indexFile = 'index.json';
 
 export interface LayoutContents {
   readonly images: readonly ListedImage[];
@@ -34,7 +32,10 @@ export function layoutBlobs(dir: string): BlobCache {
 export async function readLayout(dir: string): Promise<LayoutContents> {
   try {
     checkOciLayout(parseJsonDocument(await readLocalFile(join(dir, ociLayoutFile)), ociLayoutFile));
-    const index = parseJsonDocument(await readLocalFile(join(dir, indexFile)), indexFile);
+    const index = parseJsonDocument(
+      await readLocalFile(join(dir, layoutIndexFile)),
+      layoutIndexFile,
+    );
     return { images: imagesFromIndex(index, 'keep'), blobs: await presentBlobs(dir) };
   } catch (err) {
     throw asBundleError(dir, err);

@@ -8,8 +8,7 @@
  */
 import type { Hash } from 'node:crypto';
 import { createDigester } from '../content/digest.js';
-import { ArchiveFormatError } from '../archive/archive-format-error.js';
-import { parseTarHeader, tarBlockSize } from '../archive/tar-header-parser.js';
+import { ArchiveFormatError, parseTarHeader, tarBlockSize } from '../bundle-format/index.js';
 import type { RangeEntry, RangeFailure } from './verify-task.js';
 
 interface Current {

@@ -6,8 +6,7 @@
  * last blob: nothing can hide behind it. Pure.
  */
 import type { SourceImage } from '../archive/index.js';
-import type { BundleMetadata } from '../bundle/bundle-metadata.js';
-import { tarBlockSize, tarPaddingOf } from '../archive/tar-header-parser.js';
+import { type BundleMetadata, tarBlockSize, tarPadding } from '../bundle-format/index.js';
 import type { ImageClosure } from './closure-check.js';
 import type { VerifyProblem } from './verify-report.js';
 
@@ -83,7 +82,7 @@ function blobListProblems({ metadata, stored, tarSize }: MetadataInput): VerifyP
   const computed = [...stored.values()].every((s) => s.headerPath !== undefined);
   if (computed && stored.size > 0) {
     const end = Math.max(
-      ...[...stored.values()].map((s) => s.dataOffset + s.size + tarPaddingOf(s.size)),
+      ...[...stored.values()].map((s) => s.dataOffset + s.size + tarPadding(s.size)),
     );
     if (tarSize !== end + 2 * tarBlockSize) {
       out.push(

@@ -8,8 +8,7 @@
  * one task. Pure.
  */
 import type { BlobLocation } from '../archive/tar-bundle-source.js';
-import { tarBlockSize } from '../archive/tar-header-parser.js';
-import type { BundleMetadata } from '../bundle/bundle-metadata.js';
+import { type BundleMetadata, tarBlockSize } from '../bundle-format/index.js';
 import type { XzBlockInfo, XzIndex } from '../xz/xz-layout.js';
 import { taskSize, type RangeEntry, type RangeTask, type VerifyTask } from './verify-task.js';
 

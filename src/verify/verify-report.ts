@@ -5,7 +5,7 @@
  * that `--json` prints it beside the error.
  */
 import type { BundleKind } from '../archive/index.js';
-import type { BundleMetadata } from '../bundle/bundle-metadata.js';
+import type { BundleMetadata } from '../bundle-format/index.js';
 import { BmpackError, type ErrorCode } from '../errors.js';
 
 export type VerifyCheck = 'open' | 'xz' | 'blobs' | 'closure' | 'metadata' | 'sidecar';

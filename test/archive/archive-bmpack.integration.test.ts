@@ -2,7 +2,7 @@ import { copyFile, mkdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { openBundleSource } from '../../src/archive/index.js';
-import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
+import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import {
   buildRelease,

@@ -9,6 +9,13 @@ import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { BundleSource } from '../../src/archive/index.js';
+import {
+  encodePaxRecords,
+  encodeTarHeader,
+  tarPadding,
+  tarTrailerSize,
+  type TarWriteType,
+} from '../../src/bundle-format/index.js';
 import { runTool } from '../rig/processes.js';
 import { requireTool } from '../rig/tools.js';
 
@@ -27,46 +34,27 @@ export interface CraftEntry {
   pax?: Record<string, string>;
 }
 
-function header(name: string, type: string, size: number, linkName = ''): Buffer {
-  const h = Buffer.alloc(512);
-  const put = (offset: number, length: number, value: string): void => {
-    const bytes = Buffer.from(value, 'utf8');
-    if (bytes.length > length) throw new Error(`craftTar: ${value} does not fit`);
-    bytes.copy(h, offset);
-  };
-  const octal = (offset: number, length: number, value: number): void => {
-    put(offset, length, `${value.toString(8).padStart(length - 1, '0')}\0`);
-  };
-  put(0, 100, name);
-  octal(100, 8, type === '5' ? 0o755 : 0o644);
-  octal(108, 8, 0);
-  octal(116, 8, 0);
-  octal(124, 12, size);
-  octal(136, 12, 0);
-  h.fill(0x20, 148, 156);
-  put(156, 1, type);
-  put(157, 100, linkName);
-  put(257, 6, 'ustar\0');
-  put(263, 2, '00');
-  let sum = 0;
-  for (const byte of h) sum += byte;
-  put(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
-  return h;
+const writeTypes = {
+  '0': 'file',
+  '1': 'hardlink',
+  '2': 'symlink',
+  '3': 'char-device',
+  '5': 'directory',
+} as const satisfies Record<NonNullable<CraftEntry['type']>, TarWriteType>;
+
+function header(path: string, type: TarWriteType, size: number, linkName?: string): Buffer {
+  return encodeTarHeader({
+    path,
+    type,
+    size,
+    mtime: 0,
+    ...(linkName !== undefined ? { linkName } : {}),
+  });
 }
 
 function padded(data: Buffer): Buffer[] {
-  const pad = (512 - (data.length % 512)) % 512;
+  const pad = tarPadding(data.length);
   return pad > 0 ? [data, Buffer.alloc(pad)] : [data];
-}
-
-function paxRecords(records: Record<string, string>): Buffer {
-  const lines = Object.entries(records).map(([k, v]) => {
-    const body = ` ${k}=${v}\n`;
-    let length = body.length + 1;
-    while (`${length}${body}`.length !== length) length++;
-    return `${length}${body}`;
-  });
-  return Buffer.from(lines.join(''), 'utf8');
 }
 
 /** A ustar archive of exactly these entries, with the end-of-archive marker. */
@@ -76,12 +64,12 @@ export function craftTar(entries: readonly CraftEntry[]): Buffer {
     const type = e.type ?? '0';
     const data = type === '0' ? (e.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
     if (e.pax !== undefined) {
-      const records = paxRecords(e.pax);
-      parts.push(header('PaxHeaders/x', 'x', records.length), ...padded(records));
+      const records = encodePaxRecords(e.pax);
+      parts.push(header('PaxHeaders/x', 'pax', records.length), ...padded(records));
     }
-    parts.push(header(e.name, type, data.length, e.linkName), ...padded(data));
+    parts.push(header(e.name, writeTypes[type], data.length, e.linkName), ...padded(data));
   }
-  parts.push(Buffer.alloc(1024));
+  parts.push(Buffer.alloc(tarTrailerSize));
   return Buffer.concat(parts);
 }
 

@@ -1,12 +1,7 @@
 import { expect } from 'chai';
-import {
-  blobPath,
-  maxBlockBytes,
-  minBlockBytes,
-  planBundle,
-} from '../../src/bundle/bundle-plan.js';
+import { maxBlockBytes, minBlockBytes, planBundle } from '../../src/bundle/bundle-plan.js';
 import type { ResolvedImage } from '../../src/bundle/image-closure.js';
-import { tarEntrySpan } from '../../src/bundle/tar-header.js';
+import { blobPath, tarEntrySpan } from '../../src/bundle-format/index.js';
 
 const dg = (c: string): string => `sha256:${c.repeat(64)}`;
 

@@ -14,7 +14,7 @@ import {
   type GeneratedIndex,
 } from '../rig/image-generator.js';
 import { createBundle } from '../../src/bundle/create-bundle.js';
-import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
+import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
+import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { exitCodeFor } from '../../src/errors.js';
 import { inspectBundle } from '../../src/inspect/inspect-bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';

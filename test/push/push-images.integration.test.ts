@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
+import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { pushImages, type PushImagesOptions } from '../../src/push/push-images.js';
 import { parseReference } from '../../src/reference/index.js';

@@ -3,6 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { openBundleSource } from '../../src/archive/index.js';
+import { sealTarHeader } from '../../src/bundle-format/index.js';
 import { createBundle } from '../../src/bundle/create-bundle.js';
 import { BmpackError, exitCodeFor } from '../../src/errors.js';
 import { inspectBundle } from '../../src/inspect/inspect-bundle.js';
@@ -286,10 +287,7 @@ function setField(b: Buffer, header: number, offset: number, length: number, val
   const field = Buffer.alloc(length);
   field.write(value.slice(0, length), 'latin1');
   field.copy(b, header + offset);
-  b.fill(0x20, header + 148, header + 156);
-  let sum = 0;
-  for (const byte of b.subarray(header, header + 512)) sum += byte;
-  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, header + 148, 'latin1');
+  sealTarHeader(b, header);
 }
 
 /** The mutations for an input, those whose name contains `only` when some do. */

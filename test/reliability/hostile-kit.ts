@@ -5,6 +5,7 @@
  * with one hostile detail each.
  */
 import { createHash } from 'node:crypto';
+import { encodeTarHeader, sealTarHeader } from '../../src/bundle-format/index.js';
 import { encodeBlockHeader } from '../../src/xz/block-header.js';
 import { CheckType } from '../../src/xz/check-type.js';
 import { encodeIndex } from '../../src/xz/index-encoding.js';
@@ -131,21 +132,7 @@ export function sha256Hex(data: Buffer): string {
  * its data: the head of an entry that the rest of the archive does not hold.
  */
 export function tarFileHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100, 'latin1');
-  h.write('0000000\0', 108, 'latin1');
-  h.write('0000000\0', 116, 'latin1');
-  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-  h.write('00000000000\0', 136, 'latin1');
-  h.fill(0x20, 148, 156);
-  h.write('0', 156, 'latin1');
-  h.write('ustar\0', 257, 'latin1');
-  h.write('00', 263, 'latin1');
-  let sum = 0;
-  for (const byte of h) sum += byte;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return h;
+  return encodeTarHeader({ path: name, size, type: 'file', mtime: 0 });
 }
 
 /** Offsets of the ustar headers of a plain tar, walking the sizes as a reader would. */
@@ -181,8 +168,5 @@ export function patchTarHeader(
   if (fields.size !== undefined) put(124, 12, `${fields.size.toString(8).padStart(11, '0')}\0`);
   if (fields.type !== undefined) put(156, 1, fields.type);
   if (fields.linkName !== undefined) put(157, 100, fields.linkName);
-  tar.fill(0x20, offset + 148, offset + 156);
-  let sum = 0;
-  for (const byte of tar.subarray(offset, offset + 512)) sum += byte;
-  tar.write(`${sum.toString(8).padStart(6, '0')}\0 `, offset + 148, 'latin1');
+  sealTarHeader(tar, offset);
 }

@@ -1,7 +1,7 @@
 import { copyFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { BundleMetadata } from '../../src/bundle/bundle-metadata.js';
+import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { exitCodeFor } from '../../src/errors.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import { VerifyError } from '../../src/verify/verify-report.js';

@@ -6,7 +6,7 @@
  * of a hostile or broken file, and refusing it keeps every lookup inside
  * the archive. Pure.
  */
-import { ArchiveFormatError } from './archive-format-error.js';
+import { ArchiveFormatError } from './format-error.js';
 
 /**
  * The normalised form of `raw`, or '' for the archive root (`.`, `./`).
@@ -42,24 +42,4 @@ export function resolveLinkTarget(path: string, target: string): string | undefi
     } else parts.push(part);
   }
   return parts.join('/');
-}
-
-const blobPathPattern = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/;
-
-/**
- * The digest a layout path stands for (image-spec image-layout.md: blobs at
- * `blobs/<alg>/<encoded>`), or undefined when the path is not a blob's.
- */
-export function digestOfBlobPath(path: string): string | undefined {
-  const m = blobPathPattern.exec(path);
-  if (m === null) return undefined;
-  const [, alg, hex] = m;
-  if (alg === undefined || hex === undefined) return undefined;
-  if (hex.length !== (alg === 'sha256' ? 64 : 128)) return undefined;
-  return `${alg}:${hex}`;
-}
-
-/** True for any path under `blobs/<alg>/` (blob-like, whether or not well formed). */
-export function looksLikeBlobPath(path: string): boolean {
-  return /^blobs\/[^/]+\/[^/]+$/.test(path);
 }

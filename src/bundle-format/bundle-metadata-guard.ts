@@ -9,9 +9,9 @@ import {
   type BundleBlobRecord,
   type BundleImageRecord,
   type BundleMetadata,
-} from '../bundle/bundle-metadata.js';
+} from './bundle-metadata.js';
 import { describeValue, isDigest, isRecord } from '../oci/descriptor.js';
-import { ArchiveFormatError } from './archive-format-error.js';
+import { ArchiveFormatError } from './format-error.js';
 
 /** bmpack.json claims a format this reader does not know. */
 export class UnsupportedBundleFormat extends ArchiveFormatError {}

@@ -1,0 +1,143 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { Header, Pax } from 'tar';
+import {
+  ArchiveFormatError,
+  encodeTarHeader,
+  parsePaxRecords,
+  parseTarHeader,
+  paxSize,
+  sealTarHeader,
+  tarEntrySpan,
+  tarPadding,
+  tarTrailerSize,
+} from '../../src/bundle-format/index.js';
+import { runTool } from '../rig/processes.js';
+import { requireTool } from '../rig/tools.js';
+
+describe('tar codec', () => {
+  it('makes an archive that GNU tar lists and extracts byte for byte', async () => {
+    const tar = requireTool('tar', 'tar');
+    const data = Buffer.from('{"imageLayoutVersion": "1.0.0"}');
+    const blob = Buffer.alloc(1000, 7);
+    const parts = [
+      encodeTarHeader({ path: 'oci-layout', size: data.length, type: 'file', mtime: 0 }),
+      data,
+      Buffer.alloc(tarPadding(data.length)),
+      encodeTarHeader({ path: 'blobs/', size: 0, type: 'directory', mtime: 0 }),
+      encodeTarHeader({ path: 'blobs/x', size: blob.length, type: 'file', mtime: 0 }),
+      blob,
+      Buffer.alloc(tarPadding(blob.length)),
+      Buffer.alloc(tarTrailerSize),
+    ];
+    const archive = Buffer.concat(parts);
+    expect(archive.length).to.equal(
+      tarEntrySpan(data.length) + tarEntrySpan(0) + tarEntrySpan(blob.length) + tarTrailerSize,
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'bmpack-tar-'));
+    try {
+      await writeFile(join(dir, 'a.tar'), archive);
+      const listing = (await runTool(tar, ['-tvf', join(dir, 'a.tar')])).toString();
+      expect(listing).to.match(/-rw-r--r-- 0\/0\s+31 1970-01-01 00:00 oci-layout/);
+      expect(listing).to.match(/drwxr-xr-x 0\/0\s+0 1970-01-01 00:00 blobs\//);
+      await runTool(tar, ['-xf', join(dir, 'a.tar'), '-C', dir]);
+      expect((await readFile(join(dir, 'blobs/x'))).equals(blob)).to.equal(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('encodes sizes of 8 GiB and more in base-256, which node-tar reads back', () => {
+    const size = 9 * 1024 ** 3 + 5;
+    const h = new Header(
+      encodeTarHeader({ path: 'blobs/sha256/big', size, type: 'file', mtime: 1700000000 }),
+    );
+    expect(h.cksumValid).to.equal(true);
+    expect(h.size).to.equal(size);
+    expect(h.mtime?.getTime()).to.equal(1700000000 * 1000);
+  });
+
+  it('pads entries to 512-byte blocks', () => {
+    expect(tarPadding(0)).to.equal(0);
+    expect(tarPadding(1)).to.equal(511);
+    expect(tarPadding(512)).to.equal(0);
+    expect(tarEntrySpan(513)).to.equal(512 + 1024);
+  });
+
+  describe('against node-tar, an independent reader and writer', () => {
+    const blob = `blobs/sha256/${'cd'.repeat(32)}`;
+    const written = [
+      { path: 'oci-layout', size: 31, type: 'file', mtime: 0 },
+      { path: 'blobs/', size: 0, type: 'directory', mtime: 1700000000 },
+      { path: blob, size: 123456789, type: 'file', mtime: 1700000000 },
+      { path: blob, size: 2 ** 40 + 3, type: 'file', mtime: 1700000000, owner: 'root' },
+    ] as const;
+
+    it('node-tar reads every header bmpack writes as bmpack meant it', () => {
+      for (const spec of written) {
+        const h = new Header(encodeTarHeader(spec));
+        expect(h.cksumValid, spec.path).to.equal(true);
+        expect(h.path).to.equal(spec.path);
+        expect(h.size).to.equal(spec.size);
+        expect(h.type).to.equal(spec.type === 'directory' ? 'Directory' : 'File');
+        expect(h.mtime?.getTime()).to.equal(spec.mtime * 1000);
+        expect(h.mode).to.equal(spec.type === 'directory' ? 0o755 : 0o644);
+      }
+    });
+
+    it('reads the headers node-tar writes (its octal form, a ustar prefix, base-256)', () => {
+      const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/file`;
+      for (const [path, size] of [
+        ['a/b', 5],
+        [long, 1000],
+        ['big', 2 ** 36],
+      ] as const) {
+        const h = new Header({ path, size, type: 'File', mode: 0o644, mtime: new Date(0) });
+        h.encode();
+        expect(parseTarHeader(h.block!)).to.deep.equal({
+          name: path,
+          linkName: '',
+          size,
+          kind: 'file',
+          typeflag: '0',
+        });
+      }
+    });
+
+    it("reads node-tar's pax headers for a long path and a large size", () => {
+      const path = `${'p'.repeat(200)}/name`;
+      const pax = new Pax({ path, size: 2 ** 40 }).encode();
+      const header = parseTarHeader(pax.subarray(0, 512));
+      expect(header.kind).to.equal('pax');
+      const records = parsePaxRecords(pax.subarray(512, 512 + header.size));
+      expect(records.get('path')).to.equal(path);
+      expect(paxSize(records.get('size') ?? '')).to.equal(2 ** 40);
+    });
+
+    it('is strict where node-tar is lenient: a size with junk, a negative size', () => {
+      const junk = encodeTarHeader({ path: 'a', size: 10, type: 'file', mtime: 0 });
+      junk.write('0000000012x\0', 124, 'latin1');
+      sealTarHeader(junk);
+      expect(new Header(junk).size).to.equal(0o12); // parseInt stops at the junk
+      expect(() => parseTarHeader(junk)).to.throw(ArchiveFormatError, 'size field is not octal');
+      const negative = encodeTarHeader({ path: 'a', size: 10, type: 'file', mtime: 0 });
+      negative.fill(0xff, 124, 136);
+      sealTarHeader(negative);
+      expect(new Header(negative).size).to.equal(undefined); // taken as no size at all
+      expect(() => parseTarHeader(negative)).to.throw(ArchiveFormatError, 'size field is negative');
+    });
+
+    it('accepts the signed-char checksum of old tars', () => {
+      const block = encodeTarHeader({ path: 'caf\u00e9', size: 1, type: 'file', mtime: 0 });
+      let signed = 8 * 0x20;
+      for (let i = 0; i < 512; i++) {
+        if (i < 148 || i >= 156)
+          signed += (block[i] ?? 0) > 127 ? (block[i] ?? 0) - 256 : (block[i] ?? 0);
+      }
+      block.write(`${signed.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      expect(parseTarHeader(block).name).to.equal('caf\u00e9');
+    });
+  });
+});

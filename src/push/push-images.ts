@@ -201,6 +201,7 @@ function incompleteError(
           ? first.hint
           : 'Fix the cause and run the same command again: what was pushed is kept and skipped.',
       cause: first,
+      categoryFromCause: true,
     },
   );
 }

@@ -103,6 +103,22 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): Runni
   return { child, stdout: () => out, stderr: () => err, done };
 }
 
+/** `push images` of `bundle` into `target` over plain HTTP, no credentials, `--json`. */
+export function anonymousPushArgs(bundle: string, target: string, ...extra: string[]): string[] {
+  return [
+    'push',
+    'images',
+    '--source',
+    bundle,
+    '--private-registry',
+    target,
+    '--plain-http',
+    '--need-credential=false',
+    ...extra,
+    '--json',
+  ];
+}
+
 /** Runs `bmpack ARGS` to its end. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return startCli(args, env).done;

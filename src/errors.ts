@@ -77,7 +77,7 @@ export type ErrorReason =
   | 'image-list-unreadable'
   | 'image-list-is-directory'
   | 'image-list-missing'
-  | 'registry-map-setting-ignored';
+  | 'worker-crashed';
 
 export interface BmpackErrorOptions {
   /** What the user can do about it, in the library's words (no CLI flag names). */

@@ -3,7 +3,6 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { formatBytes } from '../../src/cli/format-bytes.js';
 import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
-import { withCreateHints } from '../../src/cli/create-hints.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
 import {
   createBundle,
@@ -91,8 +90,6 @@ Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-ru
           ...(flags.since !== undefined ? { since: flags.since } : {}),
           signal,
           onEvent: tally.tee(progress.listener),
-        }).catch((err: unknown) => {
-          throw withCreateHints(err);
         }),
       () => tally.summary(),
     ).finally(() => {

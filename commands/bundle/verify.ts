@@ -4,7 +4,7 @@ import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import type { VerifyReport } from '../../src/verify/verify-report.js';
-import { renderVerify } from '../../src/verify/render-verify.js';
+import { renderVerify } from '../../src/cli/bundle-verify/render.js';
 
 export default class BundleVerify extends BaseCommand {
   static override summary =

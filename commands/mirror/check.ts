@@ -4,7 +4,8 @@ import { normalizeBooleanFlags } from '../../src/cli/boolean-flags.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
 import type { MirrorCheckReport } from '../../src/mirror/check-mirror.js';
-import { renderMirrorCheck, runMirrorCheck } from '../../src/mirror/cli.js';
+import { runMirrorCheck } from '../../src/cli/mirror-check/adapter.js';
+import { renderMirrorCheck } from '../../src/cli/mirror-check/render.js';
 
 export default class MirrorCheck extends BaseCommand {
   static override summary =

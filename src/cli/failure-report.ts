@@ -6,8 +6,8 @@
  */
 import { MirrorCheckError } from '../mirror/check-mirror.js';
 import { VerifyError } from '../verify/verify-report.js';
-import { renderMirrorCheck } from '../mirror/cli.js';
-import { renderVerify } from '../verify/render-verify.js';
+import { renderMirrorCheck } from './mirror-check/render.js';
+import { renderVerify } from './bundle-verify/render.js';
 
 export interface FailureReport {
   /** The report as `--json` prints it, beside `error`. */

@@ -60,10 +60,39 @@ const codes = {
 
 export type ErrorCode = keyof typeof codes;
 
+/**
+ * Which situation, within a code, an error is: machine-readable, so that the
+ * CLI can say which of its flags helps (the library names no flag).
+ */
+export type ErrorReason =
+  | 'tls-untrusted'
+  | 'ca-file-unreadable'
+  | 'rate-limited'
+  | 'retry-after-too-long'
+  | 'credentials-rejected'
+  | 'delta-base-not-bmpack'
+  | 'delta-base-is-output'
+  | 'platform-unresolvable'
+  | 'private-registry-invalid'
+  | 'target-paths-collide'
+  | 'image-list-unreadable'
+  | 'image-list-is-directory'
+  | 'image-list-missing'
+  | 'worker-crashed';
+
 export interface BmpackErrorOptions {
-  /** What the user can do about it; printed under the message. */
+  /** What the user can do about it, in the library's words (no CLI flag names). */
   hint?: string;
+  /** Which situation within `code` this is; the CLI maps it to a hint naming its flags. */
+  reason?: ErrorReason;
   cause?: unknown;
+  /**
+   * Take the exit code (and, unless given, the reason) of `cause` when it is
+   * a BmpackError: a wrapper such as E_PUSH_INCOMPLETE keeps the category of
+   * what really failed (network 6, auth 4, …), while its own code says what
+   * the command could not finish.
+   */
+  categoryFromCause?: boolean;
   /** Extra structured facts (image, blob, url…) for `--json` output. */
   details?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -72,16 +101,23 @@ export class BmpackError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
+  readonly reason: ErrorReason | undefined;
   readonly details: Readonly<Record<string, string | number | boolean>>;
 
   constructor(code: ErrorCode, message: string, options: BmpackErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BmpackError';
     this.code = code;
-    this.exitCode = codes[code];
+    const from = options.categoryFromCause === true ? bmpackCause(options.cause) : undefined;
+    this.exitCode = from?.exitCode ?? codes[code];
     this.hint = options.hint;
+    this.reason = options.reason ?? from?.reason;
     this.details = options.details ?? {};
   }
+}
+
+function bmpackCause(cause: unknown): BmpackError | undefined {
+  return cause instanceof BmpackError ? cause : undefined;
 }
 
 /** True when `err` is a BmpackError, optionally with one of the given codes. */

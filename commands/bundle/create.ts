@@ -1,16 +1,11 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { formatBytes } from '../../src/cli/format-bytes.js';
 import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
-import { withCreateHints } from '../../src/cli/create-hints.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
-import {
-  createBundle,
-  defaultConcurrency,
-  type CreateBundleResult,
-} from '../../src/bundle/create-bundle.js';
-import { parsePlatform } from '../../src/oci/platform.js';
+import { defaultConcurrency, type CreateBundleResult } from '../../src/bundle/create-bundle.js';
+import { runBundleCreate } from '../../src/cli/bundle-create/adapter.js';
+import { renderCreateResult } from '../../src/cli/bundle-create/render.js';
 
 export default class BundleCreate extends BaseCommand {
   static override summary =
@@ -79,37 +74,12 @@ Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-ru
       phases: { fetch: 'fetched into the cache (kept for the re-run)' },
     });
     const result = await withInterrupt(
-      (signal) =>
-        createBundle({
-          manifests: flags.manifest,
-          concurrency: flags.concurrency,
-          ...(flags.output !== undefined ? { output: flags.output } : {}),
-          ...(flags.platform ? { platforms: flags.platform.map(parsePlatform) } : {}),
-          ...(flags['insecure-registry'] ? { insecureRegistries: flags['insecure-registry'] } : {}),
-          ...(flags['docker-config'] !== undefined ? { dockerConfig: flags['docker-config'] } : {}),
-          ...(flags['cache-dir'] !== undefined ? { cacheDir: flags['cache-dir'] } : {}),
-          ...(flags.since !== undefined ? { since: flags.since } : {}),
-          signal,
-          onEvent: tally.tee(progress.listener),
-        }).catch((err: unknown) => {
-          throw withCreateHints(err);
-        }),
+      (signal) => runBundleCreate(flags, signal, tally.tee(progress.listener)),
       () => tally.summary(),
     ).finally(() => {
       progress.stop();
     });
-    this.log(`wrote ${result.output}`);
-    this.log(
-      `  ${result.images} images, ${result.blobs} blobs, ${formatBytes(result.bytes)} (dedupe saved ${formatBytes(result.dedupedBytes)})`,
-    );
-    if (result.base !== undefined) {
-      this.log(
-        `  delta of ${result.base.name} ${result.base.version}: ${result.omittedBlobs ?? 0} blobs (${formatBytes(result.omittedBytes ?? 0)}) left to the base`,
-      );
-    }
-    this.log(
-      `  sha256 ${result.sha256}  (${result.fetchedBlobs} blobs fetched, ${result.seconds} s)`,
-    );
+    for (const line of renderCreateResult(result)) this.log(line);
     return result;
   }
 }

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { inspectBundle, type BundleInspection } from '../../src/inspect/inspect-bundle.js';
-import { renderInspection } from '../../src/inspect/render-inspection.js';
+import { renderInspection } from '../../src/cli/bundle-inspect/render.js';
 
 export default class BundleInspect extends BaseCommand {
   static override summary = 'Show what a bundle holds: images, platforms, sizes and totals.';

@@ -1,10 +1,10 @@
-import { Args, Errors, Flags } from '@oclif/core';
-import { BaseCommand, toErrorJson } from '../../src/cli/base-command.js';
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base-command.js';
 import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
-import { VerifyError, type VerifyReport } from '../../src/verify/verify-report.js';
-import { renderVerify } from '../../src/verify/render-verify.js';
+import type { VerifyReport } from '../../src/verify/verify-report.js';
+import { renderVerify } from '../../src/cli/bundle-verify/render.js';
 
 export default class BundleVerify extends BaseCommand {
   static override summary =
@@ -47,34 +47,17 @@ The work is spread over --workers worker processes (default: one per core). A fa
   async run(): Promise<VerifyReport> {
     const { args, flags } = await this.parse(BundleVerify);
     const progress = createProgress(progressMode(this.jsonEnabled()));
-    let report: VerifyReport;
-    try {
-      report = await withInterrupt((signal) =>
-        verifyBundle({
-          path: args.bundle,
-          ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
-          signal,
-          onEvent: progress.listener,
-        }),
-      );
-    } catch (err) {
+    const report = await withInterrupt((signal) =>
+      verifyBundle({
+        path: args.bundle,
+        ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+        signal,
+        onEvent: progress.listener,
+      }),
+    ).finally(() => {
       progress.stop();
-      if (err instanceof VerifyError && !this.jsonEnabled()) {
-        for (const line of renderVerify(err.report)) this.log(line);
-      }
-      throw err;
-    }
-    progress.stop();
+    });
     for (const line of renderVerify(report)) this.log(line);
     return report;
-  }
-
-  /** With --json a failed verification still prints its report, with the error beside it. */
-  override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
-    if (err instanceof VerifyError && this.jsonEnabled()) {
-      this.logJson({ ...err.report, ...toErrorJson(err) });
-      throw new Errors.ExitError(err.exitCode);
-    }
-    return super.catch(err);
   }
 }

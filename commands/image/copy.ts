@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { renderImageCopyResult, runImageCopy } from '../../src/cli/image-copy-command.js';
+import { runImageCopy } from '../../src/cli/image-copy/adapter.js';
+import { renderImageCopyResult } from '../../src/cli/image-copy/render.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { inspectRemoteImage } from '../../src/cli/inspect-remote-image.js';
+import { inspectRemoteImage } from '../../src/cli/image-inspect/adapter.js';
+import { renderImageInspection } from '../../src/cli/image-inspect/render.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
 import type { ImageInspection } from '../../src/image/inspect-image.js';
 
@@ -30,15 +31,7 @@ export default class ImageInspect extends BaseCommand {
     const { args, flags } = await this.parse(ImageInspect);
     const { inspection, warnings } = await inspectRemoteImage(args.image, flags);
     for (const w of warnings) this.warnAlways(w);
-    this.log(inspection.reference);
-    this.log(`  digest     ${inspection.digest}`);
-    this.log(`  mediaType  ${inspection.mediaType}`);
-    if (inspection.manifests.length > 0) {
-      for (const m of inspection.manifests)
-        this.log(`  ${(m.platform ?? 'unknown').padEnd(16)} ${m.digest}`);
-    } else {
-      this.log(`  layers     ${inspection.layers} (${inspection.layersSize} bytes)`);
-    }
+    for (const line of renderImageInspection(inspection)) this.log(line);
     return inspection;
   }
 }

@@ -1,12 +1,11 @@
 import { Flags } from '@oclif/core';
-import { Errors } from '@oclif/core';
-import { BaseCommand, toErrorJson } from '../../src/cli/base-command.js';
+import { BaseCommand } from '../../src/cli/base-command.js';
 import { normalizeBooleanFlags } from '../../src/cli/boolean-flags.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
 import type { MirrorCheckReport } from '../../src/mirror/check-mirror.js';
-import { MirrorCheckError } from '../../src/mirror/check-mirror.js';
-import { renderMirrorCheck, runMirrorCheck } from '../../src/mirror/cli.js';
+import { runMirrorCheck } from '../../src/cli/mirror-check/adapter.js';
+import { renderMirrorCheck } from '../../src/cli/mirror-check/render.js';
 
 export default class MirrorCheck extends BaseCommand {
   static override summary =
@@ -61,22 +60,8 @@ With --config PATH it also reads a node's containerd configuration — a certs.d
         },
         signal,
       ),
-    ).catch((err: unknown) => {
-      if (err instanceof MirrorCheckError && !this.jsonEnabled()) {
-        for (const line of renderMirrorCheck(err.report)) this.log(line);
-      }
-      throw err;
-    });
+    );
     for (const line of renderMirrorCheck(report)) this.log(line);
     return report;
-  }
-
-  /** With --json a failed check still prints its report, with the error beside it. */
-  override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
-    if (err instanceof MirrorCheckError && this.jsonEnabled()) {
-      this.logJson({ ...err.report, ...toErrorJson(err) });
-      throw new Errors.ExitError(err.exitCode);
-    }
-    return super.catch(err);
   }
 }

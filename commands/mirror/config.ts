@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { renderMirrorConfig, runMirrorConfig } from '../../src/mirror/cli.js';
+import { runMirrorConfig } from '../../src/cli/mirror-config/adapter.js';
+import { renderMirrorConfig } from '../../src/cli/mirror-config/render.js';
 import {
   defaultInstallDir,
   mirrorConfigFormats,

@@ -5,7 +5,8 @@ import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
-import { runPushImages, renderPushResult } from '../../src/cli/push-images-command.js';
+import { runPushImages } from '../../src/cli/push-images/adapter.js';
+import { renderPushResult } from '../../src/cli/push-images/render.js';
 import { defaultPushConcurrency, type PushImagesResult } from '../../src/push/push-images.js';
 
 export default class PushImages extends BaseCommand {

@@ -158,15 +158,16 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
   }
 }
 
-/** The --since bundle, which must not be the one being written. */
+/** The delta's base bundle, which must not be the one being written. */
 async function deltaBase(
   since: string,
   output: string,
   o: CreateBundleOptions,
 ): Promise<DeltaBase> {
   if (since === output) {
-    throw new BmpackError('E_USAGE', `--since ${since} is also the output file`, {
-      hint: 'Write the delta under another name (--output), next to the previous bundle.',
+    throw new BmpackError('E_USAGE', `the delta base ${since} is also the output file`, {
+      hint: 'Write the delta under another name, next to the previous bundle.',
+      reason: 'delta-base-is-output',
     });
   }
   return readDeltaBase(since, (message) => o.onEvent?.({ type: 'warning', message }));

@@ -37,9 +37,10 @@ export async function readDeltaBase(
   if (metadata === undefined) {
     throw new BmpackError(
       'E_USAGE',
-      `--since ${path} is not a bmpack bundle (it is ${source.kind === 'docker-archive' ? 'a docker save archive' : 'an OCI image layout without bmpack.json'})`,
+      `the delta base ${path} is not a bmpack bundle (it is ${source.kind === 'docker-archive' ? 'a docker save archive' : 'an OCI image layout without bmpack.json'})`,
       {
-        hint: 'A delta records the name and version of its base from the base’s bmpack.json: give --since the bmpack bundle of the previous release.',
+        hint: 'A delta records the name and version of its base from the base’s bmpack.json: make the delta against the bmpack bundle of the previous release.',
+        reason: 'delta-base-not-bmpack',
         details: { file: path },
       },
     );

@@ -7,6 +7,8 @@
 import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core';
 import { BmpackError } from '../errors.js';
 import { redactText } from '../redact.js';
+import { cliHint } from './error-hints.js';
+import { failureReport } from './failure-report.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -20,6 +22,7 @@ export interface ErrorJson {
     readonly code: string;
     readonly message: string;
     readonly hint?: string;
+    readonly reason?: string;
     readonly exitCode: number;
     readonly details?: Readonly<Record<string, string | number | boolean>>;
   };
@@ -84,12 +87,21 @@ export abstract class BaseCommand extends Command {
   override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
     if (!(err instanceof BmpackError) && isOclifUsageError(err)) return super.catch(err);
     const e = err instanceof BmpackError ? err : internalError(err);
+    const hint = cliHint(e, this.flagNames());
+    const report = failureReport(e);
     if (this.jsonEnabled()) {
-      this.logJson(toErrorJson(e));
+      this.logJson({ ...report?.json, ...toErrorJson(e, hint) });
     } else {
-      process.stderr.write(`${redactText(renderError(e, this.debugEnabled))}\n`);
+      for (const line of report?.lines ?? []) this.log(line);
+      process.stderr.write(`${redactText(renderError(e, hint, this.debugEnabled))}\n`);
     }
     throw new Errors.ExitError(e.exitCode);
+  }
+
+  /** The flags this command takes: the CLI's hints name only those. */
+  private flagNames(): ReadonlySet<string> {
+    // Spread, not Object.keys: a command with only arguments has no `flags` at run time.
+    return new Set(Object.keys({ ...this.ctor.baseFlags, ...this.ctor.flags }));
   }
 }
 
@@ -105,12 +117,14 @@ function internalError(err: unknown): BmpackError {
   });
 }
 
-export function toErrorJson(e: BmpackError): ErrorJson {
+/** `hint`: the command's hint for `e` (see error-hints.ts). */
+export function toErrorJson(e: BmpackError, hint: string | undefined): ErrorJson {
   return {
     error: {
       code: e.code,
       message: redactText(e.message),
-      ...(e.hint !== undefined ? { hint: e.hint } : {}),
+      ...(hint !== undefined ? { hint } : {}),
+      ...(e.reason !== undefined ? { reason: e.reason } : {}),
       exitCode: e.exitCode,
       ...(Object.keys(e.details).length > 0 ? { details: e.details } : {}),
     },
@@ -118,9 +132,9 @@ export function toErrorJson(e: BmpackError): ErrorJson {
 }
 
 /** Human form: message, hint, and with --debug the stack and cause chain. */
-export function renderError(e: BmpackError, debug: boolean): string {
+export function renderError(e: BmpackError, hint: string | undefined, debug: boolean): string {
   const lines = [`Error [${e.code}]: ${e.message}`];
-  if (e.hint !== undefined) lines.push(`Hint: ${e.hint}`);
+  if (hint !== undefined) lines.push(`Hint: ${hint}`);
   if (debug) {
     let cause: unknown = e;
     while (cause instanceof Error) {

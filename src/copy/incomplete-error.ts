@@ -26,6 +26,8 @@ export function incompleteError(
           ? first.hint
           : `Fix the cause and run the same command again: what was ${w.verb} is kept and skipped.`,
       cause: first,
+      // A push that failed because the network did exits as a network failure.
+      categoryFromCause: true,
     },
   );
 }

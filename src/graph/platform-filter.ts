@@ -77,7 +77,8 @@ export function filterIndexBytes(
       'E_MANIFEST_INVALID',
       `image ${image}: its index nests too deeply to be filtered by platform`,
       {
-        hint: 'The registry serves an unusual index: bundle all its platforms (no --platform), or check the image.',
+        hint: 'The registry serves an unusual index: bundle all its platforms, or check the image.',
+        reason: 'platform-unresolvable',
         cause: err,
       },
     );

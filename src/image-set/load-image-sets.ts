@@ -3,7 +3,7 @@
  * release (merge rules in merge-image-sets.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { BmpackError } from '../errors.js';
+import { BmpackError, type ErrorReason } from '../errors.js';
 import type { ImageSet } from './image-set.js';
 import { mergeImageSetFiles } from './merge-image-sets.js';
 import { parseImageSetFile, type ImageSetFile } from './parse-image-set.js';
@@ -11,15 +11,20 @@ import { parseImageSetFile, type ImageSetFile } from './parse-image-set.js';
 function readHint(code: unknown): string {
   switch (code) {
     case 'ENOENT':
-      return 'Check the path given to --manifest; relative paths start from the current directory.';
+      return 'Check the path of the image list; relative paths start from the current directory.';
     case 'EACCES':
     case 'EPERM':
       return 'The file is not readable by this user: fix its permissions or run as a user who can read it.';
     case 'EISDIR':
-      return 'Give --manifest a file, not a directory; repeat --manifest for several files.';
+      return 'Give an image list file, not a directory; name each file of several.';
     default:
       return 'Check that the file exists and is readable.';
   }
+}
+
+function readReason(code: unknown): { reason?: ErrorReason } {
+  if (code === 'ENOENT') return { reason: 'image-list-unreadable' };
+  return code === 'EISDIR' ? { reason: 'image-list-is-directory' } : {};
 }
 
 async function readManifest(file: string): Promise<string> {
@@ -29,6 +34,7 @@ async function readManifest(file: string): Promise<string> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new BmpackError('E_IO', `cannot read manifest ${file}: ${(err as Error).message}`, {
       hint: readHint(code),
+      ...readReason(code),
       cause: err,
       details: { file, ...(typeof code === 'string' ? { errno: code } : {}) },
     });

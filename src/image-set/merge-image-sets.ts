@@ -70,7 +70,8 @@ export function mergeImageSetFiles(files: readonly ImageSetFile[]): ImageSet {
   const [first] = files;
   if (first === undefined) {
     throw new BmpackError('E_USAGE', 'no manifest given', {
-      hint: 'Name at least one image list with --manifest FILE.',
+      hint: 'Name at least one image list.',
+      reason: 'image-list-missing',
       cause: new Error('empty manifest list'),
     });
   }

@@ -30,12 +30,15 @@ const listTagsHint =
 const shapeHint =
   'In a skopeo-sync or mindthegap file each registry has "images:", a mapping of repository to a list of tags or digests.';
 
-/** Settings the file may carry that bmpack does not take from it, and where bmpack takes them from instead. */
+/**
+ * Settings the file may carry that bmpack does not take from it, and where
+ * bmpack takes them from instead (in words: the commands' flags differ).
+ */
 const unsupported: Readonly<Record<string, string>> = {
-  'tls-verify': '--insecure-skip-tls-verify or --plain-http',
-  tlsVerify: '--insecure-skip-tls-verify or --plain-http',
-  'cert-dir': '--cacert',
-  credentials: '--username/--password-stdin or --docker-config',
+  'tls-verify': "the command's TLS settings",
+  tlsVerify: "the command's TLS settings",
+  'cert-dir': "the command's CA settings",
+  credentials: "the command's credentials or the Docker config",
 };
 
 /** Forms that select tags by asking the registry: refused, see the module comment. */

@@ -20,13 +20,10 @@ const componentPattern = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 export function parsePrivateRegistry(input: string): PrivateRegistry {
   const trimmed = input.trim().replace(/\/+$/, '');
   const fail = (what: string): never => {
-    throw new BmpackError(
-      'E_USAGE',
-      `invalid --private-registry ${JSON.stringify(input)}: ${what}`,
-      {
-        hint: 'Write HOST[:PORT][/NAMESPACE], e.g. 10.0.0.5:5000 or registry.local:5000/mirror (no https://).',
-      },
-    );
+    throw new BmpackError('E_USAGE', `invalid private registry ${JSON.stringify(input)}: ${what}`, {
+      hint: 'Write HOST[:PORT][/NAMESPACE], e.g. 10.0.0.5:5000 or registry.local:5000/mirror (no https://).',
+      reason: 'private-registry-invalid',
+    });
   };
   if (/^[a-z]+:\/\//i.test(trimmed)) return fail('drop the scheme');
   const slash = trimmed.indexOf('/');

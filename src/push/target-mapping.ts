@@ -77,7 +77,8 @@ export function mapImages(
         'E_TARGET_CONFLICT',
         `${earlier.source} and ${mapped.source} would both be pushed as ${key}, with different content (${earlier.descriptor.digest} and ${image.descriptor.digest})`,
         {
-          hint: 'A mirror keeps paths but not registry hosts. Push them to different namespaces (run push twice with different --private-registry namespaces), or drop one of them from the bundle.',
+          hint: 'A mirror keeps paths but not registry hosts. Push them to different namespaces (run push twice with different private registry namespaces), or drop one of them from the bundle.',
+          reason: 'target-paths-collide',
           details: { target: key, first: earlier.source, second: mapped.source },
         },
       );

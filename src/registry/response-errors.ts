@@ -96,7 +96,8 @@ export async function responseError(
         'E_UNAUTHORIZED',
         `${subject.what}: ${subject.registry} refused the credentials${suffix}`,
         {
-          hint: `Log in to ${subject.registry} (--username with --password-stdin, or --docker-config), and check the user and password.`,
+          hint: `Log in to ${subject.registry}, and check the user and password.`,
+          reason: 'credentials-rejected',
           details,
         },
       );
@@ -123,7 +124,8 @@ export async function responseError(
         'E_RATE_LIMITED',
         `${subject.what}: rate limited by ${subject.registry}${suffix}`,
         {
-          hint: 'Wait and re-run, lower --concurrency, or log in to get a higher limit.',
+          hint: 'Wait and re-run with fewer parallel requests, or log in to get a higher limit.',
+          reason: 'rate-limited',
           details,
         },
       );

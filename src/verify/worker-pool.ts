@@ -204,7 +204,8 @@ function processChannel(
 
 function workerError(message: string): BmpackError {
   return new BmpackError('E_INTERNAL', `bundle verify: ${message}`, {
-    hint: 'This is a bug in bmpack: re-run with --workers 1, and report the output with --debug.',
+    hint: 'This is a bug in bmpack: re-run with one worker, and report the output with the debug output.',
+    reason: 'worker-crashed',
   });
 }
 

@@ -44,7 +44,7 @@ describe('ImageSet loading and merging', () => {
     const err = await rejection(() => loadImageSets([missing]));
     expect(err.code).to.equal('E_IO');
     expect(err.message).to.contain(missing);
-    expect(err.hint).to.contain('--manifest');
+    expect(err.reason).to.equal('image-list-unreadable');
     expect((err.cause as NodeJS.ErrnoException).code).to.equal('ENOENT');
   });
 

@@ -49,11 +49,9 @@ describe('ImageSet skopeo-sync and mindthegap files', () => {
     expect(set.images.map((e) => e.origin.line)).to.deep.equal([4, 5, 6, 16]);
     expect(set.images[0]?.source).to.equal('registry.example.com/redis:1.0');
     expect(set.warnings).to.have.length(4);
-    expect(set.warnings[0]).to.match(new RegExp(`^${file}:7: credentials .*--docker-config`));
-    expect(set.warnings[1]).to.match(
-      new RegExp(`^${file}:10: tls-verify .*--insecure-skip-tls-verify`),
-    );
-    expect(set.warnings[2]).to.match(new RegExp(`^${file}:11: cert-dir .*--cacert`));
+    expect(set.warnings[0]).to.match(new RegExp(`^${file}:7: credentials .*Docker config`));
+    expect(set.warnings[1]).to.match(new RegExp(`^${file}:10: tls-verify .*TLS settings`));
+    expect(set.warnings[2]).to.match(new RegExp(`^${file}:11: cert-dir .*CA settings`));
     expect(set.warnings[3]).to.match(new RegExp(`^${file}:13: tls-verify for quay.io`));
     expect(set.warnings.join('\n')).not.to.contain('secret');
   });
@@ -85,7 +83,7 @@ describe('ImageSet skopeo-sync and mindthegap files', () => {
       'quay.io/jetstack/cert-manager-controller:v1.5.4',
     ]);
     expect(set.warnings).to.deep.equal([
-      'images.yaml:10: tlsVerify for quay.io is not supported and is ignored; use --insecure-skip-tls-verify or --plain-http instead',
+      "images.yaml:10: tlsVerify for quay.io is not supported and is ignored; use the command's TLS settings instead",
     ]);
   });
 

@@ -51,13 +51,14 @@ describe('registry client on a TLS + htpasswd registry', function () {
     }
   });
 
-  it('fails with E_TLS and a hint about --cacert when the CA is unknown', async () => {
+  it('fails with E_TLS, reason tls-untrusted and a hint about the CA certificate when the CA is unknown', async () => {
     const client = clientFor(reg, { ca: false });
     try {
       const err = await rejection(client.getManifest(ref()));
       expect(err.code).to.equal('E_TLS');
       expect(err.exitCode).to.equal(8);
-      expect(err.hint).to.contain('--cacert');
+      expect(err.reason).to.equal('tls-untrusted');
+      expect(err.hint).to.contain('CA');
     } finally {
       await client.close();
     }

@@ -55,6 +55,22 @@ export const isUploadPut =
     r.path.includes('/blobs/uploads/') &&
     r.path.includes(encodeURIComponent(digest));
 
+/** `push images` of `bundle` into `target` over plain HTTP, no credentials, `--json`. */
+export function anonymousPushArgs(bundle: string, target: string, ...extra: string[]): string[] {
+  return [
+    'push',
+    'images',
+    '--source',
+    bundle,
+    '--private-registry',
+    target,
+    '--plain-http',
+    '--need-credential=false',
+    ...extra,
+    '--json',
+  ];
+}
+
 /** What `--json` prints: a command's result, or `{error}`. */
 export interface CliJson {
   readonly error?: { code: string; message: string; hint?: string; exitCode: number };

@@ -70,7 +70,8 @@ export function toNetworkError(err: unknown, target: string): BmpackError {
   const detail = err instanceof Error ? err.message : String(err);
   if (isTlsError(err)) {
     return new BmpackError('E_TLS', `TLS handshake with ${target} failed: ${detail} (${code})`, {
-      hint: 'If the registry uses a private CA, pass its certificate with --cacert PATH. If it serves plain HTTP, use --plain-http. --insecure-skip-tls-verify turns verification off (not recommended).',
+      hint: 'If the registry uses a private CA, pass its certificate. If it serves plain HTTP, talk plain HTTP to it. Turning verification off works too (not recommended).',
+      reason: 'tls-untrusted',
       cause: err,
     });
   }

@@ -91,6 +91,7 @@ export function triedError(err: unknown, n: number): BmpackError {
   if (err instanceof BmpackError) {
     return new BmpackError(err.code, `${err.message} (tried ${n} times)`, {
       ...(err.hint !== undefined ? { hint: err.hint } : {}),
+      ...(err.reason !== undefined ? { reason: err.reason } : {}),
       cause: err,
       details: { ...err.details, attempts: n },
     });
@@ -101,7 +102,8 @@ export function triedError(err: unknown, n: number): BmpackError {
 function statusError(status: number, what: string, n: number): BmpackError {
   if (status === 429) {
     return new BmpackError('E_RATE_LIMITED', `${what}: rate limited (HTTP 429, tried ${n} times)`, {
-      hint: 'The registry limits requests. Wait and re-run, lower --concurrency, or log in to get a higher limit.',
+      hint: 'The registry limits requests. Wait and re-run with fewer parallel requests, or log in to get a higher limit.',
+      reason: 'rate-limited',
       details: { status, attempts: n },
     });
   }
@@ -120,7 +122,8 @@ function tooLongError(what: string, ms: number): BmpackError {
     'E_RATE_LIMITED',
     `${what}: the registry asks to wait ${Math.ceil(ms / 1000)} s before retrying`,
     {
-      hint: 'Re-run after that time, or lower --concurrency.',
+      hint: 'Re-run after that time, or with fewer parallel requests.',
+      reason: 'retry-after-too-long',
       details: { retryAfterSeconds: Math.ceil(ms / 1000) },
     },
   );

@@ -165,7 +165,8 @@ function tlsOptions(
       'E_CONFIG_INVALID',
       `cannot read the CA file ${host.caFile} for ${registry}`,
       {
-        hint: 'Check the path given to --cacert.',
+        hint: 'Check the path of the CA certificate file.',
+        reason: 'ca-file-unreadable',
         cause: err,
       },
     );

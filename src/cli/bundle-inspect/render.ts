@@ -1,6 +1,6 @@
 /** `bundle inspect` for people: a header, the totals, one line per image. */
-import { formatBytes } from '../cli/format-bytes.js';
-import type { BundleInspection } from './inspect-bundle.js';
+import { formatBytes } from '../format-bytes.js';
+import type { BundleInspection } from '../../inspect/inspect-bundle.js';
 
 export function renderInspection(r: BundleInspection): string[] {
   const what =

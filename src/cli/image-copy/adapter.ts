@@ -1,14 +1,13 @@
-/** The whole of `bmpack image copy` behind its command: arguments and flags in, result and lines out. */
-import type { ProgressListener } from '../events.js';
-import type { HostOptions } from '../registry/http/host-options.js';
-import { copyImage, type ImageCopyResult } from '../image/copy-image.js';
-import { copyRegistries } from '../image/copy-requests.js';
-import { parsePlatform } from '../oci/platform.js';
-import { parseImageLocation } from '../store/index.js';
-import { clientSetup, hostOptionsFromFlags } from './client-options.js';
-import { engineFlags } from './engine-flags.js';
-import { formatBytes } from './format-bytes.js';
-import type { RegistryFlagValues } from './registry-flags.js';
+/** `bmpack image copy` behind its command: arguments and flags in, the library's options out. */
+import type { ProgressListener } from '../../events.js';
+import type { HostOptions } from '../../registry/http/host-options.js';
+import { copyImage, type ImageCopyResult } from '../../image/copy-image.js';
+import { copyRegistries } from '../../image/copy-requests.js';
+import { parsePlatform } from '../../oci/platform.js';
+import { parseImageLocation } from '../../store/index.js';
+import { clientSetup, hostOptionsFromFlags } from '../client-options.js';
+import { engineFlags } from '../engine-flags.js';
+import type { RegistryFlagValues } from '../registry-flags.js';
 
 export interface ImageCopyFlags extends RegistryFlagValues {
   readonly all: boolean;
@@ -64,21 +63,4 @@ function sourceHost(flags: ImageCopyFlags): { sourceHost?: HostOptions } {
       'insecure-skip-tls-verify': flags['src-insecure-skip-tls-verify'],
     }),
   };
-}
-
-export function renderImageCopyResult(r: ImageCopyResult): string[] {
-  if (r.plan !== undefined) {
-    const p = r.plan;
-    return [
-      `dry run: ${r.source} -> ${r.destination}; nothing was written`,
-      `  ${p.uploads.length} blobs to copy (${formatBytes(p.bytesToUpload)}), ${p.mounts.length} to mount, ${p.skipped} already there`,
-      `  ${p.manifests} manifests to put; tags: ${p.tags.filter((t) => !t.skip).length} to set, ${p.tags.filter((t) => t.skip).length} already set`,
-    ];
-  }
-  return [
-    `copied ${r.images.length} images in ${r.seconds} s`,
-    ...r.images.map((i) => `  ${i.name}@${i.digest}`),
-    `  blobs: ${r.blobsUploaded} copied (${formatBytes(r.bytesUploaded)}), ${r.blobsMounted} mounted, ${r.blobsSkipped} already there`,
-    `  manifests: ${r.manifestsPushed} put`,
-  ];
 }

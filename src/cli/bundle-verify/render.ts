@@ -1,6 +1,6 @@
 /** `bundle verify` for people: one line per check, then what the base must supply and the problems. */
-import { formatBytes } from '../cli/format-bytes.js';
-import type { VerifyReport } from './verify-report.js';
+import { formatBytes } from '../format-bytes.js';
+import type { VerifyReport } from '../../verify/verify-report.js';
 
 export function renderVerify(r: VerifyReport): string[] {
   const what =

@@ -1,9 +1,9 @@
 /** The whole of `bmpack image inspect`, behind its command. */
-import { inspectImage, type ImageInspection } from '../image/inspect-image.js';
-import { parseReference } from '../reference/index.js';
-import { RegistryClient } from '../registry/client.js';
-import { clientSetup } from './client-options.js';
-import type { RegistryFlagValues } from './registry-flags.js';
+import { inspectImage, type ImageInspection } from '../../image/inspect-image.js';
+import { parseReference } from '../../reference/index.js';
+import { RegistryClient } from '../../registry/client.js';
+import { clientSetup } from '../client-options.js';
+import type { RegistryFlagValues } from '../registry-flags.js';
 
 export async function inspectRemoteImage(
   image: string,

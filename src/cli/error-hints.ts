@@ -1,0 +1,135 @@
+/**
+ * The library's hints name no flag: it says what to do ("pass the
+ * registry's CA certificate") and tags the situation with a machine
+ * `reason`. Here the CLI turns a reason into the hint with the flags of the
+ * command that is running — `bundle create` reaches registries through the
+ * same client as `push images`, but takes none of its TLS or login flags.
+ * A command without the flags a hint needs keeps the library's words.
+ */
+import { BmpackError, type ErrorReason } from '../errors.js';
+
+/** One way to say what to do, usable when the command has all of `needs`. */
+interface FlagHint {
+  readonly needs: readonly string[];
+  readonly hint: (e: BmpackError) => string;
+}
+
+const say = (text: string) => (): string => text;
+
+const rateLimited: readonly FlagHint[] = [
+  {
+    needs: ['concurrency'],
+    hint: say(
+      'The registry limits requests. Wait and re-run, lower --concurrency, or log in to get a higher limit.',
+    ),
+  },
+];
+
+/** Every reason is listed, so that a new one is a decision here rather than a silent fallback. */
+const hints: Readonly<Record<ErrorReason, readonly FlagHint[]>> = {
+  'tls-untrusted': [
+    {
+      needs: ['cacert', 'plain-http', 'insecure-skip-tls-verify'],
+      hint: say(
+        'If the registry uses a private CA, pass its certificate with --cacert PATH. If it serves plain HTTP, use --plain-http. --insecure-skip-tls-verify turns verification off (not recommended).',
+      ),
+    },
+    {
+      needs: ['insecure-registry'],
+      hint: say(
+        'If the registry uses a private CA, run bmpack with NODE_EXTRA_CA_CERTS=PATH (its PEM certificate). --insecure-registry HOST skips verification for that registry, or talks plain HTTP to it (not recommended).',
+      ),
+    },
+  ],
+  'ca-file-unreadable': [{ needs: ['cacert'], hint: say('Check the path given to --cacert.') }],
+  'rate-limited': rateLimited,
+  'retry-after-too-long': [
+    { needs: ['concurrency'], hint: say('Re-run after that time, or lower --concurrency.') },
+  ],
+  'credentials-rejected': [
+    {
+      needs: ['username', 'password-stdin', 'docker-config'],
+      hint: (e) =>
+        `Log in to ${registryOf(e)} (--username with --password-stdin, or --docker-config), and check the user and password.`,
+    },
+    {
+      needs: ['docker-config'],
+      hint: say(
+        'Log in with `docker login HOST` (or a credential helper), or pass --docker-config PATH with an entry for the registry, and check the user and password.',
+      ),
+    },
+  ],
+  'delta-base-not-bmpack': [
+    {
+      needs: ['since'],
+      hint: say(
+        'A delta records the name and version of its base from the base’s bmpack.json: give --since the bmpack bundle of the previous release.',
+      ),
+    },
+  ],
+  'delta-base-is-output': [
+    {
+      needs: ['output'],
+      hint: say('Write the delta under another name (--output), next to the previous bundle.'),
+    },
+  ],
+  'platform-unresolvable': [
+    {
+      needs: ['platform'],
+      hint: say(
+        'The registry serves an unusual index: bundle all its platforms (no --platform), or check the image.',
+      ),
+    },
+  ],
+  // The library's hint (HOST[:PORT][/NAMESPACE]) already fits every command.
+  'private-registry-invalid': [],
+  'target-paths-collide': [
+    {
+      needs: ['private-registry'],
+      hint: say(
+        'A mirror keeps paths but not registry hosts. Push them to different namespaces (run push twice with different --private-registry namespaces), or drop one of them from the bundle.',
+      ),
+    },
+  ],
+  'image-list-unreadable': [
+    {
+      needs: ['manifest'],
+      hint: say(
+        'Check the path given to --manifest; relative paths start from the current directory.',
+      ),
+    },
+  ],
+  'image-list-is-directory': [
+    {
+      needs: ['manifest'],
+      hint: say('Give --manifest a file, not a directory; repeat --manifest for several files.'),
+    },
+  ],
+  'image-list-missing': [
+    { needs: ['manifest'], hint: say('Name at least one image list with --manifest FILE.') },
+  ],
+  'worker-crashed': [
+    {
+      needs: ['workers', 'debug'],
+      hint: say(
+        'This is a bug in bmpack: re-run with --workers 1, and report the output with --debug.',
+      ),
+    },
+  ],
+};
+
+/** The hint for `e` in the words of a command whose flags are `flags`. */
+export function cliHint(e: BmpackError, flags: ReadonlySet<string>): string | undefined {
+  if (e.reason === undefined) return e.hint;
+  const fit = hints[e.reason].find((h) => h.needs.every((f) => flags.has(f)));
+  return fit === undefined ? e.hint : fit.hint(e);
+}
+
+/** The registry an error is about: its own detail, or that of an error it wraps. */
+function registryOf(e: BmpackError): string {
+  for (let at: unknown = e; at instanceof Error; at = at.cause) {
+    const registry = at instanceof BmpackError ? at.details.registry : undefined;
+    if (typeof registry === 'string') return registry;
+  }
+  return 'the registry';
+}

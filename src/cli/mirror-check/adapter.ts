@@ -1,0 +1,48 @@
+/** `mirror check`: its flags become checkMirror's options, with credentials asked for on a terminal. */
+import { hostOptionsFromFlags } from '../client-options.js';
+import { terminalPushCredentials, type PushCredentialOptions } from '../push-credentials.js';
+import {
+  checkMirror,
+  MirrorCheckError,
+  type MirrorCheckReport,
+} from '../../mirror/check-mirror.js';
+import { mirrorTarget } from '../../mirror/mirror-target.js';
+
+export interface MirrorCheckFlags extends PushCredentialOptions {
+  readonly source: string;
+  readonly 'private-registry': string;
+  readonly config?: string | undefined;
+  readonly 'config-only'?: boolean | undefined;
+  readonly concurrency?: number | undefined;
+}
+
+/**
+ * Runs the check; returns the report when all is well, and throws a
+ * {@link MirrorCheckError} (E_NOT_FOUND or E_CONFIG_INVALID, carrying the
+ * report) when not.
+ */
+export async function runMirrorCheck(
+  flags: MirrorCheckFlags,
+  warn: (message: string) => void,
+  signal?: AbortSignal,
+): Promise<MirrorCheckReport> {
+  const { registry } = mirrorTarget(flags['private-registry']);
+  const configOnly = flags['config-only'] === true;
+  const creds = configOnly
+    ? { credentials: undefined, warnings: [] }
+    : await terminalPushCredentials(registry, flags);
+  for (const w of creds.warnings) warn(w);
+  const report = await checkMirror({
+    source: flags.source,
+    privateRegistry: flags['private-registry'],
+    host: hostOptionsFromFlags(flags),
+    ...(creds.credentials ? { credentials: creds.credentials } : {}),
+    ...(flags.config !== undefined ? { config: flags.config } : {}),
+    ...(configOnly ? { configOnly } : {}),
+    ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  for (const w of report.warnings) warn(w);
+  if (!report.ok) throw new MirrorCheckError(report, flags['private-registry'], flags.source);
+  return report;
+}

@@ -3,7 +3,10 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
-import { defaultConcurrency, type CreateBundleResult } from '../../src/bundle/create-bundle.js';
+import {
+  defaultConcurrency,
+  type CreateBundleResult,
+} from '../../src/bundle-writer/create-bundle.js';
 import { runBundleCreate } from '../../src/cli/bundle-create/adapter.js';
 import { renderCreateResult } from '../../src/cli/bundle-create/render.js';
 

@@ -4,7 +4,7 @@
  * every digest kept (an index is copied whole unless platforms are asked
  * for), each blob sent once, a second run sending nothing.
  */
-import { openBundleSource } from '../archive/index.js';
+import { openBundleSource } from '../bundle-reader/index.js';
 import {
   copyImages,
   engineOptions,

@@ -7,7 +7,7 @@
  * it). Foreign archives (OCI layouts, docker save) have no such summary:
  * their images' manifests are read to find platforms and closure sizes.
  */
-import { openBundleSource, type BundleKind, type BundleSource } from '../archive/index.js';
+import { openBundleSource, type BundleKind, type BundleSource } from '../bundle-reader/index.js';
 import type { BundleMetadata } from '../bundle-format/index.js';
 import { walkFrom } from '../graph/index.js';
 import { anyRepository, BundleImageSource } from '../store/index.js';

@@ -2,7 +2,7 @@
  * A bundle's images, read the way `push images` reads them, so that the
  * mirror's hosts and paths match what push wrote.
  */
-import { openBundleSource, type BundleSource } from '../archive/index.js';
+import { openBundleSource, type BundleSource } from '../bundle-reader/index.js';
 import { fallbackRepository } from '../store/index.js';
 
 /** Opens the bundle, runs `fn`, and closes it whatever happens. */

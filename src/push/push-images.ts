@@ -5,7 +5,7 @@
  * holds and moves only what it lacks. A delta bundle's missing blobs and
  * an incomplete push are reported in push's own words.
  */
-import { openBundleSource, type BundleSource } from '../archive/index.js';
+import { openBundleSource, type BundleSource } from '../bundle-reader/index.js';
 import {
   copyImages,
   engineOptions,

@@ -4,7 +4,7 @@
  * this names its images by reference and ignores repositories, since a
  * bundle holds one set of blobs for all of them.
  */
-import type { BundleSource } from '../archive/index.js';
+import type { BundleSource } from '../bundle-reader/index.js';
 import type { BlobChunks } from '../content/blob-chunks.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';

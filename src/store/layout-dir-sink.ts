@@ -10,7 +10,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { containerdNameAnnotation, refNameAnnotation } from '../archive/index.js';
+import { containerdNameAnnotation, refNameAnnotation } from '../bundle-reader/index.js';
 import { layoutIndexFile, layoutJson, ociLayout, ociLayoutFile } from '../bundle-format/index.js';
 import type { BlobChunks } from '../content/blob-chunks.js';
 import { sha256Digest } from '../content/digest.js';

@@ -12,7 +12,7 @@ import {
   checkOciLayout,
   imagesFromIndex,
   parseJsonDocument,
-} from '../archive/index.js';
+} from '../bundle-reader/index.js';
 import { layoutIndexFile, ociLayoutFile } from '../bundle-format/index.js';
 import { BlobCache } from '../cache/blob-cache.js';
 import { readLocalFile } from '../fs/write-atomic.js';

@@ -6,7 +6,7 @@
  * Documents that fail their digest or lie in a damaged xz Block are left to
  * the blob and xz checks, which report them with the same blob named.
  */
-import type { BundleSource } from '../archive/index.js';
+import type { BundleSource } from '../bundle-reader/index.js';
 import type { ErrorCode } from '../errors.js';
 import { walkFrom, type GraphItem } from '../graph/index.js';
 import { anyRepository, BundleImageSource } from '../store/index.js';

@@ -5,7 +5,7 @@
  * blob offsets come from bmpack.json, the tar must also end right after the
  * last blob: nothing can hide behind it. Pure.
  */
-import type { SourceImage } from '../archive/index.js';
+import type { SourceImage } from '../bundle-reader/index.js';
 import { type BundleMetadata, tarBlockSize, tarPadding } from '../bundle-format/index.js';
 import type { ImageClosure } from './closure-check.js';
 import type { VerifyProblem } from './verify-report.js';

@@ -2,7 +2,7 @@
  * The `.sha256` sidecar against the file's own hash (computed by a verify
  * worker alongside everything else). Pure.
  */
-import type { Sidecar } from '../bundle/checksum-sidecar.js';
+import type { Sidecar } from '../bundle-writer/checksum-sidecar.js';
 import type { SidecarCheck, VerifyProblem } from './verify-report.js';
 
 export function checkSidecar(

@@ -7,7 +7,7 @@
  * that several per worker balance the load; one blob larger than that is
  * one task. Pure.
  */
-import type { BlobLocation } from '../archive/tar-bundle-source.js';
+import type { BlobLocation } from '../bundle-reader/tar-bundle-source.js';
 import { type BundleMetadata, tarBlockSize } from '../bundle-format/index.js';
 import type { XzBlockInfo, XzIndex } from '../xz/xz-layout.js';
 import { taskSize, type RangeEntry, type RangeTask, type VerifyTask } from './verify-task.js';

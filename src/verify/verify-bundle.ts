@@ -10,9 +10,9 @@
 import { secondsSince } from '../seconds-since.js';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { internalError } from '../archive/archive-errors.js';
-import { openBundleSource, TarBundleSource } from '../archive/index.js';
-import { readSidecar } from '../bundle/checksum-sidecar.js';
+import { internalError } from '../bundle-reader/archive-errors.js';
+import { openBundleSource, TarBundleSource } from '../bundle-reader/index.js';
+import { readSidecar } from '../bundle-writer/checksum-sidecar.js';
 import { BmpackError } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import { ioError } from '../fs/atomic-file.js';

@@ -4,7 +4,7 @@
  * failed verification is a {@link VerifyError} that carries the report, so
  * that `--json` prints it beside the error.
  */
-import type { BundleKind } from '../archive/index.js';
+import type { BundleKind } from '../bundle-reader/index.js';
 import type { BundleMetadata } from '../bundle-format/index.js';
 import { BmpackError, type ErrorCode } from '../errors.js';
 

@@ -1,7 +1,7 @@
 /**
  * The 512-byte headers bmpack writes, pinned byte for byte. They were
  * generated from the encoders as they stood before the codecs were merged
- * (src/bundle/tar-header.ts and test/rig/tar-writer.ts), so a change in any
+ * (src/bundle-writer/tar-header.ts and test/rig/tar-writer.ts), so a change in any
  * byte of a bundle's tar headers, or of the rig's test layers, fails here.
  * Each pin lists the header's non-zero runs as [offset, latin1 text]; every
  * other byte is zero.

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
-import { createBundle, type CreateBundleOptions } from '../../src/bundle/create-bundle.js';
-import { flipByte } from '../archive/archive-kit.js';
+import { createBundle, type CreateBundleOptions } from '../../src/bundle-writer/create-bundle.js';
+import { flipByte } from '../bundle-reader/archive-kit.js';
 import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 

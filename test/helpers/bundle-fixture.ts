@@ -13,7 +13,7 @@ import {
   type GeneratedImage,
   type GeneratedIndex,
 } from '../rig/image-generator.js';
-import { createBundle } from '../../src/bundle/create-bundle.js';
+import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';

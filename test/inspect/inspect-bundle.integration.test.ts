@@ -7,7 +7,7 @@ import { inspectBundle } from '../../src/inspect/inspect-bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import { verifyFailure } from '../helpers/verify-failure.js';
 import { readXzIndex } from '../../src/xz/index.js';
-import { flipByte, runSkopeo, tar, xz } from '../archive/archive-kit.js';
+import { flipByte, runSkopeo, tar, xz } from '../bundle-reader/archive-kit.js';
 import {
   buildRelease,
   type writeImageSet,

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
-import { createBundle } from '../../src/bundle/create-bundle.js';
+import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { pushCredentials } from '../../src/cli/push-credentials.js';
 import { makeImage } from '../rig/image-generator.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';

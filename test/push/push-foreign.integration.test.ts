@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { pushImages } from '../../src/push/push-images.js';
 import { parseReference } from '../../src/reference/index.js';
 import { clientFor } from '../helpers/client.js';
-import { runSkopeo } from '../archive/archive-kit.js';
+import { runSkopeo } from '../bundle-reader/archive-kit.js';
 import { makeImage } from '../rig/image-generator.js';
 import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';

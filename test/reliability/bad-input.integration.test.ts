@@ -2,7 +2,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { requireBuiltCli, runCli, type CliRun } from '../rig/cli.js';
-import { createBundle } from '../../src/bundle/create-bundle.js';
+import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { exitCodeFor } from '../../src/errors.js';
 import { makeImage } from '../rig/image-generator.js';
 import { makeTempDir, type TrackedDir } from '../rig/processes.js';

@@ -2,11 +2,11 @@ import { copyFile, mkdir, readFile, truncate, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { requireBuiltCli, runCli, type CliRun } from '../rig/cli.js';
-import { createBundle } from '../../src/bundle/create-bundle.js';
+import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import type { ErrorCode } from '../../src/errors.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import { xzRangeChunks } from '../../src/xz/range-reader.js';
-import { craftTar, tar, type CraftEntry } from '../archive/archive-kit.js';
+import { craftTar, tar, type CraftEntry } from '../bundle-reader/archive-kit.js';
 import { writeImageSet } from '../helpers/bundle-fixture.js';
 import {
   blobsOf,

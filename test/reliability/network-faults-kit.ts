@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createBundle } from '../../src/bundle/create-bundle.js';
+import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { blobsOf } from '../rig/image-generator.js';
 import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { SourceImage } from '../../src/archive/index.js';
-import { placeBlobs } from '../../src/archive/bmpack-blob-offsets.js';
-import { planBundle } from '../../src/bundle/bundle-plan.js';
-import type { ResolvedImage } from '../../src/bundle/image-closure.js';
+import type { SourceImage } from '../../src/bundle-reader/index.js';
+import { placeBlobs } from '../../src/bundle-reader/bmpack-blob-offsets.js';
+import { planBundle } from '../../src/bundle-writer/bundle-plan.js';
+import type { ResolvedImage } from '../../src/bundle-writer/image-closure.js';
 import type { GraphItem } from '../../src/graph/index.js';
 import { checkMetadata, type StoredBlob } from '../../src/verify/metadata-check.js';
 

@@ -7,7 +7,7 @@ import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import { VerifyError } from '../../src/verify/verify-report.js';
 import { verifyFailure } from '../helpers/verify-failure.js';
 import { readXzIndex } from '../../src/xz/index.js';
-import { flipByte } from '../archive/archive-kit.js';
+import { flipByte } from '../bundle-reader/archive-kit.js';
 import {
   buildRelease,
   type writeImageSet,

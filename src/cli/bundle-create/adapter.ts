@@ -1,6 +1,6 @@
 /** `bundle create`: its flags become createBundle's options. */
 import type { ProgressListener } from '../../events.js';
-import { createBundle, type CreateBundleResult } from '../../bundle/create-bundle.js';
+import { createBundle, type CreateBundleResult } from '../../bundle-writer/create-bundle.js';
 import { parsePlatform } from '../../oci/platform.js';
 
 export interface BundleCreateFlags {

@@ -1,5 +1,5 @@
 /** `bundle create` for people: the file written, its contents, the delta's base, its sha256. */
-import type { CreateBundleResult } from '../../bundle/create-bundle.js';
+import type { CreateBundleResult } from '../../bundle-writer/create-bundle.js';
 import { formatBytes } from '../format-bytes.js';
 
 export function renderCreateResult(result: CreateBundleResult): string[] {

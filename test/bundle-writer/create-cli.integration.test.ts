@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
-import { createBundle } from '../../src/bundle/create-bundle.js';
+import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { writeImageSet } from '../helpers/bundle-fixture.js';
 import { repoRoot as root, startCli } from '../rig/cli.js';
 import { makeImage } from '../rig/image-generator.js';

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { openBundleSource } from '../../src/archive/index.js';
-import { dockerLayerTar } from '../../src/archive/docker-manifest-synthesis.js';
+import { openBundleSource } from '../../src/bundle-reader/index.js';
+import { dockerLayerTar } from '../../src/bundle-reader/docker-manifest-synthesis.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { seedRelease, type ReleaseFixture } from '../helpers/bundle-fixture.js';
 import { makeImage } from '../rig/image-generator.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { maxBlockBytes, minBlockBytes, planBundle } from '../../src/bundle/bundle-plan.js';
-import type { ResolvedImage } from '../../src/bundle/image-closure.js';
+import { maxBlockBytes, minBlockBytes, planBundle } from '../../src/bundle-writer/bundle-plan.js';
+import type { ResolvedImage } from '../../src/bundle-writer/image-closure.js';
 import { blobPath, tarEntrySpan } from '../../src/bundle-format/index.js';
 
 const dg = (c: string): string => `sha256:${c.repeat(64)}`;

@@ -6,7 +6,7 @@
  * formed and names it, else hashed. No workspace is kept between releases:
  * the previous bundle is all a delta needs.
  */
-import { openBundleSource } from '../archive/index.js';
+import { openBundleSource } from '../bundle-reader/index.js';
 import { fileSha256 } from '../content/file-sha256.js';
 import { BmpackError } from '../errors.js';
 import type { BundleMetadata } from '../bundle-format/index.js';

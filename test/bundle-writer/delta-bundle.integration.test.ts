@@ -1,7 +1,7 @@
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { createBundle, type CreateBundleOptions } from '../../src/bundle/create-bundle.js';
+import { createBundle, type CreateBundleOptions } from '../../src/bundle-writer/create-bundle.js';
 import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import type { ProgressEvent } from '../../src/events.js';

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { openBundleSource } from '../../src/archive/index.js';
+import { openBundleSource } from '../../src/bundle-reader/index.js';
 import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import {

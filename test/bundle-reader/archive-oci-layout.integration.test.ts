@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { openBundleSource } from '../../src/archive/index.js';
-import type { BundleSource } from '../../src/archive/index.js';
+import { openBundleSource } from '../../src/bundle-reader/index.js';
+import type { BundleSource } from '../../src/bundle-reader/index.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import { seedRelease, type ReleaseFixture } from '../helpers/bundle-fixture.js';

@@ -10,15 +10,15 @@ import {
   resolveLinkTarget,
   sealTarHeader,
 } from '../../src/bundle-format/index.js';
-import { placeBlobs } from '../../src/archive/bmpack-blob-offsets.js';
-import { detectContainer } from '../../src/archive/container-magic.js';
-import { parseDockerArchiveManifest } from '../../src/archive/docker-archive-manifest.js';
+import { placeBlobs } from '../../src/bundle-reader/bmpack-blob-offsets.js';
+import { detectContainer } from '../../src/bundle-reader/container-magic.js';
+import { parseDockerArchiveManifest } from '../../src/bundle-reader/docker-archive-manifest.js';
 import {
   dockerLayerTar,
   layerMediaType,
   synthesizeDockerManifest,
-} from '../../src/archive/docker-manifest-synthesis.js';
-import { imagesFromIndex } from '../../src/archive/layout-images.js';
+} from '../../src/bundle-reader/docker-manifest-synthesis.js';
+import { imagesFromIndex } from '../../src/bundle-reader/layout-images.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { craftTar } from './archive-kit.js';
 

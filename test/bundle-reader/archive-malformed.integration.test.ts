@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { openBundleSource } from '../../src/archive/index.js';
+import { openBundleSource } from '../../src/bundle-reader/index.js';
 import { ContentVerifier } from '../../src/content/verifier.js';
 import { makeImage, type GeneratedImage } from '../rig/image-generator.js';
 import { writeLayout } from '../rig/layout.js';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { BundleSource } from '../../src/archive/index.js';
+import type { BundleSource } from '../../src/bundle-reader/index.js';
 import {
   encodePaxRecords,
   encodeTarHeader,

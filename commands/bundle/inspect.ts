@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../src/cli/base-command.js';
+import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { inspectBundle, type BundleInspection } from '../../src/inspect/inspect-bundle.js';
 import { renderInspection } from '../../src/cli/bundle-inspect/render.js';
 

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../src/cli/base-command.js';
+import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { runImageCopy } from '../../src/cli/image-copy/adapter.js';
 import { renderImageCopyResult } from '../../src/cli/image-copy/render.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../src/cli/base-command.js';
+import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { inspectRemoteImage } from '../../src/cli/image-inspect/adapter.js';
 import { renderImageInspection } from '../../src/cli/image-inspect/render.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';

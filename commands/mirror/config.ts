@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../../src/cli/base-command.js';
+import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { runMirrorConfig } from '../../src/cli/mirror-config/adapter.js';
 import { renderMirrorConfig } from '../../src/cli/mirror-config/render.js';
 import {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../../src/cli/base-command.js';
+import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { normalizeBooleanFlags } from '../../src/cli/boolean-flags.js';
 import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';

@@ -4,7 +4,7 @@
  */
 export type { BundleKind, BundleSource, SourceImage } from './bundle-source.js';
 export { openBundleSource } from './open-bundle-source.js';
-export { TarBundleSource } from './tar-bundle-source.js';
+export { TarBundleSource, type BlobLocation } from './tar-bundle-source.js';
 export {
   checkOciLayout,
   containerdNameAnnotation,
@@ -12,4 +12,4 @@ export {
   refNameAnnotation,
 } from './layout-images.js';
 export { maxDocumentSize, parseJsonDocument } from './json-document.js';
-export { asBundleError, bundleInvalid } from './archive-errors.js';
+export { asBundleError, bundleInvalid, internalError } from './archive-errors.js';

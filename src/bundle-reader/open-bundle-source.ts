@@ -17,10 +17,15 @@
  */
 import { open } from 'node:fs/promises';
 import { isBmpackError } from '../errors.js';
-import { readXzIndex, type XzBlockInfo, type XzIndex } from '../xz/index.js';
-import { startsWithLzmaChunk } from '../xz/lzma-bundle-probe.js';
-import { decodeFileWithXzTool, xzTool } from '../xz/xz-tool-decoder.js';
-import { xzRangeChunks } from '../xz/range-reader.js';
+import {
+  decodeFileWithXzTool,
+  readXzIndex,
+  startsWithLzmaChunk,
+  xzRangeChunks,
+  xzTool,
+  type XzBlockInfo,
+  type XzIndex,
+} from '../xz/index.js';
 import { archiveIoError, bundleInvalid } from './archive-errors.js';
 import { checkLayoutFits, probeBmpackHead, type FastLayout } from './bmpack-fast-path.js';
 import { containerProbeSize, detectContainer } from './container-magic.js';

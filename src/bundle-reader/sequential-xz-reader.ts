@@ -20,8 +20,7 @@
  * process-wide decoder (src/xz/embedded-block-decoder.ts): nothing else in
  * the process can decode LZMA until this reader is closed.
  */
-import { xzRangeChunks } from '../xz/range-reader.js';
-import type { XzIndex } from '../xz/index.js';
+import { xzRangeChunks, type XzIndex } from '../xz/index.js';
 import { bundleInvalid } from './archive-errors.js';
 import { asBuffer, type TarRangeReader } from './tar-range-reader.js';
 

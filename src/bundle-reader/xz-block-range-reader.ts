@@ -7,8 +7,7 @@
  * Block by Block, and a range left half-read holds the others up until it
  * is read on or destroyed.
  */
-import { xzRangeChunks } from '../xz/range-reader.js';
-import type { XzIndex } from '../xz/index.js';
+import { xzRangeChunks, type XzIndex } from '../xz/index.js';
 import { bundleInvalid } from './archive-errors.js';
 import { asBuffer, type TarRangeReader } from './tar-range-reader.js';
 

@@ -9,7 +9,7 @@ import type pLimit from 'p-limit';
 import { BmpackError } from '../errors.js';
 import type { BlobChunks } from '../content/blob-chunks.js';
 import type { ImageSource, StoreRepository } from '../store/index.js';
-import type { CopyCounts, ExecuteContext } from './execute-copy.js';
+import type { CopyCounts, ExecuteContext } from './copy-context.js';
 import {
   decideBlob,
   stateKey,

@@ -10,8 +10,7 @@
  * tagged only when every blob and manifest of it is in place.
  */
 import pLimit from 'p-limit';
-import type { ProgressListener } from '../events.js';
-import type { ImageSink, ImageSource } from '../store/index.js';
+import type { CopyCounts, ExecuteContext } from './copy-context.js';
 import { startBlobs, task, type Tasks } from './blob-tasks.js';
 import {
   decideTag,
@@ -21,22 +20,6 @@ import {
   type ManifestWork,
 } from './copy-plan.js';
 import type { SinkProbe } from './sink-probe.js';
-
-export interface CopyCounts {
-  manifestsPushed: number;
-  blobsUploaded: number;
-  blobsSkipped: number;
-  blobsMounted: number;
-  bytesUploaded: number;
-}
-
-export interface ExecuteContext {
-  readonly source: ImageSource;
-  readonly sink: ImageSink;
-  /** Slots for uploads; manifests, tags and mounts (small requests) get as many again of their own. */
-  readonly concurrency: number;
-  readonly onEvent?: ProgressListener;
-}
 
 export interface ExecuteOutcome {
   readonly counts: CopyCounts;

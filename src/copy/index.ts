@@ -13,5 +13,5 @@ export {
 } from './copy-images.js';
 export type { CopyRequest, PlannedImage } from './copy-request.js';
 export type { MissingBlob } from './copy-plan.js';
-export type { CopyCounts } from './execute-copy.js';
+export type { CopyCounts } from './copy-context.js';
 export type { PlanSummary } from './plan-summary.js';

@@ -22,8 +22,6 @@ import { imageSetError } from './image-set-error.js';
 import { plainListLines } from './parse-plain-list.js';
 import { YamlSource } from './yaml-source.js';
 
-export type ImageSetFormat = 'bmpack-image-set' | 'plain-list' | 'registry-map';
-
 export type DetectedFormat =
   | { readonly format: 'plain-list' }
   | { readonly format: 'empty' }

@@ -42,3 +42,19 @@ export interface ImageSet {
    */
   readonly warnings: readonly string[];
 }
+
+/** The three kinds of image list bmpack reads. */
+export type ImageSetFormat = 'bmpack-image-set' | 'plain-list' | 'registry-map';
+
+/** One image list file, parsed, before the files of a release are merged. */
+export interface ImageSetFile {
+  readonly file: string;
+  readonly format: ImageSetFormat;
+  readonly name: string;
+  readonly version: string;
+  /** Where a bmpack ImageSet states its version. */
+  readonly versionAt?: SourcePosition;
+  readonly platforms?: readonly PlatformSpec[];
+  readonly images: readonly ImageSetEntry[];
+  readonly warnings: readonly string[];
+}

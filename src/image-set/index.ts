@@ -3,9 +3,9 @@
  * ImageSet YAML, plain lists, skopeo-sync / mindthegap YAML) and merged.
  */
 export type { ImageSet, ImageSetEntry, SourcePosition } from './image-set.js';
-export type { ImageSetFormat } from './detect-format.js';
+export type { ImageSetFormat } from './image-set.js';
 export { parseImageSet, parseImageSetFile, unversioned } from './parse-image-set.js';
-export type { ImageSetFile } from './parse-image-set.js';
+export type { ImageSetFile } from './image-set.js';
 export { mergeImageSetFiles } from './merge-image-sets.js';
 export { loadImageSets } from './load-image-sets.js';
 export { imageSetApiVersion, imageSetKind } from './parse-bmpack-image-set.js';

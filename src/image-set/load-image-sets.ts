@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { BmpackError, type ErrorReason } from '../errors.js';
 import type { ImageSet } from './image-set.js';
 import { mergeImageSetFiles } from './merge-image-sets.js';
-import { parseImageSetFile, type ImageSetFile } from './parse-image-set.js';
+import type { ImageSetFile } from './image-set.js';
+import { parseImageSetFile } from './parse-image-set.js';
 
 function readHint(code: unknown): string {
   switch (code) {

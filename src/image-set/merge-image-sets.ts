@@ -25,8 +25,7 @@ import { BmpackError } from '../errors.js';
 import { formatPlatform, type PlatformSpec } from '../oci/platform.js';
 import { formatReference } from '../reference/index.js';
 import { imageSetError } from './image-set-error.js';
-import type { ImageSet, ImageSetEntry, SourcePosition } from './image-set.js';
-import type { ImageSetFile } from './parse-image-set.js';
+import type { ImageSet, ImageSetEntry, ImageSetFile, SourcePosition } from './image-set.js';
 
 const where = (at: SourcePosition): string => `${at.file}:${at.line}`;
 

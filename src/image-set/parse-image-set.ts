@@ -3,10 +3,9 @@
  * the same shape. Pure: the caller reads the file.
  */
 import { basename, extname } from 'node:path';
-import type { PlatformSpec } from '../oci/platform.js';
-import { detectFormat, type ImageSetFormat } from './detect-format.js';
+import { detectFormat } from './detect-format.js';
 import { imageSetError } from './image-set-error.js';
-import type { ImageSet, ImageSetEntry, SourcePosition } from './image-set.js';
+import type { ImageSet, ImageSetFile } from './image-set.js';
 import { mergeImageSetFiles } from './merge-image-sets.js';
 import { parseBmpackImageSet } from './parse-bmpack-image-set.js';
 import { parsePlainList } from './parse-plain-list.js';
@@ -16,18 +15,6 @@ import { parseRegistryMap } from './parse-registry-map.js';
 export const unversioned = 'unversioned';
 
 /** One file as read, before merging: what merging needs to know beyond the ImageSet. */
-export interface ImageSetFile {
-  readonly file: string;
-  readonly format: ImageSetFormat;
-  readonly name: string;
-  readonly version: string;
-  /** Where a bmpack ImageSet states its version. */
-  readonly versionAt?: SourcePosition;
-  readonly platforms?: readonly PlatformSpec[];
-  readonly images: readonly ImageSetEntry[];
-  readonly warnings: readonly string[];
-}
-
 const noImagesHint =
   'List at least one image: one reference per line (registry.k8s.io/pause:3.10), or under spec.images in a bmpack ImageSet.';
 

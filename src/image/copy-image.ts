@@ -21,13 +21,12 @@ import {
   BundleImageSource,
   LayoutDirSink,
   LayoutDirSource,
-  parseImageLocation,
   RegistrySink,
   RegistrySource,
-  type ImageLocation,
   type ImageSink,
   type ImageSource,
 } from '../store/index.js';
+import { parseImageLocation, type ImageLocation } from '../reference/index.js';
 import { copyRegistries, copyRequests } from './copy-requests.js';
 
 export interface ImageCopyOptions extends EngineOptions {

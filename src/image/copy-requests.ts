@@ -14,14 +14,16 @@ import type { CopyRequest } from '../copy/index.js';
 import type { PlatformSpec } from '../oci/platform.js';
 import { mapImages } from '../push/target-mapping.js';
 import { parsePrivateRegistry } from '../push/private-registry.js';
-import { formatReference, parseReference, type ImageReference } from '../reference/index.js';
 import {
+  formatReference,
+  parseReference,
+  type ImageReference,
   fallbackRepository,
   formatImageLocation,
   listedReference,
   type ImageLocation,
-  type ListedImage,
-} from '../store/index.js';
+} from '../reference/index.js';
+import { type ListedImage } from '../store/index.js';
 
 export interface RequestPlan {
   readonly requests: readonly CopyRequest[];

@@ -3,7 +3,7 @@
  * mirror's hosts and paths match what push wrote.
  */
 import { openBundleSource, type BundleSource } from '../bundle-reader/index.js';
-import { fallbackRepository } from '../store/index.js';
+import { fallbackRepository } from '../reference/index.js';
 
 /** Opens the bundle, runs `fn`, and closes it whatever happens. */
 export async function withBundle<T>(

@@ -4,7 +4,7 @@
  * Pure.
  */
 import { BmpackError } from '../errors.js';
-import { listedReference } from '../store/index.js';
+import { listedReference } from '../reference/index.js';
 import { alwaysMirrored, normalizeMirroredHost } from './mirror-target.js';
 
 /** `--hosts a,b --hosts c` → normalised hosts, in the order given, without repeats. */

@@ -16,12 +16,12 @@ import {
   type PlanSummary,
 } from '../copy/index.js';
 import { BmpackError } from '../errors.js';
-import { formatReference } from '../reference/index.js';
+import { formatReference, fallbackRepository } from '../reference/index.js';
 import { secondsSince } from '../seconds-since.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
-import { BundleImageSource, fallbackRepository, RegistrySink } from '../store/index.js';
+import { BundleImageSource, RegistrySink } from '../store/index.js';
 import { parsePrivateRegistry } from './private-registry.js';
 import { mapImages, type MappedImage } from './target-mapping.js';
 

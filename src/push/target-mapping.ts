@@ -7,8 +7,7 @@
  */
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { formatReference, type ImageReference } from '../reference/index.js';
-import { listedReference } from '../store/index.js';
+import { formatReference, type ImageReference, listedReference } from '../reference/index.js';
 import type { PrivateRegistry } from './private-registry.js';
 
 export interface NamedImage {

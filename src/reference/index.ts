@@ -14,3 +14,5 @@ export {
 export { dockerHubApiHost, dockerHubRegistry, isDockerHub, registryApiHost } from './docker-hub.js';
 export { formatDigest, parseDigest } from './digest.js';
 export type { DigestAlgorithm, ParsedDigest } from './digest.js';
+export { fallbackRepository, listedReference } from './listed-name.js';
+export { formatImageLocation, parseImageLocation, type ImageLocation } from './image-location.js';

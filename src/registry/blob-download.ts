@@ -18,7 +18,7 @@ import { backoffDelay, defaultRetryPolicy } from './http/retry-policy.js';
 import { retriesSpent, triedError } from './http/retrying.js';
 import type { HttpResponse } from './http/transport.js';
 import type { Requester } from './requester.js';
-import { responseError } from './response-errors.js';
+import { responseError } from './http/response-errors.js';
 import { asBuffer } from '../content/as-buffer.js';
 
 export interface BlobReadOptions {

@@ -25,7 +25,7 @@ import { backoffDelay, defaultRetryPolicy, isRetryableStatus } from './http/retr
 import { retriesSpent, triedError } from './http/retrying.js';
 import type { HttpResponse } from './http/transport.js';
 import type { Requester } from './requester.js';
-import { responseError } from './response-errors.js';
+import { responseError } from './http/response-errors.js';
 
 export interface UploadOptions {
   /** Blobs larger than this go up in PATCH chunks of this size. Default 64 MiB. */

@@ -19,7 +19,7 @@ import { manifestPath, repoName, type RepositoryRef } from './endpoint.js';
 import { header } from './http/headers.js';
 import type { HttpResponse } from './http/transport.js';
 import type { Requester } from './requester.js';
-import { responseError } from './response-errors.js';
+import { responseError } from './http/response-errors.js';
 import { asBuffer } from '../content/as-buffer.js';
 
 /** The most manifest bytes we accept (the spec asks registries to take at least 4 MB). */

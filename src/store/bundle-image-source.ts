@@ -8,9 +8,13 @@ import type { BundleSource } from '../bundle-reader/index.js';
 import type { BlobChunks } from '../content/blob-chunks.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { formatReference, type ImageReference } from '../reference/index.js';
+import {
+  fallbackRepository,
+  formatReference,
+  listedReference,
+  type ImageReference,
+} from '../reference/index.js';
 import type { ByteRange, ImageSource, StoreRepository } from './image-source.js';
-import { fallbackRepository, listedReference } from './listed-name.js';
 import { sliceChunks } from './slice-chunks.js';
 
 export class BundleImageSource implements ImageSource {

@@ -10,10 +10,8 @@ export {
   type StoreRepository,
 } from './image-source.js';
 export type { ImageSink, PutBlobOptions, PutBlobResult } from './image-sink.js';
-export { fallbackRepository, listedReference } from './listed-name.js';
 export { BundleImageSource } from './bundle-image-source.js';
 export { RegistrySource } from './registry-source.js';
 export { RegistrySink } from './registry-sink.js';
 export { LayoutDirSource } from './layout-dir-source.js';
 export { LayoutDirSink } from './layout-dir-sink.js';
-export { formatImageLocation, parseImageLocation, type ImageLocation } from './image-location.js';

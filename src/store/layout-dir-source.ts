@@ -6,10 +6,14 @@ import type { BlobChunks } from '../content/blob-chunks.js';
 import { ContentVerifier } from '../content/verifier.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { formatReference, type ImageReference } from '../reference/index.js';
+import {
+  fallbackRepository,
+  formatReference,
+  listedReference,
+  type ImageReference,
+} from '../reference/index.js';
 import type { ByteRange, ImageSource, ListedImage } from './image-source.js';
 import { layoutBlobs, readLayout, type LayoutContents } from './layout-dir.js';
-import { fallbackRepository, listedReference } from './listed-name.js';
 
 const maxDocumentBytes = 8 * 1024 * 1024;
 

@@ -11,8 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { fileSha256 } from '../content/file-sha256.js';
 import { isBmpackError } from '../errors.js';
 import { ioError } from '../fs/atomic-file.js';
-import { decodeBlock } from '../xz/block-decoder.js';
-import type { XzBlockInfo } from '../xz/index.js';
+import { decodeBlock, type XzBlockInfo } from '../xz/index.js';
 import { EntryWalker } from './entry-walker.js';
 import type { RangeFailure, RangeTask, TaskOutcome, VerifyTask } from './verify-task.js';
 

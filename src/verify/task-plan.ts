@@ -7,9 +7,9 @@
  * that several per worker balance the load; one blob larger than that is
  * one task. Pure.
  */
-import type { BlobLocation } from '../bundle-reader/tar-bundle-source.js';
+import type { BlobLocation } from '../bundle-reader/index.js';
 import { type BundleMetadata, tarBlockSize } from '../bundle-format/index.js';
-import type { XzBlockInfo, XzIndex } from '../xz/xz-layout.js';
+import type { XzBlockInfo, XzIndex } from '../xz/index.js';
 import { taskSize, type RangeEntry, type RangeTask, type VerifyTask } from './verify-task.js';
 
 /** Tasks per worker: enough for the load to even out, few enough to cost nothing. */

@@ -10,8 +10,7 @@
 import { secondsSince } from '../seconds-since.js';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { internalError } from '../bundle-reader/archive-errors.js';
-import { openBundleSource, TarBundleSource } from '../bundle-reader/index.js';
+import { internalError, openBundleSource, TarBundleSource } from '../bundle-reader/index.js';
 import { readSidecar } from '../bundle-writer/checksum-sidecar.js';
 import { BmpackError } from '../errors.js';
 import type { ProgressListener } from '../events.js';

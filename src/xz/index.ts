@@ -23,7 +23,10 @@
 // Files and streams.
 export { XzWriter, type XzWriterOptions } from './xz-writer.js';
 export { readXzIndex } from './read-index.js';
-export { openXzRange } from './range-reader.js';
+export { openXzRange, xzRangeChunks } from './range-reader.js';
+export { startsWithLzmaChunk } from './lzma-bundle-probe.js';
+export { decodeFileWithXzTool, xzTool } from './xz-tool-decoder.js';
+export { decodeBlock } from './block-decoder.js';
 export { decompressXzFile } from './decompress-file.js';
 export type { XzBlockInfo, XzIndex, XzStreamInfo, XzSummary } from './xz-layout.js';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { copyRegistries, copyRequests } from '../../src/image/copy-requests.js';
-import { parseImageLocation, type ListedImage } from '../../src/store/index.js';
+import { type ListedImage } from '../../src/store/index.js';
+import { parseImageLocation } from '../../src/reference/index.js';
 import { thrownCode } from '../rig/rejection.js';
 
 const d = (c: string) => ({

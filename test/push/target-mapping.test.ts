@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { parsePrivateRegistry } from '../../src/push/private-registry.js';
 import { mapImages } from '../../src/push/target-mapping.js';
-import { listedReference } from '../../src/store/index.js';
-import { formatReference } from '../../src/reference/index.js';
+import { formatReference, listedReference } from '../../src/reference/index.js';
 import { thrownCode } from '../rig/rejection.js';
 
 const desc = (c: string) => ({

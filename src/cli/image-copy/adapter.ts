@@ -4,7 +4,7 @@ import type { HostOptions } from '../../registry/http/host-options.js';
 import { copyImage, type ImageCopyResult } from '../../image/copy-image.js';
 import { copyRegistries } from '../../image/copy-requests.js';
 import { parsePlatform } from '../../oci/platform.js';
-import { parseImageLocation } from '../../store/index.js';
+import { parseImageLocation } from '../../reference/index.js';
 import { clientSetup, hostOptionsFromFlags } from '../client-options.js';
 import { engineFlags } from '../engine-flags.js';
 import type { RegistryFlagValues } from '../registry-flags.js';

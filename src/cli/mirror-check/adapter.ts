@@ -1,12 +1,8 @@
 /** `mirror check`: its flags become checkMirror's options, with credentials asked for on a terminal. */
 import { hostOptionsFromFlags } from '../client-options.js';
 import { terminalPushCredentials, type PushCredentialOptions } from '../push-credentials.js';
-import {
-  checkMirror,
-  MirrorCheckError,
-  type MirrorCheckReport,
-} from '../../mirror/check-mirror.js';
-import { mirrorTarget } from '../../mirror/mirror-target.js';
+import { checkMirror, MirrorCheckError, type MirrorCheckReport } from '../../mirror/index.js';
+import { mirrorTarget } from '../../mirror/index.js';
 
 export interface MirrorCheckFlags extends PushCredentialOptions {
   readonly source: string;

@@ -1,5 +1,5 @@
 /** `mirror check` for people: each image at the mirror, then the configuration's hosts. */
-import type { MirrorCheckReport } from '../../mirror/check-mirror.js';
+import type { MirrorCheckReport } from '../../mirror/index.js';
 
 export function renderMirrorCheck(r: MirrorCheckReport): string[] {
   const lines: string[] = [];

@@ -3,7 +3,7 @@ import {
   mirrorConfig,
   type MirrorConfigFormat,
   type MirrorConfigResult,
-} from '../../mirror/mirror-config.js';
+} from '../../mirror/index.js';
 
 export interface MirrorConfigFlags {
   readonly 'private-registry': string;

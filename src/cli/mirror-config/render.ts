@@ -1,5 +1,5 @@
 /** `mirror config` for people. */
-import type { MirrorConfigResult } from '../../mirror/mirror-config.js';
+import type { MirrorConfigResult } from '../../mirror/index.js';
 
 /** stdout: the document when it was not written to a file, else the guide. */
 export function renderMirrorConfig(r: MirrorConfigResult): { stdout: string; stderr: string[] } {

@@ -16,7 +16,7 @@ import { header } from '../http/headers.js';
 import type { RetryContext } from '../http/retrying.js';
 import { sendWithRetries } from '../http/retrying.js';
 import type { HttpResponse, Transport } from '../http/transport.js';
-import { responseError } from '../response-errors.js';
+import { responseError } from '../http/response-errors.js';
 import type { Credential } from './credentials/index.js';
 
 export interface TokenRequest {

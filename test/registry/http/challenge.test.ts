@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { challengeScopes, parseChallenges } from '../../../src/registry/auth/challenge.js';
+import { challengeScopes, parseChallenges } from '../../../src/registry/http/challenge.js';
 
 describe('WWW-Authenticate parsing', () => {
   it('reads a Basic challenge', () => {

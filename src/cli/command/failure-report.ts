@@ -4,10 +4,10 @@
  * fields beside `error`. One place for every command, so that the base
  * command's failure output is the same for all of them.
  */
-import { MirrorCheckError } from '../mirror/check-mirror.js';
-import { VerifyError } from '../verify/verify-report.js';
-import { renderMirrorCheck } from './mirror-check/render.js';
-import { renderVerify } from './bundle-verify/render.js';
+import { MirrorCheckError } from '../../mirror/index.js';
+import { VerifyError } from '../../verify/verify-report.js';
+import { renderMirrorCheck } from '../mirror-check/render.js';
+import { renderVerify } from '../bundle-verify/render.js';
 
 export interface FailureReport {
   /** The report as `--json` prints it, beside `error`. */

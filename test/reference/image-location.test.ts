@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatImageLocation, parseImageLocation } from '../../src/store/index.js';
+import { formatImageLocation, parseImageLocation } from '../../src/reference/index.js';
 import { thrownCode } from '../rig/rejection.js';
 
 describe('image locations (skopeo transport syntax)', () => {

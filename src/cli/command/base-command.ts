@@ -5,9 +5,9 @@
  * with --debug.
  */
 import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core';
-import { BmpackError } from '../errors.js';
-import { redactText } from '../redact.js';
-import { cliHint } from './error-hints.js';
+import { BmpackError } from '../../errors.js';
+import { redactText } from '../../redact.js';
+import { cliHint } from '../error-hints.js';
 import { failureReport } from './failure-report.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<

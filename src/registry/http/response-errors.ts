@@ -3,13 +3,13 @@
  * distribution-spec "Error Codes" format `{"errors":[{code,message,detail}]}`
  * when they are JSON at all; read at most 64 KiB of them.
  */
-import { BmpackError } from '../errors.js';
-import { redactText } from '../redact.js';
-import { parseChallenges } from './auth/challenge.js';
-import { header, headerValues } from './http/headers.js';
-import { parseRetryAfter } from './http/retry-policy.js';
-import type { HttpResponse } from './http/transport.js';
-import { asBuffer } from '../content/as-buffer.js';
+import { BmpackError } from '../../errors.js';
+import { redactText } from '../../redact.js';
+import { parseChallenges } from './challenge.js';
+import { header, headerValues } from './headers.js';
+import { parseRetryAfter } from './retry-policy.js';
+import type { HttpResponse } from './transport.js';
+import { asBuffer } from '../../content/as-buffer.js';
 
 const maxErrorBody = 64 * 1024;
 

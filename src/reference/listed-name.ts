@@ -5,7 +5,8 @@
  * meaning of `org.opencontainers.image.ref.name`). Pure.
  */
 import { basename } from 'node:path';
-import { parseReference, type ImageReference } from '../reference/index.js';
+import type { ImageReference } from './image-reference.js';
+import { parseReference } from './parse-reference.js';
 
 /**
  * A name without '/', ':' or '@' is a bare tag; its repository comes from

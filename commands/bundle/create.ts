@@ -73,7 +73,7 @@ Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-ru
     const { flags } = await this.parse(BundleCreate);
     const progress = createProgress(progressMode(this.jsonEnabled()));
     const tally = new WorkTally({
-      images: 'resolved',
+      images: 'fetched whole',
       phases: { fetch: 'fetched into the cache (kept for the re-run)' },
     });
     const result = await withInterrupt(

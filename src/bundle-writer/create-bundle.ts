@@ -1,14 +1,16 @@
 /**
- * `bmpack bundle create`: read the image lists, resolve every image,
- * fetch each missing blob once into the cache, and write one reproducible
- * bundle — or, with `since`, a delta holding only the configs and layers
- * the previous bundle lacks.
+ * `bmpack bundle create`: read the image lists and copy every image from
+ * its registry into the bundle being written, through the one copy engine
+ * (registries → {@link BundleSink}): each missing blob is fetched once into
+ * the cache, and the bundle is written, reproducibly, as the blobs arrive —
+ * or, with `since`, a delta holding only the configs and layers the
+ * previous bundle lacks.
  */
 import { resolve as resolvePath } from 'node:path';
-import pLimit from 'p-limit';
 import { BlobCache, defaultCacheDir } from '../cache/blob-cache.js';
-import type { ProgressListener } from '../events.js';
-import { loadImageSets } from '../image-set/index.js';
+import { copyImages, type CopyRequest } from '../copy/index.js';
+import type { ProgressEvent, ProgressListener } from '../events.js';
+import { loadImageSets, type ImageSet, type ImageSetEntry } from '../image-set/index.js';
 import type { PlatformSpec } from '../oci/platform.js';
 import { dockerConfigCredentials } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
@@ -17,13 +19,12 @@ import { secondsSince } from '../seconds-since.js';
 import { toolVersion } from '../version.js';
 import { BmpackError } from '../errors.js';
 import { assertWritableFolder } from '../fs/atomic-file.js';
+import { formatReference } from '../reference/index.js';
 import { BlobFetcher } from './blob-fetcher.js';
-import { findMissing, startFetches } from './fetch-queue.js';
-import { planBundle } from './bundle-plan.js';
+import type { BundleInfo } from './bundle-plan.js';
+import { BundleSink } from './bundle-sink.js';
 import { readDeltaBase, type BaseRecord, type DeltaBase } from './delta-base.js';
 import { CachedConfigSource } from './cached-config-source.js';
-import { resolveImage } from './resolve-image.js';
-import { writeBundle } from './write-bundle.js';
 
 export interface CreateBundleOptions {
   readonly manifests: readonly string[];
@@ -86,55 +87,23 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
     onRetry: (e) => o.onEvent?.({ type: 'retry', ...e }),
   });
   try {
-    const fetcher = new BlobFetcher(
-      client,
-      new BlobCache(o.cacheDir ?? defaultCacheDir(env)),
-      o.onEvent,
-    );
-    await fetcher.cache.sweep();
-    const limit = pLimit(o.concurrency ?? defaultConcurrency);
-    const source = new CachedConfigSource(client, fetcher);
-    o.onEvent?.({ type: 'phase', phase: 'resolve' });
-    o.onEvent?.({ type: 'images-total', total: set.images.length });
-    const images = await Promise.all(
-      set.images.map((entry) =>
-        limit(async () => {
-          const image = await resolveImage(
-            source,
-            entry.ref,
-            entry.platforms ?? o.platforms ?? set.platforms,
-          );
-          o.onEvent?.({ type: 'image-done', ref: image.reference });
-          return image;
-        }),
-      ),
-    );
-    const missing = await findMissing(images, fetcher.cache, base?.blobs ?? new Set());
-    const epoch = sourceDateEpoch(env);
-    const plan = planBundle(
-      images,
-      {
-        name: set.name,
-        version: set.version,
-        toolVersion,
-        mtime: epoch ?? 0,
-        ...(epoch !== undefined ? { created: new Date(epoch * 1000).toISOString() } : {}),
-        ...(base !== undefined ? { base: base.record } : {}),
-      },
-      new Set([...fetcher.fetched, ...missing.keys()]),
-      base?.blobs,
-    );
-    const order = plan.metadata.blobs.map((b) => b.digest);
-    const pending = startFetches(missing, order, fetcher, limit, o.onEvent);
-    o.onEvent?.({ type: 'phase', phase: 'write', detail: output });
-    o.onEvent?.({ type: 'bytes-total', phase: 'write', total: plan.tarSize });
-    const written = await writeBundle(plan, fetcher.cache, {
+    const cache = new BlobCache(o.cacheDir ?? defaultCacheDir(env));
+    const fetcher = new BlobFetcher(client, cache, o.onEvent);
+    await cache.sweep();
+    const sink = new BundleSink({
+      cache,
       output,
       plainTar: output.endsWith('.tar'),
-      ready: (digest) => pending.get(digest),
+      info: bundleInfo(set, env, base),
+      ...(base !== undefined ? { omit: base.blobs } : {}),
+      fetched: fetcher.fetched,
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
-    }).finally(() => Promise.allSettled(pending.values()));
+    });
+    o.onEvent?.({ type: 'phase', phase: 'resolve' });
+    await copyInto(sink, set, new CachedConfigSource(client, fetcher), o);
+    const written = await sink.finish();
+    const plan = sink.planned;
     const t = plan.metadata.totals;
     return {
       output: written.output,
@@ -143,19 +112,91 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
       blobs: t.blobs,
       bytes: t.bytes,
       dedupedBytes: t.dedupedBytes,
-      fetchedBlobs: fetcher.fetched.size,
+      fetchedBlobs: fetcher.fetched.size + sink.fetched.size,
       seconds: secondsSince(started),
       ...(base !== undefined
         ? {
             base: base.record,
             omittedBlobs: plan.omitted.length,
-            omittedBytes: plan.omitted.reduce((s, b) => s + b.size, 0),
+            omittedBytes: plan.omitted.reduce((sum, b) => sum + b.size, 0),
           }
         : {}),
     };
   } finally {
     await client.close();
   }
+}
+
+/**
+ * Every listed image, from its registry into the bundle: walked with its
+ * platforms, blobs fetched in the order the bundle writes them. Any image
+ * that fails fails the bundle, which then leaves nothing behind.
+ */
+async function copyInto(
+  sink: BundleSink,
+  set: ImageSet,
+  source: CachedConfigSource,
+  o: CreateBundleOptions,
+): Promise<void> {
+  const requests = set.images.map((entry) =>
+    createRequest(entry, entry.platforms ?? o.platforms ?? set.platforms),
+  );
+  try {
+    const outcome = await copyImages(requests, source, sink, {
+      concurrency: o.concurrency ?? defaultConcurrency,
+      findPlatforms: true,
+      onPlanned: (planned) => sink.prepare(planned),
+      rank: (digest) => sink.rank(digest),
+      ...(o.onEvent ? { onEvent: createEvents(o.onEvent) } : {}),
+    });
+    const [first] = outcome.failed;
+    if (first !== undefined) throw first.error;
+  } catch (err) {
+    await sink.abandon(err);
+    throw err;
+  }
+}
+
+function createRequest(
+  entry: ImageSetEntry,
+  platforms: readonly PlatformSpec[] | undefined,
+): CopyRequest {
+  const reference = formatReference(entry.ref);
+  return {
+    name: reference,
+    sourceName: reference,
+    from: entry.ref,
+    ...(platforms !== undefined ? { platforms } : {}),
+    to: {
+      repository: `${entry.ref.registry}/${entry.ref.repository}`,
+      ...(entry.ref.tag !== undefined ? { tag: entry.ref.tag } : {}),
+    },
+  };
+}
+
+/** The engine's phases in create's words: walking is resolving, moving blobs is fetching. */
+function createEvents(onEvent: ProgressListener): ProgressListener {
+  const phases: Readonly<Record<string, string>> = { upload: 'fetch' };
+  return (e: ProgressEvent) => {
+    if (e.type === 'phase' && e.phase === 'plan') return;
+    onEvent('phase' in e ? { ...e, phase: phases[e.phase] ?? e.phase } : e);
+  };
+}
+
+function bundleInfo(
+  set: ImageSet,
+  env: NodeJS.ProcessEnv,
+  base: DeltaBase | undefined,
+): BundleInfo {
+  const epoch = sourceDateEpoch(env);
+  return {
+    name: set.name,
+    version: set.version,
+    toolVersion,
+    mtime: epoch ?? 0,
+    ...(epoch !== undefined ? { created: new Date(epoch * 1000).toISOString() } : {}),
+    ...(base !== undefined ? { base: base.record } : {}),
+  };
 }
 
 /** The delta's base bundle, which must not be the one being written. */

@@ -1,8 +1,11 @@
 /**
  * What one listed image brings into a bundle: its manifests and indexes
  * (small JSON documents, held in memory as their exact bytes) and its
- * configs and layers (blobs, fetched later by digest).
+ * configs and layers (blobs, fetched later by digest). Pure.
  */
+import type { PlannedImage } from '../copy/index.js';
+import { BmpackError } from '../errors.js';
+import { formatReference } from '../reference/index.js';
 
 export type BlobKind = 'index' | 'manifest' | 'config' | 'layer';
 
@@ -43,4 +46,27 @@ export function closureSizes(image: ResolvedImage): Map<string, number> {
   for (const d of image.documents) out.set(d.digest, d.bytes.length);
   for (const b of image.blobs) out.set(b.digest, b.size);
   return out;
+}
+
+/** An image as the copy engine walked it (with its platform filter applied), as the bundle records it. */
+export function resolvedImage({ request, graph }: PlannedImage): ResolvedImage {
+  const reference = formatReference(request.from);
+  // Children come before parents: the top is last.
+  const top = graph.documents.at(-1);
+  if (top === undefined)
+    throw new BmpackError('E_INTERNAL', `image ${reference}: the walk returned no document`, {
+      hint: 'This is a bug in bmpack: please report it.',
+    });
+  return {
+    reference,
+    registry: request.from.registry,
+    repository: request.from.repository,
+    top,
+    platforms: graph.platforms,
+    ...(graph.originalIndexDigest !== undefined
+      ? { originalIndexDigest: graph.originalIndexDigest }
+      : {}),
+    documents: graph.documents,
+    blobs: graph.blobs,
+  };
 }

@@ -50,7 +50,7 @@ export function startBlobs(
   const run = (a: BlobAction): Promise<void> =>
     moveBlob(ctx, a, from.get(a.blob.digest) ?? { registry: '', repository: '' }, counts);
   const schedule = uploadScheduler(ctx, run);
-  for (const d of uploadOrder(ctx.source, work.digests)) {
+  for (const d of uploadOrder(ctx, work.digests)) {
     const decided = probe.holders(d.blob.digest).then((holders) => decision(ctx, d, holders));
     const upload = schedule(decided);
     const settle = (repo: string): Settle | undefined => settles.get(stateKey(repo, d.blob.digest));
@@ -109,10 +109,12 @@ function decision(
 /**
  * Largest first from a source that reads blobs in any order: a big layer
  * started last would finish alone, with the other slots (and the
- * registry's other cores) idle meanwhile. Archive order for a sequential one.
+ * registry's other cores) idle meanwhile. Archive order for a sequential
+ * one; the sink's order when it has one.
  */
-function uploadOrder(source: ImageSource, digests: readonly DigestWork[]): DigestWork[] {
-  if (source.randomAccess) return [...digests].sort((x, y) => y.blob.size - x.blob.size);
+function uploadOrder(ctx: ExecuteContext, digests: readonly DigestWork[]): DigestWork[] {
+  const { source } = ctx;
+  if (source.randomAccess) return [...digests].sort((x, y) => priority(ctx, y) - priority(ctx, x));
   const order = new Map(source.blobOrder.map((d, i) => [d, i]));
   const at = (d: DigestWork): number => order.get(d.blob.digest) ?? 0;
   return [...digests].sort((x, y) => at(x) - at(y));
@@ -130,12 +132,12 @@ function uploadScheduler(
   const uploadOf = (actions: readonly BlobAction[]): BlobAction | undefined =>
     actions.find((a) => a.kind === 'upload');
   if (ctx.source.randomAccess) {
-    const slots = largestFirst(ctx.concurrency);
+    const slots = bestFirst(ctx.concurrency);
     return (decided) =>
       task(
         decided.then((actions) => {
           const a = uploadOf(actions);
-          return a === undefined ? undefined : slots(a.blob.size, () => run(a));
+          return a === undefined ? undefined : slots(priority(ctx, a), () => run(a));
         }),
       );
   }
@@ -154,29 +156,38 @@ function uploadScheduler(
   };
 }
 
+/** How soon a blob should move: the sink's rank when it has one, else its size. */
+function priority(
+  ctx: ExecuteContext,
+  d: { readonly blob: { digest: string; size: number } },
+): number {
+  return ctx.rank !== undefined ? -ctx.rank(d.blob.digest) : d.blob.size;
+}
+
 /**
- * Slots for jobs that, when a slot frees, go largest first among those
- * waiting (decisions arrive in the order the target answers, not by size).
+ * Slots for jobs that, when a slot frees, go best first among those
+ * waiting (decisions arrive in the order the target answers, not in the
+ * order wanted).
  */
-function largestFirst(
+function bestFirst(
   concurrency: number,
-): (size: number, job: () => Promise<void>) => Promise<void> {
-  const waiting: Array<{ size: number; start: () => void }> = [];
+): (score: number, job: () => Promise<void>) => Promise<void> {
+  const waiting: Array<{ score: number; start: () => void }> = [];
   let running = 0;
   const next = (): void => {
     while (running < concurrency && waiting.length > 0) {
       let pick = 0;
       for (let i = 1; i < waiting.length; i++)
-        if ((waiting[i]?.size ?? 0) > (waiting[pick]?.size ?? 0)) pick = i;
+        if ((waiting[i]?.score ?? 0) > (waiting[pick]?.score ?? 0)) pick = i;
       const [job] = waiting.splice(pick, 1);
       running++;
       job?.start();
     }
   };
-  return (size, job) =>
+  return (score, job) =>
     new Promise<void>((resolve, reject) => {
       waiting.push({
-        size,
+        score,
         start: () => {
           job()
             .then(resolve, reject)
@@ -201,6 +212,7 @@ async function moveBlob(
     const onBytes = (n: number): void => ctx.onEvent?.({ type: 'bytes', phase: 'upload', n });
     const result = await ctx.sink.putBlob(a.repo, a.blob, open, {
       onBytes,
+      ...(ctx.source.verifiesBlobs === true ? { verified: true } : {}),
       ...(a.kind === 'mount' ? { mountFrom: a.from } : {}),
     });
     if (result === 'mounted') counts.blobsMounted++;

@@ -18,5 +18,11 @@ export interface ExecuteContext {
   readonly sink: ImageSink;
   /** Slots for uploads; manifests, tags and mounts (small requests) get as many again of their own. */
   readonly concurrency: number;
+  /**
+   * The order the sink wants blobs in (lower first), when it has one: a
+   * bundle writer writes them in a fixed order and waits for each in turn.
+   * Without it, largest first.
+   */
+  readonly rank?: (digest: string) => number;
   readonly onEvent?: ProgressListener;
 }

@@ -31,6 +31,12 @@ export interface CopyOptions {
   readonly dryRun?: boolean;
   /** The error for blobs that neither the source nor the sink holds (default: a generic one). */
   readonly missingError?: (missing: readonly MissingBlob[]) => BmpackError;
+  /** Read the configs of manifests whose descriptor names no platform, to report it. */
+  readonly findPlatforms?: boolean;
+  /** Called once every image is walked, before anything is asked of the sink or moved. */
+  readonly onPlanned?: (planned: readonly PlannedImage[]) => void | Promise<void>;
+  /** The order the sink wants blobs in, lower first (default: largest first). */
+  readonly rank?: (digest: string) => number;
   /** Fail with these words when an image is not copied whole (default: report it in `failed`). */
   readonly incomplete?: IncompleteWording;
   readonly onEvent?: ProgressListener;
@@ -73,7 +79,12 @@ export async function copyImages(
   // Tags are asked about while the images are walked.
   const tags = readTags(sink, requests, heads);
   tags.catch(() => undefined);
-  const planned = await Promise.all(requests.map((r) => walkRequest(source, r)));
+  // Images are walked a few at a time each (a walk reads its children concurrently).
+  const walks = pLimit(4 * concurrency);
+  const planned = await Promise.all(
+    requests.map((r) => walks(() => walkRequest(source, r, o.findPlatforms === true))),
+  );
+  await o.onPlanned?.(planned);
   const work = copyWork(planned);
   const probe = probeSink(sink, planned, work, await tags, heads);
   const held = (d: string): boolean => source.holds(d);
@@ -86,7 +97,13 @@ export async function copyImages(
   }
   o.onEvent?.({ type: 'images-total', total: planned.length });
   reportUploadTotal(plan, o.onEvent);
-  const ctx = { source, sink, concurrency, ...(o.onEvent ? { onEvent: o.onEvent } : {}) };
+  const ctx = {
+    source,
+    sink,
+    concurrency,
+    ...(o.rank ? { rank: o.rank } : {}),
+    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+  };
   const outcome = await executeCopy(ctx, work, probe, planned.map(goalOf));
   // A failed question fails the copy as itself (an authorization problem, say).
   await probe.state;
@@ -99,10 +116,15 @@ export async function copyImages(
   return { images: planned.length, counts: outcome.counts, copied, failed: outcome.failed };
 }
 
-async function walkRequest(source: ImageSource, r: CopyRequest): Promise<PlannedImage> {
+async function walkRequest(
+  source: ImageSource,
+  r: CopyRequest,
+  findPlatforms: boolean,
+): Promise<PlannedImage> {
   const top = r.top ?? (await source.resolve(r.from));
   const graph = await walkFrom(source, r.from, top, {
     name: r.sourceName,
+    findPlatforms,
     ...(r.where !== undefined ? { where: r.where } : {}),
     ...(r.platforms !== undefined ? { platforms: r.platforms } : {}),
   });

@@ -14,6 +14,8 @@ export interface PutBlobOptions {
    * repository"); when it cannot, the bytes are sent after all.
    */
   readonly mountFrom?: string;
+  /** The source's stream checks the digest itself (ImageSource.verifiesBlobs): hashing again is optional. */
+  readonly verified?: boolean;
   /** Called with the number of new bytes as they are written. */
   readonly onBytes?: (n: number) => void;
 }

@@ -64,6 +64,12 @@ export interface ImageSource {
    * consumer verifies the digest as the bytes pass.
    */
   openBlob(at: StoreRepository, desc: Descriptor, range?: ByteRange): BlobChunks;
+  /**
+   * True when the streams openBlob gives check the digest themselves and
+   * fail before their end on a mismatch (a registry's): a sink may then
+   * skip hashing the bytes a second time.
+   */
+  readonly verifiesBlobs?: boolean;
   /** What to do when a blob read from here does not match its digest (a hint). */
   readonly corruptHint?: string;
   /** Releases handles; streams already open finish on their own. */

@@ -15,3 +15,4 @@ export { RegistrySource } from './registry-source.js';
 export { RegistrySink } from './registry-sink.js';
 export { LayoutDirSource } from './layout-dir-source.js';
 export { LayoutDirSink } from './layout-dir-sink.js';
+export { putIntoStore } from './cache-put.js';

@@ -9,7 +9,6 @@
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { containerdNameAnnotation, refNameAnnotation } from '../bundle-reader/index.js';
 import { layoutIndexFile, layoutJson, ociLayout, ociLayoutFile } from '../bundle-format/index.js';
 import type { BlobChunks } from '../content/blob-chunks.js';
@@ -18,6 +17,7 @@ import { isDigest, type Descriptor } from '../oci/descriptor.js';
 import { MediaType } from '../oci/media-types.js';
 import { writeFileAtomic } from '../fs/write-atomic.js';
 import type { ListedImage } from './image-source.js';
+import { putIntoStore } from './cache-put.js';
 import type { ImageSink, PutBlobOptions, PutBlobResult } from './image-sink.js';
 import { layoutBlobs, readLayout } from './layout-dir.js';
 
@@ -60,11 +60,10 @@ export class LayoutDirSink implements ImageSink {
     open: () => BlobChunks,
     opts: PutBlobOptions = {},
   ): Promise<PutBlobResult> {
-    // One blob folder serves every repository: a "mount" is there already.
-    if (opts.mountFrom !== undefined && (await this.blobs.has(desc))) return 'mounted';
-    const stream = Readable.from(counted(open(), opts.onBytes));
-    await this.blobs.put(desc, stream, `blob ${desc.digest} for ${this.description}`);
-    return 'uploaded';
+    return putIntoStore(this.blobs, desc, open, {
+      ...opts,
+      what: `blob ${desc.digest} for ${this.description}`,
+    });
   }
 
   async hasManifest(_repository: string, digest: string): Promise<boolean> {
@@ -125,12 +124,5 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function* counted(chunks: BlobChunks, onBytes?: (n: number) => void): BlobChunks {
-  for await (const c of chunks) {
-    onBytes?.(c.length);
-    yield c;
   }
 }

@@ -20,6 +20,7 @@ const maxDocumentBytes = 8 * 1024 * 1024;
 export class RegistrySource implements ImageSource {
   readonly description = 'registry';
   readonly randomAccess = true;
+  readonly verifiesBlobs = true;
   readonly blobOrder: readonly string[] = [];
   readonly images = [];
   /** Manifests fetched by resolve, until the walker reads them. */

@@ -1,0 +1,183 @@
+/**
+ * A bundle being written, as an {@link ImageSink}: what `bundle create`
+ * copies into. Once every image is walked (prepare), the whole bundle is
+ * planned and the writer starts; each blob goes into the content-addressed
+ * cache as it arrives, and the writer, which writes blobs in the plan's
+ * order, waits for each only when it reaches it — so fetching overlaps
+ * writing, and the engine is asked to fetch in that order (rank).
+ *
+ * The sink already "holds" what the cache holds (re-hashed as it is
+ * written) and what a delta's base holds (left out of the bundle).
+ * Manifests and tags need no writes: the plan has every document's bytes.
+ */
+import type { BlobCache } from '../cache/blob-cache.js';
+import type { BlobChunks } from '../content/blob-chunks.js';
+import type { PlannedImage } from '../copy/index.js';
+import { BmpackError } from '../errors.js';
+import type { ProgressListener } from '../events.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import {
+  putIntoStore,
+  type ImageSink,
+  type PutBlobOptions,
+  type PutBlobResult,
+} from '../store/index.js';
+import { planBundle, type BundleInfo, type BundlePlan } from './bundle-plan.js';
+import { resolvedImage } from './image-closure.js';
+import { writeBundle, type WrittenBundle } from './write-bundle.js';
+
+export interface BundleSinkOptions {
+  readonly cache: BlobCache;
+  readonly output: string;
+  /** A plain tar instead of .tar.xz. */
+  readonly plainTar: boolean;
+  readonly info: BundleInfo;
+  /** A delta's base: the blobs it holds, which this bundle leaves out. */
+  readonly omit?: ReadonlySet<string>;
+  /** Blobs fetched (and verified) in this build before the copy: configs read by the walk. */
+  readonly fetched: ReadonlySet<string>;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: ProgressListener;
+}
+
+interface Arrival {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+export class BundleSink implements ImageSink {
+  readonly description: string;
+  /** Blobs this sink fetched into the cache. */
+  readonly fetched = new Set<string>();
+  private readonly arrivals = new Map<string, Arrival>();
+  private readonly sizes = new Map<string, number>();
+  private readonly order = new Map<string, number>();
+  private plan: BundlePlan | undefined;
+  private writing: Promise<WrittenBundle> | undefined;
+  private failure: Error | undefined;
+
+  constructor(private readonly o: BundleSinkOptions) {
+    this.description = `bundle ${o.output}`;
+  }
+
+  /** Plans the bundle from every walked image and starts writing it. */
+  async prepare(planned: readonly PlannedImage[]): Promise<void> {
+    const images = planned.map(resolvedImage);
+    const verified = new Set(this.o.fetched);
+    for (const image of images)
+      for (const b of image.blobs) {
+        this.sizes.set(b.digest, b.size);
+        if (this.o.omit?.has(b.digest) === true || this.arrivals.has(b.digest)) continue;
+        if (await this.o.cache.has(b)) continue;
+        this.arrivals.set(b.digest, arrival());
+        verified.add(b.digest);
+      }
+    const plan = planBundle(images, this.o.info, verified, this.o.omit);
+    plan.metadata.blobs.forEach((b, i) => this.order.set(b.digest, i));
+    this.plan = plan;
+    this.startWriting(plan);
+  }
+
+  /** What the bundle planned (after prepare). */
+  get planned(): BundlePlan {
+    if (this.plan === undefined) throw notPrepared();
+    return this.plan;
+  }
+
+  /** The bundle's blob order: fetch in it, so that the writer rarely waits. */
+  rank(digest: string): number {
+    return this.order.get(digest) ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  async blobSize(_repository: string, digest: string): Promise<number | undefined> {
+    if (this.o.omit?.has(digest) === true) return this.sizes.get(digest);
+    if (this.arrivals.has(digest)) return undefined;
+    return this.o.cache.size(digest);
+  }
+
+  async putBlob(
+    _repository: string,
+    desc: Descriptor,
+    open: () => BlobChunks,
+    opts: PutBlobOptions = {},
+  ): Promise<PutBlobResult> {
+    if (this.failure !== undefined) throw this.failure;
+    const arrived = this.arrivals.get(desc.digest);
+    let result: PutBlobResult;
+    try {
+      const what = `blob ${desc.digest} for ${this.description}`;
+      result = await putIntoStore(this.o.cache, desc, open, { ...opts, what });
+    } catch (err) {
+      arrived?.reject(err);
+      throw err;
+    }
+    if (result === 'uploaded') this.fetched.add(desc.digest);
+    arrived?.resolve();
+    return result;
+  }
+
+  hasManifest(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  tagDigest(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  /** The plan holds every document's bytes already: nothing to write here. */
+  async putManifest(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  /** The written bundle, once the writer has written the last blob. */
+  finish(): Promise<WrittenBundle> {
+    if (this.writing === undefined) return Promise.reject(notPrepared());
+    return this.writing;
+  }
+
+  /** The copy failed: stop waiting for blobs that will not come; the writer leaves nothing. */
+  async abandon(err: unknown): Promise<void> {
+    this.failure ??= asError(err);
+    for (const a of this.arrivals.values()) a.reject(err);
+    await this.writing?.catch(() => undefined);
+  }
+
+  private startWriting(plan: BundlePlan): void {
+    this.o.onEvent?.({ type: 'phase', phase: 'write', detail: this.o.output });
+    this.o.onEvent?.({ type: 'bytes-total', phase: 'write', total: plan.tarSize });
+    this.writing = writeBundle(plan, this.o.cache, {
+      output: this.o.output,
+      plainTar: this.o.plainTar,
+      ready: (digest) => this.arrivals.get(digest)?.promise,
+      ...(this.o.signal ? { signal: this.o.signal } : {}),
+      ...(this.o.onEvent ? { onEvent: this.o.onEvent } : {}),
+    });
+    // A failed write stops the copy: no more blobs are fetched for it.
+    this.writing.catch((err: unknown) => {
+      this.failure ??= asError(err);
+    });
+  }
+}
+
+function arrival(): Arrival {
+  let resolve: () => void = () => undefined;
+  let reject: (err: unknown) => void = () => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // The writer reads it when it reaches the blob; until then a failure is held, not unhandled.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function notPrepared(): BmpackError {
+  return new BmpackError('E_INTERNAL', 'the bundle was not planned before it was written', {
+    hint: 'This is a bug in bmpack: please report it.',
+  });
+}

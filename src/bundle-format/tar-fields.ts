@@ -3,9 +3,10 @@
  * Interchange Format" and "ustar Header Block"): NUL-terminated strings,
  * and numbers as octal digits, or in the base-256 form GNU tar, Go's
  * archive/tar and node-tar use for values too large for the octal digits
- * (the high bit of the field's first byte set). Reading is strict, because
- * archives come from outside; it allocates nothing but the strings it
- * returns, because the reader runs it on every header. Pure.
+ * (the high bit of the field's first byte set). Only reading: headers are
+ * written by node-tar's Header (tar-header-encode.ts). Reading is strict,
+ * because archives come from outside; it allocates nothing but the strings
+ * it returns, because the reader runs it on every header. Pure.
  */
 import { ArchiveFormatError } from './format-error.js';
 
@@ -13,28 +14,6 @@ const nul = 0x00;
 const space = 0x20;
 const digit0 = 0x30;
 const digit7 = 0x37;
-
-/** Writes `value` (UTF-8) at the start of the field; the rest stays as it was (zero). */
-export function writeString(block: Buffer, start: number, length: number, value: string): void {
-  const bytes = Buffer.from(value, 'utf8');
-  if (bytes.length > length) throw new Error(`tar field too long: ${value}`);
-  bytes.copy(block, start);
-}
-
-/** `length - 1` octal digits, zero-padded, then a NUL: the form POSIX describes. */
-export function writeOctal(block: Buffer, start: number, length: number, value: number): void {
-  writeString(block, start, length, `${value.toString(8).padStart(length - 1, '0')}\0`);
-}
-
-/** The base-256 form: 0x80, then the value big-endian in the remaining bytes. */
-export function writeBase256(block: Buffer, start: number, length: number, value: number): void {
-  let v = BigInt(value);
-  for (let i = start + length - 1; i > start; i--) {
-    block[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  block[start] = 0x80;
-}
 
 /** A NUL-terminated field (the whole field when it has no NUL). */
 export function readString(block: Buffer, start: number, length: number): string {
@@ -45,7 +24,9 @@ export function readString(block: Buffer, start: number, length: number): string
 
 /**
  * An octal field: optional leading spaces, octal digits, then NULs or
- * spaces (writers differ: "0000644\0", "000644 \0", " 644 "). Empty is 0.
+ * spaces in any order (writers differ: "0000644\0" in bundles that earlier
+ * bmpack versions wrote and from GNU tar, "000644 \0" from node-tar, " 644 " from old tars;
+ * checksums "007755\0 " and "007755 \0"). Empty is 0.
  */
 export function readOctal(block: Buffer, start: number, length: number, what: string): number {
   let end = start + length;

@@ -22,6 +22,19 @@ describe('tar codec', () => {
     expect(h.mtime?.getTime()).to.equal(1700000000 * 1000);
   });
 
+  it("puts a path over 100 bytes into ustar's prefix, and refuses one ustar cannot hold", () => {
+    const long = `${'d'.repeat(120)}/file`;
+    const block = encodeTarHeader({ path: long, size: 1, type: 'file', mtime: 0 });
+    expect(parseTarHeader(block).name).to.equal(long);
+    expect(new Header(block).path).to.equal(long);
+    // node-tar would cut these (and ask for a pax header): bmpack writes none, so it refuses.
+    for (const path of [`${'d'.repeat(160)}/file`, `a/${'f'.repeat(101)}`]) {
+      expect(() => encodeTarHeader({ path, size: 1, type: 'file', mtime: 0 })).to.throw(
+        'a ustar header cannot hold',
+      );
+    }
+  });
+
   it('pads entries to 512-byte blocks', () => {
     expect(tarPadding(0)).to.equal(0);
     expect(tarPadding(1)).to.equal(511);

@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Plugin, execute } from '@oclif/core';
 import { plugins } from 'bmpack:embedded';
 import { useSingleFileWorkers } from '../src/verify/single-file.js';
-import { namesLzmaFile } from '../src/xz/lzma-bundle-probe.js';
+import { namesLzmaFile } from '../src/cli/lzma-argv.js';
 
 /** An oclif plugin with its package.json, manifest and command modules embedded, not read. */
 class EmbeddedPlugin extends Plugin {

@@ -78,7 +78,22 @@ export type ErrorReason =
   | 'image-list-unreadable'
   | 'image-list-is-directory'
   | 'image-list-missing'
-  | 'worker-crashed';
+  | 'worker-crashed'
+  | 'mirrored-host-invalid'
+  | 'mirrored-hosts-empty'
+  | 'mirror-hosts-and-source'
+  | 'mirror-plain-http-with-tls'
+  | 'mirror-install-dir-relative'
+  | 'mirror-cluster-needs-bmctl'
+  | 'mirror-cluster-name-invalid'
+  | 'mirror-secret-namespace-needs-cluster'
+  | 'mirror-ca-not-pem'
+  | 'mirror-credentials-need-output'
+  | 'mirror-credentials-missing'
+  | 'mirror-config-only-without-config'
+  | 'mirror-config-missing'
+  | 'mirror-images-not-served'
+  | 'mirror-config-wrong';
 
 export interface BmpackErrorOptions {
   /** What the user can do about it, in the library's words (no CLI flag names). */

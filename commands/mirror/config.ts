@@ -1,12 +1,12 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { runMirrorConfig } from '../../src/cli/mirror-config/adapter.js';
-import { renderMirrorConfig } from '../../src/cli/mirror-config/render.js';
 import {
-  defaultInstallDir,
-  mirrorConfigFormats,
-  type MirrorConfigResult,
-} from '../../src/mirror/mirror-config.js';
+  mirrorConfigOutput,
+  renderMirrorConfig,
+  type MirrorConfigOutput,
+} from '../../src/cli/mirror-config/render.js';
+import { defaultInstallDir, mirrorConfigFormats } from '../../src/mirror/mirror-config.js';
 
 export default class MirrorConfig extends BaseCommand {
   static override summary =
@@ -79,9 +79,9 @@ The mirrored registries are those named by --hosts, or those the images of --sou
     }),
   };
 
-  async run(): Promise<MirrorConfigResult> {
+  async run(): Promise<MirrorConfigOutput> {
     const { flags } = await this.parse(MirrorConfig);
-    const result = await runMirrorConfig(flags);
+    const result = mirrorConfigOutput(await runMirrorConfig(flags), flags['private-registry']);
     for (const w of result.warnings) this.warnAlways(w);
     if (this.jsonEnabled()) return result;
     const out = renderMirrorConfig(result);

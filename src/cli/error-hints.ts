@@ -7,14 +7,8 @@
  * A command without the flags a hint needs keeps the library's words.
  */
 import { BmpackError, type ErrorReason } from '../errors.js';
-
-/** One way to say what to do, usable when the command has all of `needs`. */
-interface FlagHint {
-  readonly needs: readonly string[];
-  readonly hint: (e: BmpackError) => string;
-}
-
-const say = (text: string) => (): string => text;
+import { say, type FlagHint } from './flag-hint.js';
+import { mirrorHints } from './mirror-hints.js';
 
 const rateLimited: readonly FlagHint[] = [
   {
@@ -116,6 +110,7 @@ const hints: Readonly<Record<ErrorReason, readonly FlagHint[]>> = {
       ),
     },
   ],
+  ...mirrorHints,
 };
 
 /** The hint for `e` in the words of a command whose flags are `flags`. */

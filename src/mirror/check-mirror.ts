@@ -57,9 +57,14 @@ export interface MirrorCheckOptions {
 
 export async function checkMirror(o: MirrorCheckOptions): Promise<MirrorCheckReport> {
   if (o.configOnly === true && o.config === undefined) {
-    throw new BmpackError('E_USAGE', '--config-only needs --config PATH', {
-      hint: 'Add --config /etc/containerd/certs.d (or a config.toml), or drop --config-only.',
-    });
+    throw new BmpackError(
+      'E_USAGE',
+      'checking only the configuration needs a configuration to check',
+      {
+        hint: 'Name a certs.d folder (e.g. /etc/containerd/certs.d) or a config.toml, or check the mirror as well.',
+        reason: 'mirror-config-only-without-config',
+      },
+    );
   }
   const target = mirrorTarget(o.privateRegistry, o.host?.plainHttp === true);
   return withBundle(o.source, async (source, fallback) => {
@@ -125,7 +130,10 @@ async function headAll(
   }
 }
 
-/** The error a failed check ends with; it carries the report for --json. */
+/**
+ * The error a failed check ends with; it carries the report for --json.
+ * Its details name the bundle and the mirror, for the command to re-run.
+ */
 export class MirrorCheckError extends BmpackError {
   readonly report: MirrorCheckReport;
 
@@ -154,14 +162,17 @@ export class MirrorCheckError extends BmpackError {
     }
     const hint =
       bad.length > 0
-        ? `Push the bundle again (bmpack push images --source ${source} --private-registry ${privateRegistry}); until then containerd falls back to the public registry for these, which fails in an air-gapped site.`
-        : `Regenerate the configuration with bmpack mirror config --source ${source} --private-registry ${privateRegistry} and install it on the nodes.`;
+        ? `Push the bundle ${source} to ${privateRegistry} again; until then containerd falls back to the public registry for these, which fails in an air-gapped site.`
+        : `Regenerate the mirror configuration from the bundle ${source} for ${privateRegistry} and install it on the nodes.`;
     super(bad.length > 0 ? 'E_NOT_FOUND' : 'E_CONFIG_INVALID', parts.join('. '), {
       hint,
+      reason: bad.length > 0 ? 'mirror-images-not-served' : 'mirror-config-wrong',
       details: {
         images: report.images.length,
         notServed: bad.length,
         hostsWrong: wrongHosts.length,
+        source,
+        privateRegistry,
       },
     });
     this.report = report;

@@ -62,9 +62,14 @@ export async function checkContainerdConfig(
   const full = resolve(path);
   const kind = await kindOf(full);
   if (kind === undefined) {
-    throw new BmpackError('E_NOT_FOUND', `--config ${path}: no such file or folder`, {
-      hint: 'Give the folder config_path names (e.g. /etc/containerd/certs.d) or /etc/containerd/config.toml.',
-    });
+    throw new BmpackError(
+      'E_NOT_FOUND',
+      `containerd configuration ${path}: no such file or folder`,
+      {
+        hint: 'Give the folder config_path names (e.g. /etc/containerd/certs.d) or /etc/containerd/config.toml.',
+        reason: 'mirror-config-missing',
+      },
+    );
   }
   if (kind === 'dir') {
     const findings: HostConfigFinding[] = [];
@@ -209,7 +214,7 @@ async function checkConfigToml(
     const present: string[] = [];
     for (const root of roots) if ((await kindOf(root)) === 'dir') present.push(root);
     if (present.length === 0) {
-      const why = `config_path ${roots.join(':')} does not exist on this machine; run the check where it does, or with --config on a copy`;
+      const why = `config_path ${roots.join(':')} does not exist on this machine; run the check where it does, or check a copy of that folder`;
       return finish(file, 'config-toml', allHosts('not-mirrored', why), problems, notes);
     }
     const findings: HostConfigFinding[] = [];

@@ -4,6 +4,7 @@
  * bundle resolves through the mirror and judges a node's configuration.
  */
 export {
+  criAuthTable,
   mirrorConfig,
   mirrorConfigFormats,
   defaultInstallDir,
@@ -13,6 +14,8 @@ export type {
   MirrorConfigFormat,
   MirrorConfigOptions,
   MirrorConfigResult,
+  MirrorConfigWarning,
+  MirrorInstall,
 } from './mirror-config.js';
 export { checkMirror, MirrorCheckError } from './check-mirror.js';
 export type {
@@ -24,6 +27,7 @@ export type {
 export { checkContainerdConfig } from './config-check.js';
 export type { ConfigCheck, HostConfigFinding } from './config-check.js';
 export {
+  alwaysMirrored,
   mirrorTarget,
   upstreamServer,
   hostDirCandidates,

@@ -6,7 +6,7 @@
  * `registryMirrors`.
  */
 import { posix, resolve } from 'node:path';
-import { BmpackError } from '../errors.js';
+import { BmpackError, type ErrorReason } from '../errors.js';
 import { dockerConfigCredentials } from '../registry/auth/credentials/index.js';
 import { withBundle } from './bundle-images.js';
 import { hostsFromFlag, hostsFromImageNames, mirroredHosts } from './mirrored-hosts.js';
@@ -21,13 +21,13 @@ export type MirrorConfigFormat = (typeof mirrorConfigFormats)[number];
 
 /** Where containerd's hosts folders live by convention (config_path). */
 export const defaultInstallDir = '/etc/containerd/certs.d';
-/** Where hosts-toml output goes without --output. */
+/** Where hosts-toml output goes when no output folder is given. */
 export const defaultHostsOutput = 'certs.d';
 
 export interface MirrorConfigOptions {
   /** `HOST[:PORT][/NAMESPACE]`, as given to push. */
   readonly privateRegistry: string;
-  /** --hosts values (comma-separated lists allowed). */
+  /** Registry hosts to mirror (comma-separated lists allowed). */
   readonly hosts?: readonly string[];
   /** A bundle whose images' registries are the hosts. */
   readonly source?: string;
@@ -47,6 +47,44 @@ export interface MirrorConfigOptions {
   readonly secretNamespace?: string;
 }
 
+/**
+ * What the nodes need of the written configuration: the caller words the
+ * next steps from it.
+ */
+export type MirrorInstall =
+  | {
+      readonly format: 'hosts-toml';
+      /** The folder written here: one folder per mirrored host. */
+      readonly outDir: string;
+      /** Where it goes on the nodes (config_path). */
+      readonly installDir: string;
+      /** Each hosts.toml names its CA as `installDir/<host>/ca.crt`. */
+      readonly withCa: boolean;
+      /** The mirror has a namespace, so the hosts.toml files set override_path. */
+      readonly overridePath: boolean;
+    }
+  | {
+      readonly format: 'config-toml';
+      /** The CA to copy to every node: from this machine, to the path ca_file names. */
+      readonly caCopy?: { readonly from: string; readonly to: string };
+    }
+  | { readonly format: 'bmctl' };
+
+/** A warning, with its kind so that a CLI can word it with its own flags. */
+export type MirrorConfigWarning =
+  | {
+      readonly kind: 'only-always-mirrored' | 'mirror-itself' | 'caveat' | 'bmctl-no-skip-verify';
+      /** In the library's words (no CLI flag). */
+      readonly message: string;
+    }
+  | {
+      /** hosts.toml has no place for the credentials of `file`. */
+      readonly kind: 'credentials-unused';
+      readonly message: string;
+      readonly file: string;
+      readonly registry: string;
+    };
+
 export interface MirrorConfigResult {
   readonly format: MirrorConfigFormat;
   readonly endpoint: string;
@@ -55,9 +93,8 @@ export interface MirrorConfigResult {
   readonly files: readonly string[];
   /** The document, when it was not written to a file. */
   readonly content?: string;
-  /** What to do next, for people. */
-  readonly guide: readonly string[];
-  readonly warnings: readonly string[];
+  readonly install: MirrorInstall;
+  readonly warnings: readonly MirrorConfigWarning[];
 }
 
 export async function mirrorConfig(o: MirrorConfigOptions): Promise<MirrorConfigResult> {
@@ -65,15 +102,19 @@ export async function mirrorConfig(o: MirrorConfigOptions): Promise<MirrorConfig
   validate(o, format);
   const target = mirrorTarget(o.privateRegistry, o.plainHttp === true);
   const installDir = o.installDir ?? defaultInstallDir;
-  const warnings: string[] = [];
+  const warnings: MirrorConfigWarning[] = [];
   const listed = await listedHosts(o);
   if (listed.length === 0)
-    warnings.push(
-      `only ${alwaysMirrored} is mirrored: name registries with --hosts, or --source a bundle`,
-    );
+    warnings.push({
+      kind: 'only-always-mirrored',
+      message: `only ${alwaysMirrored} is mirrored: name the registries to mirror, or a bundle to take them from`,
+    });
   const { hosts, skipped } = mirroredHosts(listed, target.registry);
   for (const h of skipped)
-    warnings.push(`${h} is the mirror itself; it gets no mirror configuration`);
+    warnings.push({
+      kind: 'mirror-itself',
+      message: `${h} is the mirror itself; it gets no mirror configuration`,
+    });
   const ca = o.caCert !== undefined ? await readCa(o.caCert) : undefined;
   const ctx: Context = { o, target, hosts, installDir, ca, warnings };
   if (format === 'hosts-toml') return writeHostsDirs(ctx);
@@ -87,40 +128,57 @@ interface Context {
   readonly hosts: readonly string[];
   readonly installDir: string;
   readonly ca: Buffer | undefined;
-  readonly warnings: string[];
+  readonly warnings: MirrorConfigWarning[];
 }
 
-function usage(message: string, hint: string): BmpackError {
-  return new BmpackError('E_USAGE', message, { hint });
+function usage(message: string, hint: string, reason?: ErrorReason): BmpackError {
+  return new BmpackError('E_USAGE', message, { hint, ...(reason !== undefined ? { reason } : {}) });
 }
 
 function validate(o: MirrorConfigOptions, format: MirrorConfigFormat): void {
   if (!(mirrorConfigFormats as readonly string[]).includes(format))
     throw usage(`unknown format ${format}`, `Use one of ${mirrorConfigFormats.join(', ')}.`);
   if (o.hosts !== undefined && o.source !== undefined)
-    throw usage('--hosts and --source both name the mirrored registries', 'Give one of them.');
+    throw usage(
+      'both a host list and a bundle name the mirrored registries',
+      'Give one of them.',
+      'mirror-hosts-and-source',
+    );
   if (o.plainHttp === true && (o.caCert !== undefined || o.skipVerify === true))
     throw usage(
-      '--plain-http talks no TLS, so --cacert and --insecure-skip-tls-verify mean nothing with it',
-      'Drop --plain-http for a TLS registry, or the TLS flags for a plain HTTP one.',
+      'a plain HTTP mirror talks no TLS, so a CA certificate or skipping TLS verification means nothing with it',
+      'Drop plain HTTP for a TLS registry, or the TLS settings for a plain HTTP one.',
+      'mirror-plain-http-with-tls',
     );
   if (o.installDir !== undefined && !posix.isAbsolute(o.installDir))
     throw usage(
-      `--install-dir ${o.installDir} is not an absolute path`,
+      `the install folder ${o.installDir} is not an absolute path`,
       'It is the folder on the nodes that config_path names, e.g. /etc/containerd/certs.d.',
+      'mirror-install-dir-relative',
     );
+  validateCluster(o, format);
+}
+
+/** bmctl's user cluster settings. */
+function validateCluster(o: MirrorConfigOptions, format: MirrorConfigFormat): void {
   if ((o.clusterName !== undefined || o.secretNamespace !== undefined) && format !== 'bmctl')
     throw usage(
-      '--cluster-name and --secret-namespace belong to --format bmctl',
-      'Add --format bmctl.',
+      'a user cluster name and a Secret namespace belong to the bmctl format',
+      'Write the bmctl format.',
+      'mirror-cluster-needs-bmctl',
     );
   if (o.clusterName !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.clusterName))
     throw usage(
-      `--cluster-name ${o.clusterName} is not a Kubernetes name`,
+      `the cluster name ${o.clusterName} is not a Kubernetes name`,
       'Use lowercase letters, digits and "-".',
+      'mirror-cluster-name-invalid',
     );
   if (o.secretNamespace !== undefined && o.clusterName === undefined)
-    throw usage('--secret-namespace needs --cluster-name', 'Add --cluster-name USER_CLUSTER.');
+    throw usage(
+      'a Secret namespace needs the user cluster name',
+      'Name the user cluster too.',
+      'mirror-secret-namespace-needs-cluster',
+    );
 }
 
 async function listedHosts(o: MirrorConfigOptions): Promise<string[]> {
@@ -140,7 +198,8 @@ async function readCa(path: string): Promise<Buffer> {
   const pem = await readLocalFile(path, 'read the CA file');
   if (!pem.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
     throw new BmpackError('E_CONFIG_INVALID', `${path} holds no PEM certificate`, {
-      hint: 'Give --cacert the PEM file of the CA that signed the registry certificate (BEGIN CERTIFICATE).',
+      hint: 'Give the PEM file of the CA that signed the registry certificate (BEGIN CERTIFICATE).',
+      reason: 'mirror-ca-not-pem',
     });
   }
   return pem;
@@ -150,9 +209,7 @@ async function writeHostsDirs(ctx: Context): Promise<MirrorConfigResult> {
   const { o, target, hosts, installDir, ca, warnings } = ctx;
   const outDir = resolve(o.output ?? defaultHostsOutput);
   if (o.pullCredentialConfig !== undefined)
-    warnings.push(
-      `hosts.toml has no place for credentials, so ${o.pullCredentialConfig} is not used: give nodes the registry login through Kubernetes imagePullSecrets, or through [plugins."io.containerd.grpc.v1.cri".registry.configs."${target.registry}".auth] in config.toml (that table works together with config_path; --format config-toml --pull-credential-config writes it)`,
-    );
+    warnings.push(credentialsUnused(o.pullCredentialConfig, target.registry));
   const files: string[] = [];
   for (const host of hosts) {
     const dir = resolve(outDir, hostDirName(host));
@@ -171,23 +228,28 @@ async function writeHostsDirs(ctx: Context): Promise<MirrorConfigResult> {
     await writeFileAtomic(resolve(dir, 'hosts.toml'), toml);
     files.push(resolve(dir, 'hosts.toml'));
   }
-  const guide = [
-    `wrote ${hosts.length} hosts.toml files under ${outDir}: ${hosts.join(', ')}`,
-    `mirror: ${target.endpoint}${target.namespace !== '' ? ' (override_path = true)' : ''}`,
-    'On every node:',
-    `  1. copy the folders: mkdir -p ${installDir} && cp -r ${outDir}/. ${installDir}/`,
-    ...(ca !== undefined
-      ? [`     (each hosts.toml names its CA as ${installDir}/<host>/ca.crt)`]
-      : []),
-    '  2. once, set config_path in /etc/containerd/config.toml and restart containerd:',
-    `       containerd 1.6/1.7 (version = 2): [plugins."io.containerd.grpc.v1.cri".registry] config_path = "${installDir}"`,
-    `       containerd 2.x (version = 3):     [plugins."io.containerd.cri.v1.images".registry] config_path = "${installDir}"`,
-    '     and remove registry.mirrors and registry.configs.*.tls there (1.6/1.7 refuse them together with config_path).',
-    '  3. later edits of hosts.toml files apply on the next pull: no restart needed.',
-    `Try a pull: ctr images pull --hosts-dir ${installDir} <image>   (ctr reads --hosts-dir, never config.toml)`,
-    `Check:      bmpack mirror check --source <bundle> --private-registry ${o.privateRegistry} --config ${installDir}`,
-  ];
-  return { format: 'hosts-toml', endpoint: target.endpoint, hosts, files, guide, warnings };
+  const install: MirrorInstall = {
+    format: 'hosts-toml',
+    outDir,
+    installDir,
+    withCa: ca !== undefined,
+    overridePath: target.namespace !== '',
+  };
+  return { format: 'hosts-toml', endpoint: target.endpoint, hosts, files, install, warnings };
+}
+
+/** The config.toml table that can hold the credentials instead (it works beside config_path). */
+export function criAuthTable(registry: string): string {
+  return `[plugins."io.containerd.grpc.v1.cri".registry.configs."${registry}".auth]`;
+}
+
+function credentialsUnused(file: string, registry: string): MirrorConfigWarning {
+  return {
+    kind: 'credentials-unused',
+    file,
+    registry,
+    message: `hosts.toml has no place for credentials, so ${file} is not used: give nodes the registry login through Kubernetes imagePullSecrets, or through ${criAuthTable(registry)} in config.toml (that table works together with config_path; the config-toml format writes it)`,
+  };
 }
 
 async function pullAuth(ctx: Context): Promise<ConfigTomlAuth | undefined> {
@@ -195,15 +257,18 @@ async function pullAuth(ctx: Context): Promise<ConfigTomlAuth | undefined> {
   if (path === undefined) return undefined;
   if (ctx.o.output === undefined) {
     throw usage(
-      '--pull-credential-config puts the registry password into the config: bmpack will not print it',
-      'Add --output FILE (written with mode 0600).',
+      'the pull credentials would put the registry password into the config: bmpack will not print it',
+      'Write it to a file instead (written with mode 0600).',
+      'mirror-credentials-need-output',
     );
   }
   const registry = ctx.target.registry;
   const cred = await dockerConfigCredentials({ path: resolve(path) }).get(registry);
   if (cred === undefined) {
     throw new BmpackError('E_NOT_FOUND', `${path} has no credentials for ${registry}`, {
-      hint: `Log in first (docker login ${registry} or skopeo login --authfile ${path} ${registry}), or drop --pull-credential-config.`,
+      hint: `Log in first (docker login ${registry} or skopeo login --authfile ${path} ${registry}), or give no pull credentials.`,
+      reason: 'mirror-credentials-missing',
+      details: { registry, file: path },
     });
   }
   if (cred.identityToken !== undefined) return { identitytoken: cred.identityToken };
@@ -227,23 +292,23 @@ async function writeConfigToml(ctx: Context): Promise<MirrorConfigResult> {
     ...(o.skipVerify === true ? { skipVerify: true } : {}),
     ...(auth !== undefined ? { auth } : {}),
   });
-  warnings.push(...configTomlCaveats);
-  const guide = [
-    'On every node: merge the tables into /etc/containerd/config.toml (version = 2) and restart containerd.',
+  warnings.push(...configTomlCaveats.map((message) => ({ kind: 'caveat' as const, message })));
+  const install: MirrorInstall = {
+    format: 'config-toml',
     ...(caFile !== undefined && o.caCert !== undefined
-      ? [`Copy the CA to every node: mkdir -p ${posix.dirname(caFile)} && cp ${o.caCert} ${caFile}`]
-      : []),
-    'ctr does not read this section; check with crictl pull, or bmpack mirror check --config /etc/containerd/config.toml.',
-  ];
-  return finish(ctx, 'config-toml', content, guide, auth !== undefined ? 0o600 : 0o644);
+      ? { caCopy: { from: o.caCert, to: caFile } }
+      : {}),
+  };
+  return finish(ctx, content, install, auth !== undefined ? 0o600 : 0o644);
 }
 
 async function writeBmctl(ctx: Context): Promise<MirrorConfigResult> {
   const { o, target, hosts, warnings } = ctx;
   if (o.skipVerify === true)
-    warnings.push(
-      'bmctl registryMirrors has no skip-verify setting; give the CA with --cacert instead',
-    );
+    warnings.push({
+      kind: 'bmctl-no-skip-verify',
+      message: 'bmctl registryMirrors has no skip-verify setting; give the CA instead',
+    });
   const content = renderBmctl({
     target,
     hosts,
@@ -254,22 +319,20 @@ async function writeBmctl(ctx: Context): Promise<MirrorConfigResult> {
     ...(o.clusterName !== undefined ? { clusterName: o.clusterName } : {}),
     ...(o.secretNamespace !== undefined ? { secretNamespace: o.secretNamespace } : {}),
   });
-  const guide = [
-    'Put registryMirrors in the header of the cluster config file, then run bmctl create cluster or bmctl update cluster.',
-  ];
-  return finish(ctx, 'bmctl', content, guide, 0o644);
+  return finish(ctx, content, { format: 'bmctl' }, 0o644);
 }
 
+/** The document of a single-file format: written to the output file, or returned. */
 async function finish(
   ctx: Context,
-  format: MirrorConfigFormat,
   content: string,
-  guide: string[],
+  install: MirrorInstall,
   mode: number,
 ): Promise<MirrorConfigResult> {
-  const base = { format, endpoint: ctx.target.endpoint, hosts: ctx.hosts, warnings: ctx.warnings };
-  if (ctx.o.output === undefined) return { ...base, files: [], content, guide };
+  const { target, hosts, warnings } = ctx;
+  const base = { format: install.format, endpoint: target.endpoint, hosts, install, warnings };
+  if (ctx.o.output === undefined) return { ...base, files: [], content };
   const file = resolve(ctx.o.output);
   await writeFileAtomic(file, content, mode);
-  return { ...base, files: [file], guide: [`wrote ${file}`, ...guide] };
+  return { ...base, files: [file] };
 }

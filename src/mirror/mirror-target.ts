@@ -67,8 +67,9 @@ const hostPattern = /^(?:\[[0-9a-fA-F:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?:
 export function normalizeMirroredHost(input: string): string {
   const host = input.trim().toLowerCase().replace(/\/+$/, '');
   if (/^[a-z]+:\/\//.test(host) || host.includes('/') || !hostPattern.test(host)) {
-    throw new BmpackError('E_USAGE', `invalid registry host ${JSON.stringify(input)} in --hosts`, {
+    throw new BmpackError('E_USAGE', `invalid registry host ${JSON.stringify(input)}`, {
       hint: 'Write registry hosts as HOST[:PORT], comma-separated: docker.io,quay.io,registry.k8s.io (no https://, no path).',
+      reason: 'mirrored-host-invalid',
     });
   }
   return isDockerHub(host) ? dockerHubRegistry : host;

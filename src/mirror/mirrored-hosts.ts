@@ -7,7 +7,7 @@ import { BmpackError } from '../errors.js';
 import { listedReference } from '../reference/index.js';
 import { alwaysMirrored, normalizeMirroredHost } from './mirror-target.js';
 
-/** `--hosts a,b --hosts c` → normalised hosts, in the order given, without repeats. */
+/** `['a,b', 'c']` (as `--hosts a,b --hosts c` gives them) → normalised hosts, in the order given, without repeats. */
 export function hostsFromFlag(values: readonly string[]): string[] {
   const hosts = values
     .flatMap((v) => v.split(','))
@@ -15,8 +15,9 @@ export function hostsFromFlag(values: readonly string[]): string[] {
     .filter((h) => h !== '')
     .map(normalizeMirroredHost);
   if (hosts.length === 0) {
-    throw new BmpackError('E_USAGE', '--hosts names no registry host', {
-      hint: 'Write --hosts docker.io,quay.io (gcr.io is always included).',
+    throw new BmpackError('E_USAGE', 'the host list names no registry host', {
+      hint: 'Name registry hosts, e.g. docker.io,quay.io (gcr.io is always included).',
+      reason: 'mirrored-hosts-empty',
     });
   }
   return [...new Set(hosts)];

@@ -43,7 +43,7 @@ export function renderBmctl(o: BmctlOptions): string {
     ],
   });
   header.commentBefore = [
-    ' Written by bmpack mirror config --format bmctl.',
+    ' Written by bmpack mirror config (bmctl format).',
     ' Put registryMirrors in the header document of the cluster config file (above the first',
     ' "---", beside gcrKeyPath and sshPrivateKeyPath); apply with bmctl create cluster or',
     ' bmctl update cluster. gcr.io is always mirrored and is not listed; a host that is not',

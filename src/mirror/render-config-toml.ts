@@ -27,7 +27,7 @@ export interface ConfigTomlOptions {
 
 /** The warnings this form needs, for the file's comments and for stderr. */
 export const configTomlCaveats = [
-  'The registry.mirrors / registry.configs form is deprecated since containerd 1.5. containerd 2.x no longer reads registry.configs.*.tls (ca_file, insecure_skip_verify): there, use --format hosts-toml.',
+  'The registry.mirrors / registry.configs form is deprecated since containerd 1.5. containerd 2.x no longer reads registry.configs.*.tls (ca_file, insecure_skip_verify): there, use the hosts-toml format.',
   'The registry.mirrors form cannot be combined with config_path: containerd 1.6 and 1.7 refuse to start the CRI plugin when registry.config_path is set together with registry.mirrors or registry.configs.*.tls.',
 ];
 

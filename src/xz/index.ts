@@ -24,7 +24,7 @@
 export { XzWriter, type XzWriterOptions } from './xz-writer.js';
 export { readXzIndex } from './read-index.js';
 export { openXzRange, xzRangeChunks } from './range-reader.js';
-export { startsWithLzmaChunk } from './lzma-bundle-probe.js';
+export { anyLzmaFile, startsWithLzmaChunk } from './lzma-bundle-probe.js';
 export { decodeFileWithXzTool, xzTool } from './xz-tool-decoder.js';
 export { decodeBlock } from './block-decoder.js';
 export { decompressXzFile } from './decompress-file.js';

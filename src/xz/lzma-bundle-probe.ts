@@ -1,5 +1,5 @@
 /**
- * Whether a command line names an .xz file whose data is LZMA-compressed,
+ * Whether given files are .xz files whose data is LZMA-compressed,
  * told from its first Block alone: the Stream Header (12 bytes, §2.1.1),
  * the first Block Header (its size from its first byte, §3.1.1) and the
  * first LZMA2 control byte after it (>= 0x80: an LZMA chunk, see
@@ -16,19 +16,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { LZMA2_CONTROL_LZMA_MIN } from './lzma2-stored-chunks.js';
 import { HEADER_MAGIC, STREAM_HEADER_SIZE } from './stream-header.js';
-
-/** Candidate files: `--source X`, `--source=X`, and any argument ending in `.xz`. */
-function candidates(argv: readonly string[]): string[] {
-  const files: string[] = [];
-  argv.forEach((arg, i) => {
-    if (arg === '--source') {
-      const next = argv[i + 1];
-      if (next !== undefined) files.push(next);
-    } else if (arg.startsWith('--source=')) files.push(arg.slice('--source='.length));
-    else if (arg.endsWith('.xz') && !arg.startsWith('-')) files.push(arg);
-  });
-  return files.slice(0, 4);
-}
 
 /** The first bytes of `file` (fewer when it is shorter); undefined when it cannot be read. */
 function head(file: string, size: number): Buffer | undefined {
@@ -54,11 +41,15 @@ export function startsWithLzmaChunk(bytes: Uint8Array): boolean {
   return control !== undefined && control >= LZMA2_CONTROL_LZMA_MIN;
 }
 
-/** True when a file the command line names is an .xz file of LZMA-compressed data. */
-export function namesLzmaFile(argv: readonly string[]): boolean {
+/**
+ * True when one of `files` is an .xz file of LZMA-compressed data; files
+ * that cannot be read count as no. Which files a command will read is the
+ * caller's to say (the CLI finds them in its command line).
+ */
+export function anyLzmaFile(files: readonly string[]): boolean {
   // Stream Header + the largest Block Header + one control byte.
   const size = STREAM_HEADER_SIZE + 1024 + 1;
-  return candidates(argv).some((file) => {
+  return files.some((file) => {
     const bytes = head(file, size);
     return bytes !== undefined && startsWithLzmaChunk(bytes);
   });

@@ -5,7 +5,7 @@ import { captureOutput } from '@oclif/test';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
 import MirrorConfig from '../../commands/mirror/config.js';
-import type { MirrorConfigResult } from '../../src/mirror/mirror-config.js';
+import type { MirrorConfigOutput } from '../../src/cli/mirror-config/render.js';
 import { mirrorConfig } from '../../src/mirror/mirror-config.js';
 import { parseToml, tomlTableAt } from '../../src/mirror/toml-parse.js';
 import { makeImage } from '../rig/image-generator.js';
@@ -30,7 +30,7 @@ describe('mirror config: files and command', function () {
   });
 
   const run = (args: string[]) =>
-    captureOutput<MirrorConfigResult>(() => MirrorConfig.run(args, root));
+    captureOutput<MirrorConfigOutput>(() => MirrorConfig.run(args, root));
 
   it('writes one hosts.toml and ca.crt per registry of a bundle, CA paths under --install-dir, nothing half-written', async () => {
     const bundle = await writeBundle(work.path, 'hosts', [
@@ -85,7 +85,7 @@ describe('mirror config: files and command', function () {
       '--json',
     ]);
     expect(error).to.equal(undefined);
-    const result = JSON.parse(stdout) as MirrorConfigResult;
+    const result = JSON.parse(stdout) as MirrorConfigOutput;
     expect(result.files).to.deep.equal([
       join(out, 'gcr.io', 'hosts.toml'),
       join(out, 'quay.io', 'hosts.toml'),

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { namesLzmaFile, startsWithLzmaChunk } from '../../src/xz/lzma-bundle-probe.js';
+import { bundlePathsInArgv, namesLzmaFile } from '../../src/cli/lzma-argv.js';
+import { anyLzmaFile, startsWithLzmaChunk } from '../../src/xz/lzma-bundle-probe.js';
 import { runTool } from '../rig/processes.js';
 import { tempDir, text, writeXzFile, xzTool } from './xz-kit.js';
 
@@ -31,6 +32,16 @@ describe('xz: telling an LZMA-compressed archive from its first bytes', () => {
     expect(namesLzmaFile(['push', 'images', '--source', plain])).to.equal(false);
     expect(namesLzmaFile(['bundle', 'inspect', join(tmp.dir, 'absent.tar.xz')])).to.equal(false);
     expect(namesLzmaFile(['--version'])).to.equal(false);
+  });
+
+  it('decides from the files it is given, in src/xz; the CLI finds them in its command line', () => {
+    expect(anyLzmaFile([plain, foreign])).to.equal(true);
+    expect(anyLzmaFile([ours, plain, join(tmp.dir, 'absent.tar.xz')])).to.equal(false);
+    expect(anyLzmaFile([])).to.equal(false);
+    expect(
+      bundlePathsInArgv(['push', 'images', '--source', 'a', '--source=b', 'c.xz', '-x.xz', 'd']),
+    ).to.deep.equal(['a', 'b', 'c.xz']);
+    expect(bundlePathsInArgv(['a.xz', 'b.xz', 'c.xz', 'd.xz', 'e.xz'])).to.have.length(4);
   });
 
   it('reads the first control byte after the Block Header, whatever its size', () => {

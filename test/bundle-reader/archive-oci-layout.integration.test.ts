@@ -5,7 +5,7 @@ import { openBundleSource } from '../../src/bundle-reader/index.js';
 import type { BundleSource } from '../../src/bundle-reader/index.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { readXzIndex } from '../../src/xz/index.js';
-import { seedRelease, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { seedRelease, type ReleaseFixture } from '../rig/release-fixture.js';
 import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { withBothDecoders } from '../xz/xz-kit.js';

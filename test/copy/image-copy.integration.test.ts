@@ -5,14 +5,14 @@ import { expect } from 'chai';
 import { sha256Digest } from '../../src/content/digest.js';
 import { copyImage, type ImageCopyOptions } from '../../src/image/copy-image.js';
 import { parseReference } from '../../src/reference/index.js';
-import { clientFor } from '../helpers/client.js';
+import { clientFor } from '../rig/registry-client.js';
 import { rejection } from '../rig/rejection.js';
 import {
   bundleImageSet,
   seedRelease,
   writeImageSet,
   type ReleaseFixture,
-} from '../helpers/bundle-fixture.js';
+} from '../rig/release-fixture.js';
 import { imageDigests, startContainerd } from '../mirror/containerd-rig.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';

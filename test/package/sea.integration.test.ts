@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { seedRelease, writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
 import { repoRoot as root, runCli, type CliRun } from '../rig/cli.js';
 import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';

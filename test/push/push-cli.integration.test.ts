@@ -10,7 +10,7 @@ import { pushCredentials } from '../../src/cli/push-credentials.js';
 import { makeImage } from '../rig/image-generator.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
-import { writeImageSet } from '../helpers/bundle-fixture.js';
+import { writeImageSet } from '../rig/release-fixture.js';
 import { rejectionCode } from '../rig/rejection.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { pushImages } from '../../src/push/push-images.js';
 import { parseReference } from '../../src/reference/index.js';
-import { clientFor } from '../helpers/client.js';
+import { clientFor } from '../rig/registry-client.js';
 import { runSkopeo } from '../bundle-reader/archive-kit.js';
 import { makeImage } from '../rig/image-generator.js';
 import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';

@@ -9,7 +9,7 @@ import { BmpackError, exitCodeFor } from '../../src/errors.js';
 import { inspectBundle } from '../../src/inspect/inspect-bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import { craftTar, type CraftEntry } from '../bundle-reader/archive-kit.js';
-import { writeImageSet } from '../helpers/bundle-fixture.js';
+import { writeImageSet } from '../rig/release-fixture.js';
 import { makeImage, makeIndex } from '../rig/image-generator.js';
 import { writeLayout } from '../rig/layout.js';
 import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';

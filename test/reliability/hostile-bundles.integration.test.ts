@@ -7,7 +7,7 @@ import type { ErrorCode } from '../../src/errors.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import { xzRangeChunks } from '../../src/xz/range-reader.js';
 import { craftTar, tar, type CraftEntry } from '../bundle-reader/archive-kit.js';
-import { writeImageSet } from '../helpers/bundle-fixture.js';
+import { writeImageSet } from '../rig/release-fixture.js';
 import {
   blobsOf,
   makeImage,

@@ -13,7 +13,7 @@ import { requireBuiltCli, type CliRun } from '../rig/cli.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../rig/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { seedRelease, writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
 
 export interface CliEnvOptions {
   /** HTTP_PROXY and HTTPS_PROXY (both spellings); no NO_PROXY. Without it, no proxy at all. */

@@ -12,7 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runCli, type CliRun } from '../rig/cli.js';
-import type { ReleaseFixture } from '../helpers/bundle-fixture.js';
+import type { ReleaseFixture } from '../rig/release-fixture.js';
 import {
   startFaultProxy,
   startForwardProxy,

@@ -12,13 +12,13 @@ import {
   makeLayer,
   type GeneratedImage,
   type GeneratedIndex,
-} from '../rig/image-generator.js';
+} from './image-generator.js';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import type { BundleMetadata } from '../../src/bundle-format/index.js';
-import { runTool } from '../rig/processes.js';
-import { startRegistry, type RunningRegistry } from '../rig/registry.js';
-import { requireTool } from '../rig/tools.js';
-import { seedImage } from '../rig/seed.js';
+import { runTool } from './processes.js';
+import { startRegistry, type RunningRegistry } from './registry.js';
+import { requireTool } from './tools.js';
+import { seedImage } from './seed.js';
 
 export interface ReleaseFixture {
   readonly images: ReadonlyArray<{

@@ -15,7 +15,8 @@ import {
   sha256Digest,
   type GeneratedImage,
 } from '../rig/image-generator.js';
-import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
+import { runTool } from '../rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { mulberry32, randomBuffer } from '../rig/prng.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';

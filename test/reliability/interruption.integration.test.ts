@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { runCli, startCli, type RunningCli } from '../rig/cli.js';
 import type { ReleaseFixture } from '../rig/release-fixture.js';
 import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
-import type { TrackedDir } from '../rig/processes.js';
+import type { TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import {
   cliEnv,

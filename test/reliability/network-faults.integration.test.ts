@@ -19,7 +19,7 @@ import {
   type FaultProxy,
   type ForwardProxy,
 } from '../rig/fault-proxy.js';
-import type { TrackedDir } from '../rig/processes.js';
+import type { TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import {
   anonymousPushArgs,

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import {
@@ -9,6 +8,7 @@ import {
   tarTrailerSize,
 } from '../../src/bundle-format/index.js';
 import { runTool } from '../rig/processes.js';
+import { makeTempDir } from '../rig/temp-dir.js';
 import { requireTool } from '../rig/tools.js';
 
 describe('tar codec, read by GNU tar', () => {
@@ -30,7 +30,8 @@ describe('tar codec, read by GNU tar', () => {
     expect(archive.length).to.equal(
       tarEntrySpan(data.length) + tarEntrySpan(0) + tarEntrySpan(blob.length) + tarTrailerSize,
     );
-    const dir = await mkdtemp(join(tmpdir(), 'bmpack-tar-'));
+    const work = await makeTempDir('bmpack-tar-');
+    const dir = work.path;
     try {
       await writeFile(join(dir, 'a.tar'), archive);
       const listing = (await runTool(tar, ['-tvf', join(dir, 'a.tar')])).toString();
@@ -39,7 +40,7 @@ describe('tar codec, read by GNU tar', () => {
       await runTool(tar, ['-xf', join(dir, 'a.tar'), '-C', dir]);
       expect((await readFile(join(dir, 'blobs/x'))).equals(blob)).to.equal(true);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await work.stop();
     }
   });
 });

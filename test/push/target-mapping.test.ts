@@ -3,7 +3,7 @@ import { parsePrivateRegistry } from '../../src/push/private-registry.js';
 import { mapImages } from '../../src/push/target-mapping.js';
 import { listedReference } from '../../src/store/index.js';
 import { formatReference } from '../../src/reference/index.js';
-import { thrownCode } from '../rig/rejection.js';
+import { thrown, thrownCode } from '../rig/rejection.js';
 
 const desc = (c: string) => ({
   mediaType: 'application/vnd.oci.image.index.v1+json',
@@ -74,7 +74,7 @@ describe('push target mapping', () => {
 
   it('fails before pushing when two images would land on one tag with different content, naming both', () => {
     const to = parsePrivateRegistry('h:5000');
-    try {
+    const err = thrown(() =>
       mapImages(
         [
           { name: 'gcr.io/x/app:1', descriptor: desc('a') },
@@ -82,14 +82,10 @@ describe('push target mapping', () => {
         ],
         to,
         'f',
-      );
-      expect.fail('no error');
-    } catch (err) {
-      expect((err as { code?: string }).code).to.equal('E_TARGET_CONFLICT');
-      expect((err as Error).message)
-        .to.contain('gcr.io/x/app:1')
-        .and.contain('quay.io/x/app:1');
-    }
+      ),
+    );
+    expect(err.code).to.equal('E_TARGET_CONFLICT');
+    expect(err.message).to.contain('gcr.io/x/app:1').and.contain('quay.io/x/app:1');
   });
 
   it('pushes the same content listed twice once', () => {

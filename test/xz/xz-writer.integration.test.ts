@@ -25,7 +25,7 @@ import {
   xzList,
   xzTool,
 } from './xz-kit.js';
-import { rejectionCode } from '../rig/rejection.js';
+import { rejection, rejectionCode } from '../rig/rejection.js';
 
 /** A Writable that keeps everything, slowly enough to exercise backpressure. */
 function memorySink(
@@ -217,19 +217,13 @@ describe('xz XzWriter', () => {
       },
     });
     const writer = new XzWriter(failing, { name: '/bundles/x.tar.xz' });
-    const code = await (async () => {
-      try {
-        await writer.beginBlock();
-        for (let i = 0; i < 10; i++) await writer.write(new Uint8Array(100_000));
-        await writer.endBlock();
-        await writer.finish();
-      } catch (err) {
-        const e = err as { code?: string; hint?: string };
-        expect(e.hint).to.include('/bundles/x.tar.xz');
-        return e.code;
-      }
-      return undefined;
-    })();
-    expect(code).to.equal('E_IO');
+    const err = await rejection(async () => {
+      await writer.beginBlock();
+      for (let i = 0; i < 10; i++) await writer.write(new Uint8Array(100_000));
+      await writer.endBlock();
+      await writer.finish();
+    });
+    expect(err.code).to.equal('E_IO');
+    expect(err.hint).to.include('/bundles/x.tar.xz');
   });
 });

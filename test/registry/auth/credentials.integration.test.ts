@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { BmpackError } from '../../../src/errors.js';
 import { redactText } from '../../../src/redact.js';
 import {
   chainCredentials,
@@ -9,6 +8,7 @@ import {
   staticCredentials,
 } from '../../../src/registry/auth/credentials/index.js';
 import type { CredentialStore } from '../../../src/registry/auth/credentials/index.js';
+import { rejection } from '../../rig/rejection.js';
 import { makeTempDir, type TrackedDir } from '../../rig/temp-dir.js';
 
 /**
@@ -42,16 +42,6 @@ printf '{"ServerURL":"%s","Username":"storeuser","Secret":"store-secret-0005"}' 
 
 function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BmpackError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).to.be.instanceOf(BmpackError);
-    return err as BmpackError;
-  }
-  expect.fail('expected a rejection');
 }
 
 describe('registry credentials', () => {

@@ -9,7 +9,8 @@ import { writeBundle } from '../src/bundle-writer/write-bundle.js';
 import { BlobCache } from '../src/cache/blob-cache.js';
 import { sha256Digest } from '../src/content/digest.js';
 import { MediaType } from '../src/oci/media-types.js';
-import { makeTempDir, runTool, type TrackedDir } from '../test/rig/processes.js';
+import { runTool } from '../test/rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../test/rig/temp-dir.js';
 import { tar, xz } from '../test/bundle-reader/archive-kit.js';
 
 const IMAGES = 8;

@@ -9,7 +9,7 @@ import { writeBundle } from '../src/bundle-writer/write-bundle.js';
 import { MediaType } from '../src/oci/media-types.js';
 import { verifyBundle } from '../src/verify/verify-bundle.js';
 import type { WorkerTransport } from '../src/verify/worker-pool.js';
-import { tempDir } from '../test/xz/xz-kit.js';
+import { makeTempDir, type TrackedDir } from '../test/rig/temp-dir.js';
 
 const layerCount = 16;
 const layerSize = 32 * 1024 * 1024;
@@ -67,23 +67,23 @@ async function bigImage(cache: BlobCache): Promise<ResolvedImage> {
 
 describe('bundle verify throughput, 1 vs 2 workers (printed, not asserted)', function () {
   this.timeout(300_000);
-  let work: Awaited<ReturnType<typeof tempDir>>;
+  let work: TrackedDir;
   let bundle: string;
 
   before(async () => {
-    work = await tempDir();
-    const cache = new BlobCache(join(work.dir, 'cache'));
+    work = await makeTempDir('bmpack-xz-');
+    const cache = new BlobCache(join(work.path, 'cache'));
     const plan = planBundle([await bigImage(cache)], {
       name: 'big',
       version: '1',
       toolVersion: 'test',
       mtime: 0,
     });
-    bundle = (await writeBundle(plan, cache, { output: join(work.dir, 'big.tar.xz') })).output;
-    await rm(join(work.dir, 'cache'), { recursive: true });
+    bundle = (await writeBundle(plan, cache, { output: join(work.path, 'big.tar.xz') })).output;
+    await rm(join(work.path, 'cache'), { recursive: true });
   });
   after(async () => {
-    await work.remove();
+    await work.stop();
   });
 
   it(`verifies a ${(layerCount * layerSize) / 2 ** 20} MiB .tar.xz (warm page cache) with 1 worker, 2 threads, 2 processes`, async () => {

@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { XzWriter, decompressXzFile, readXzIndex } from '../src/xz/index.js';
-import { data, tempDir } from '../test/xz/xz-kit.js';
+import { makeTempDir, type TrackedDir } from '../test/rig/temp-dir.js';
+import { data } from '../test/xz/xz-kit.js';
 
 const TOTAL = 256 * 1024 * 1024;
 const BLOCK = 32 * 1024 * 1024;
@@ -42,12 +43,12 @@ async function plainWrite(path: string): Promise<number> {
 }
 
 describe('xz throughput (printed, not asserted)', () => {
-  let work: Awaited<ReturnType<typeof tempDir>>;
+  let work: TrackedDir;
   before(async () => {
-    work = await tempDir();
+    work = await makeTempDir('bmpack-xz-');
   });
   after(async () => {
-    await work.remove();
+    await work.stop();
   });
 
   it('XzWriter over 256 MiB, to a discarding sink and to a file; decoding it back', async function () {
@@ -63,8 +64,8 @@ describe('xz throughput (printed, not asserted)', () => {
         },
       });
     const memory = await writeAll(discard());
-    const baseline = await plainWrite(join(work.dir, 'baseline.bin'));
-    const file = join(work.dir, 'throughput.xz');
+    const baseline = await plainWrite(join(work.path, 'baseline.bin'));
+    const file = join(work.path, 'throughput.xz');
     const disk = await writeAll(createWriteStream(file, { highWaterMark: 1024 * 1024 }));
     const started = performance.now();
     let bytes = 0;

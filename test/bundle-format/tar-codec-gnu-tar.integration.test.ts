@@ -8,7 +8,8 @@ import {
   tarPadding,
   tarTrailerSize,
 } from '../../src/bundle-format/index.js';
-import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
+import { runTool } from '../rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { requireTool } from '../rig/tools.js';
 
 describe('tar codec, read by GNU tar and by node-tar', () => {

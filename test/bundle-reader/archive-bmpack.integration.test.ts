@@ -4,11 +4,7 @@ import { expect } from 'chai';
 import { openBundleSource } from '../../src/bundle-reader/index.js';
 import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { readXzIndex } from '../../src/xz/index.js';
-import {
-  buildRelease,
-  type writeImageSet,
-  type ReleaseFixture,
-} from '../helpers/bundle-fixture.js';
+import { buildRelease, type writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
 import { runTool } from '../rig/processes.js';
 import type { RunningRegistry } from '../rig/registry.js';
 import { checkAllBlobs, flipByte, readStream, sha256, tar, xz } from './archive-kit.js';

@@ -4,9 +4,10 @@ import { expect } from 'chai';
 import { openBundleSource } from '../../src/bundle-reader/index.js';
 import { dockerLayerTar } from '../../src/bundle-reader/docker-manifest-synthesis.js';
 import { MediaType } from '../../src/oci/media-types.js';
-import { seedRelease, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { seedRelease, type ReleaseFixture } from '../rig/release-fixture.js';
 import { makeImage } from '../rig/image-generator.js';
-import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
+import { runTool } from '../rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { checkAllBlobs, craftTar, runSkopeo, sha256, tar, xz } from './archive-kit.js';
 

@@ -20,7 +20,7 @@ import {
 } from '../../src/bundle-format/index.js';
 import { openBundleSource } from '../../src/bundle-reader/index.js';
 import { readXzIndex, XzWriter } from '../../src/xz/index.js';
-import { buildRelease, type BuiltRelease } from '../helpers/bundle-fixture.js';
+import { buildRelease, type BuiltRelease } from '../rig/release-fixture.js';
 import { rejection } from '../rig/rejection.js';
 import { rewriteAsOldHeader } from '../bundle-format/old-headers.js';
 import { checkAllBlobs, readStream, sha256 } from './archive-kit.js';

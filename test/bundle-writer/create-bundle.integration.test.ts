@@ -6,7 +6,7 @@ import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { parsePlatform } from '../../src/oci/platform.js';
 import { pythonDecode, wasmDecode } from '../xz/xz-kit.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { seedRelease, writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
 import { startFaultProxy, startStaticStorage, type FaultProxy } from '../rig/fault-proxy.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
-import { writeImageSet } from '../helpers/bundle-fixture.js';
+import { writeImageSet } from '../rig/release-fixture.js';
 import { repoRoot as root, startCli } from '../rig/cli.js';
 import { makeImage } from '../rig/image-generator.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { seedRelease, writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
 import { imageDigests, startContainerd, type RunningContainerd } from '../mirror/containerd-rig.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { filterIndexBytes } from '../../src/graph/platform-filter.js';
-import { BmpackError } from '../../src/errors.js';
+import { thrown } from '../rig/rejection.js';
 
 const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 
@@ -22,14 +22,10 @@ describe('bundle: filtering an index by platform', () => {
   it('refuses an index nested too deeply to write back, naming the image, not as a bug', () => {
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
     const index = `{"schemaVersion":2,"manifests":[],"annotations":{"x":${deep}}}`;
-    let err: unknown;
-    try {
-      filterIndexBytes(Buffer.from(index), new Set(), 'registry.example/app:1');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).to.be.instanceOf(BmpackError);
-    expect((err as BmpackError).code).to.equal('E_MANIFEST_INVALID');
-    expect((err as BmpackError).message).to.contain('registry.example/app:1');
+    const err = thrown(() =>
+      filterIndexBytes(Buffer.from(index), new Set(), 'registry.example/app:1'),
+    );
+    expect(err.code).to.equal('E_MANIFEST_INVALID');
+    expect(err.message).to.contain('registry.example/app:1');
   });
 });

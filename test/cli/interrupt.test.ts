@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { withInterrupt } from '../../src/cli/interrupt.js';
+import { rejection } from '../rig/rejection.js';
 
 describe('withInterrupt', () => {
   it('lets many requests listen on its signal without a leak warning', async () => {
@@ -26,11 +27,13 @@ describe('withInterrupt', () => {
   });
 
   it('turns SIGINT into E_INTERRUPTED', async () => {
-    const err = await withInterrupt(async (signal) => {
-      process.emit('SIGINT', 'SIGINT');
-      await new Promise((r) => setImmediate(r));
-      throw signal.reason;
-    }).catch((e: unknown) => e);
-    expect(err).to.have.property('code', 'E_INTERRUPTED');
+    const err = await rejection(
+      withInterrupt(async (signal) => {
+        process.emit('SIGINT', 'SIGINT');
+        await new Promise((r) => setImmediate(r));
+        throw signal.reason;
+      }),
+    );
+    expect(err.code).to.equal('E_INTERRUPTED');
   });
 });

@@ -5,7 +5,7 @@ import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
 import { createBundle, type CreateBundleOptions } from '../../src/bundle-writer/create-bundle.js';
 import { flipByte } from '../bundle-reader/archive-kit.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { seedRelease, writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,21 +1,21 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { sha256Digest } from '../../src/content/digest.js';
 import { copyImage, type ImageCopyOptions } from '../../src/image/copy-image.js';
 import { parseReference } from '../../src/reference/index.js';
-import { clientFor } from '../helpers/client.js';
+import { clientFor } from '../rig/registry-client.js';
 import { rejection } from '../rig/rejection.js';
 import {
   bundleImageSet,
   seedRelease,
   writeImageSet,
   type ReleaseFixture,
-} from '../helpers/bundle-fixture.js';
+} from '../rig/release-fixture.js';
 import { imageDigests, startContainerd } from '../mirror/containerd-rig.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { requireTool } from '../rig/tools.js';
 
 describe('image copy: registries, OCI layouts and bundles through one engine', function () {
@@ -24,14 +24,16 @@ describe('image copy: registries, OCI layouts and bundles through one engine', f
   let target: RunningRegistry;
   let release: ReleaseFixture;
   let dir: string;
+  let work: TrackedDir;
 
   before(async () => {
     [source, target] = await Promise.all([startRegistry('anonymous'), startRegistry('anonymous')]);
     release = await seedRelease(source);
-    dir = await mkdtemp(join(tmpdir(), 'bmpack-image-copy-'));
+    work = await makeTempDir('bmpack-image-copy-');
+    dir = work.path;
   });
   after(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await work.stop();
     await Promise.all([source.stop(), target.stop()]);
   });
 

@@ -5,11 +5,9 @@
  */
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { spawnTracked, type TrackedProcess } from '../rig/processes.js';
+import { makeTempDir } from '../rig/temp-dir.js';
 import { demoSteps } from './demo-steps.js';
 import { repoRoot } from './run-bmpack.js';
 
@@ -92,15 +90,15 @@ describe('npm run demo', function () {
   });
 
   it('fails with the install hint when docker-registry is missing', async () => {
-    const emptyPath = await mkdtemp(join(tmpdir(), 'bmpack-demo-path-'));
+    const emptyPath = await makeTempDir('bmpack-demo-path-');
     try {
-      const demo = startDemo({ ...process.env, PATH: emptyPath });
+      const demo = startDemo({ ...process.env, PATH: emptyPath.path });
       const { code } = await demo.exited;
       expect(code, demo.output()).to.equal(1);
       expect(demo.output()).to.include('sudo apt-get install docker-registry');
       expect(demo.output()).not.to.include('==> 1/');
     } finally {
-      await rm(emptyPath, { recursive: true, force: true });
+      await emptyPath.stop();
     }
   });
 });

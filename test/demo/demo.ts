@@ -6,7 +6,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir, running, stopAll } from '../rig/processes.js';
+import { running, stopAll } from '../rig/processes.js';
+import { makeTempDir } from '../rig/temp-dir.js';
 import { requireTool } from '../rig/tools.js';
 import { demoSteps, type DemoContext } from './demo-steps.js';
 import { demoEnv, requireBuild } from './run-bmpack.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { SyncAhead } from '../../src/fs/sync-ahead.js';
-import { makeTempDir } from '../rig/processes.js';
+import { makeTempDir } from '../rig/temp-dir.js';
 
 describe('SyncAhead', () => {
   it('syncs in the background while a file is written, and the file is whole at finish', async () => {

@@ -1,13 +1,17 @@
 /** Real files for the image-set tests, in a temporary directory removed afterwards. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 
 export class TempManifests {
-  private constructor(readonly dir: string) {}
+  readonly dir: string;
+
+  private constructor(private readonly handle: TrackedDir) {
+    this.dir = handle.path;
+  }
 
   static async create(): Promise<TempManifests> {
-    return new TempManifests(await mkdtemp(join(tmpdir(), 'bmpack-image-set-')));
+    return new TempManifests(await makeTempDir('bmpack-image-set-'));
   }
 
   /** Write `text` to `name` in the directory and return its path. */
@@ -18,7 +22,7 @@ export class TempManifests {
   }
 
   async remove(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    await this.handle.stop();
   }
 }
 

@@ -6,7 +6,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir, runTool, spawnTracked, track, type RunOptions } from '../rig/processes.js';
+import { runTool, spawnTracked, track, type RunOptions } from '../rig/processes.js';
+import { makeTempDir } from '../rig/temp-dir.js';
 import { requireTool } from '../rig/tools.js';
 
 export interface RunningContainerd {

@@ -13,7 +13,7 @@ import {
 import { mirrorConfig } from '../../src/mirror/mirror-config.js';
 import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
 import { makeImage, makeIndex } from '../rig/image-generator.js';
-import { makeTempDir, type TrackedDir } from '../rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 import {

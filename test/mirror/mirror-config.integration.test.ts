@@ -9,7 +9,7 @@ import type { MirrorConfigOutput } from '../../src/cli/mirror-config/render.js';
 import { mirrorConfig } from '../../src/mirror/mirror-config.js';
 import { parseToml, tomlTableAt } from '../../src/mirror/toml-parse.js';
 import { makeImage } from '../rig/image-generator.js';
-import { makeTempDir, type TrackedDir } from '../rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { makeCa } from '../rig/tls.js';
 import { writeBundle } from './mirror-kit.js';
 import { rejection } from '../rig/rejection.js';

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
-import { BmpackError } from '../../src/errors.js';
 import {
   analyzeCriMirror,
   analyzeHostsToml,
@@ -23,7 +22,7 @@ import { renderConfigToml } from '../../src/mirror/render-config-toml.js';
 import { renderHostsToml } from '../../src/mirror/render-hosts-toml.js';
 import { parseToml, tomlTableAt, type TomlTable } from '../../src/mirror/toml-parse.js';
 import { tomlKey, tomlString } from '../../src/mirror/toml-write.js';
-import { thrownCode } from '../rig/rejection.js';
+import { thrown, thrownCode } from '../rig/rejection.js';
 
 const cri = ['plugins', 'io.containerd.grpc.v1.cri', 'registry'];
 
@@ -103,13 +102,9 @@ describe('mirror: TOML writing and reading', () => {
       'https://a',
       'https://m',
     ]);
-    const dupKey = (): unknown => parseToml('a = 1\nb = 2\na = 3\n', 'f.toml');
-    expect(thrownCode(dupKey)).to.equal('E_CONFIG_INVALID');
-    try {
-      dupKey();
-    } catch (err) {
-      expect((err as BmpackError).message).to.equal('f.toml: line 3: key a is defined twice');
-    }
+    const dupKey = thrown(() => parseToml('a = 1\nb = 2\na = 3\n', 'f.toml'));
+    expect(dupKey.code).to.equal('E_CONFIG_INVALID');
+    expect(dupKey.message).to.equal('f.toml: line 3: key a is defined twice');
     expect(thrownCode(() => parseToml('[t]\n[t]\n'))).to.equal('E_CONFIG_INVALID');
     expect(thrownCode(() => parseToml('x = "unterminated\n'))).to.equal('E_CONFIG_INVALID');
     expect(thrownCode(() => parseToml('x = 1 y = 2\n'))).to.equal('E_CONFIG_INVALID');

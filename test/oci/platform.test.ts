@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { BmpackError } from '../../src/errors.js';
 import {
   compatiblePlatforms,
   formatPlatform,
@@ -9,7 +8,7 @@ import {
   selectPlatform,
   type PlatformLike,
 } from '../../src/oci/platform.js';
-import { thrownCode } from '../rig/rejection.js';
+import { thrown, thrownCode } from '../rig/rejection.js';
 
 const p = (os: string, architecture: string, variant?: string): PlatformLike =>
   variant === undefined ? { os, architecture } : { os, architecture, variant };
@@ -78,16 +77,10 @@ describe('PlatformSpec parsing and formatting', () => {
   }
 
   it('names the input and gives examples in the hint', () => {
-    try {
-      parsePlatform('linux/amd46');
-      expect.fail('should throw');
-    } catch (err) {
-      expect(err).to.be.instanceOf(BmpackError);
-      const e = err as BmpackError;
-      expect(e.message).to.contain('"linux/amd46"').and.to.contain('amd46');
-      expect(e.hint).to.contain('linux/amd64').and.to.contain('linux/arm/v7');
-      expect(e.cause).to.be.instanceOf(Error);
-    }
+    const e = thrown(() => parsePlatform('linux/amd46'));
+    expect(e.message).to.contain('"linux/amd46"').and.to.contain('amd46');
+    expect(e.hint).to.contain('linux/amd64').and.to.contain('linux/arm/v7');
+    expect(e.cause).to.be.instanceOf(Error);
   });
 
   it('formats with and without a variant', () => {

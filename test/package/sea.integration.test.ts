@@ -7,9 +7,10 @@
  */
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { seedRelease, writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
 import { repoRoot as root, runCli, type CliRun } from '../rig/cli.js';
-import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
+import { runTool } from '../rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 
 const executable = join(root, 'dist', 'bmpack');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import { expect } from 'chai';
 import { repoRoot as root, runCli } from '../rig/cli.js';
-import { makeTempDir } from '../rig/processes.js';
+import { makeTempDir } from '../rig/temp-dir.js';
 
 const single = join(root, 'dist', 'bmpack.cjs');
 

@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +9,9 @@ import { pushCredentials } from '../../src/cli/push-credentials.js';
 import { makeImage } from '../rig/image-generator.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
-import { writeImageSet } from '../helpers/bundle-fixture.js';
+import { writeImageSet } from '../rig/release-fixture.js';
 import { rejectionCode } from '../rig/rejection.js';
+import { makeTempDir } from '../rig/temp-dir.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -103,7 +103,8 @@ describe('bmpack push images (command)', function () {
   });
 
   it('fails clearly without a terminal and without credentials', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'bmpack-home-'));
+    const homeDir = await makeTempDir('bmpack-home-');
+    const home = homeDir.path;
     const saved = process.env.DOCKER_CONFIG;
     process.env.DOCKER_CONFIG = home;
     try {
@@ -122,12 +123,13 @@ describe('bmpack push images (command)', function () {
     } finally {
       if (saved === undefined) Reflect.deleteProperty(process.env, 'DOCKER_CONFIG');
       else process.env.DOCKER_CONFIG = saved;
-      await rm(home, { recursive: true, force: true });
+      await homeDir.stop();
     }
   });
 
   it('uses the Docker config entry for the host when there is no terminal', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'bmpack-home-'));
+    const homeDir = await makeTempDir('bmpack-home-');
+    const home = homeDir.path;
     const saved = process.env.DOCKER_CONFIG;
     process.env.DOCKER_CONFIG = home;
     try {
@@ -149,7 +151,7 @@ describe('bmpack push images (command)', function () {
     } finally {
       if (saved === undefined) Reflect.deleteProperty(process.env, 'DOCKER_CONFIG');
       else process.env.DOCKER_CONFIG = saved;
-      await rm(home, { recursive: true, force: true });
+      await homeDir.stop();
     }
   });
 });

@@ -6,13 +6,13 @@ import { sha256Digest } from '../../src/content/digest.js';
 import { pushImages, type PushImagesOptions } from '../../src/push/push-images.js';
 import { parseReference } from '../../src/reference/index.js';
 import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
-import { clientFor } from '../helpers/client.js';
+import { clientFor } from '../rig/registry-client.js';
 import {
   bundleImageSet,
   seedRelease,
   writeImageSet,
   type ReleaseFixture,
-} from '../helpers/bundle-fixture.js';
+} from '../rig/release-fixture.js';
 import { startFaultProxy } from '../rig/fault-proxy.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';

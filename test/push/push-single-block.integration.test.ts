@@ -14,7 +14,7 @@ import { expect } from 'chai';
 import { requireBuiltCli, runCli } from '../rig/cli.js';
 import { pushImages } from '../../src/push/push-images.js';
 import { readXzIndex } from '../../src/xz/index.js';
-import { bundleImageSet, seedRelease, writeImageSet } from '../helpers/bundle-fixture.js';
+import { bundleImageSet, seedRelease, writeImageSet } from '../rig/release-fixture.js';
 import { runTool } from '../rig/processes.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parsePrivateRegistry } from '../../src/push/private-registry.js';
 import { mapImages } from '../../src/push/target-mapping.js';
 import { formatReference, listedReference } from '../../src/reference/index.js';
-import { thrownCode } from '../rig/rejection.js';
+import { thrown, thrownCode } from '../rig/rejection.js';
 
 const desc = (c: string) => ({
   mediaType: 'application/vnd.oci.image.index.v1+json',
@@ -73,7 +73,7 @@ describe('push target mapping', () => {
 
   it('fails before pushing when two images would land on one tag with different content, naming both', () => {
     const to = parsePrivateRegistry('h:5000');
-    try {
+    const err = thrown(() =>
       mapImages(
         [
           { name: 'gcr.io/x/app:1', descriptor: desc('a') },
@@ -81,14 +81,10 @@ describe('push target mapping', () => {
         ],
         to,
         'f',
-      );
-      expect.fail('no error');
-    } catch (err) {
-      expect((err as { code?: string }).code).to.equal('E_TARGET_CONFLICT');
-      expect((err as Error).message)
-        .to.contain('gcr.io/x/app:1')
-        .and.contain('quay.io/x/app:1');
-    }
+      ),
+    );
+    expect(err.code).to.equal('E_TARGET_CONFLICT');
+    expect(err.message).to.contain('gcr.io/x/app:1').and.contain('quay.io/x/app:1');
   });
 
   it('pushes the same content listed twice once', () => {

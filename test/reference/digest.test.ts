@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { BmpackError } from '../../src/errors.js';
 import { formatDigest, parseDigest } from '../../src/reference/index.js';
+import { thrown } from '../rig/rejection.js';
 
 const hex64 = 'a1'.repeat(32);
 const hex128 = '0f'.repeat(64);
@@ -33,17 +33,10 @@ describe('parseDigest', () => {
   ];
   for (const input of bad) {
     it(`rejects ${JSON.stringify(input)}`, () => {
-      try {
-        parseDigest(input);
-      } catch (err) {
-        expect(err).to.be.instanceOf(BmpackError);
-        const e = err as BmpackError;
-        expect(e.code).to.equal('E_DIGEST_INVALID');
-        expect(e.message).to.include(JSON.stringify(input));
-        expect(e.hint).to.be.a('string');
-        return;
-      }
-      expect.fail('expected E_DIGEST_INVALID');
+      const e = thrown(() => parseDigest(input));
+      expect(e.code).to.equal('E_DIGEST_INVALID');
+      expect(e.message).to.include(JSON.stringify(input));
+      expect(e.hint).to.be.a('string');
     });
   }
 });

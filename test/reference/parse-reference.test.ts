@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { BmpackError } from '../../src/errors.js';
 import { formatReference, parseReference } from '../../src/reference/index.js';
 import type { ImageReference } from '../../src/reference/index.js';
+import { thrown } from '../rig/rejection.js';
 
 const d256 = `sha256:${'a1'.repeat(32)}`;
 const d512 = `sha512:${'0f'.repeat(64)}`;
@@ -93,16 +94,6 @@ const invalid: [string, string][] = [
   ['[::1/x', 'E_REF_INVALID'],
   ['ngïnx', 'E_REF_INVALID'],
 ];
-
-function thrown(fn: () => unknown): BmpackError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(BmpackError);
-    return err as BmpackError;
-  }
-  expect.fail('expected an error');
-}
 
 describe('parseReference', () => {
   describe('normalises valid references', () => {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { MediaType } from '../../src/oci/media-types.js';
 import { parseReference } from '../../src/reference/index.js';
 import type { RegistryClient } from '../../src/registry/client.js';
-import { clientFor, readAll } from '../helpers/client.js';
+import { clientFor, readAll } from '../rig/registry-client.js';
 import { makeImage, makeIndex, type GeneratedImage } from '../rig/image-generator.js';
 import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { parseReference } from '../../src/reference/index.js';
 import type { Descriptor } from '../../src/oci/descriptor.js';
-import { clientFor, readAll } from '../helpers/client.js';
+import { clientFor, readAll } from '../rig/registry-client.js';
 import { makeImage } from '../rig/image-generator.js';
 import {
   startFaultProxy,

@@ -1,15 +1,15 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parseReference } from '../../src/reference/index.js';
 import { dockerConfigCredentials } from '../../src/registry/auth/credentials/index.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { clientFor } from '../helpers/client.js';
+import { clientFor } from '../rig/registry-client.js';
 import { makeImage } from '../rig/image-generator.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 import { rejection } from '../rig/rejection.js';
+import { makeTempDir } from '../rig/temp-dir.js';
 
 describe('registry client on a TLS + htpasswd registry', function () {
   this.timeout(120_000);
@@ -33,7 +33,8 @@ describe('registry client on a TLS + htpasswd registry', function () {
   });
 
   it('reads the credentials from a Docker config file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bmpack-dc-'));
+    const work = await makeTempDir('bmpack-dc-');
+    const dir = work.path;
     const auth = Buffer.from(`${reg.username}:${reg.password}`).toString('base64');
     await writeFile(
       join(dir, 'config.json'),
@@ -47,7 +48,7 @@ describe('registry client on a TLS + htpasswd registry', function () {
       expect((await client.getManifest(ref())).digest).to.equal(image.manifestDigest);
     } finally {
       await client.close();
-      await rm(dir, { recursive: true, force: true });
+      await work.stop();
     }
   });
 

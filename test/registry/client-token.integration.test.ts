@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { parseReference } from '../../src/reference/index.js';
 import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { clientFor } from '../helpers/client.js';
+import { clientFor } from '../rig/registry-client.js';
 import { makeImage } from '../rig/image-generator.js';
 import { startRegistry, type RegistryOptions, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';

@@ -5,7 +5,7 @@ import { requireBuiltCli, runCli, type CliRun } from '../rig/cli.js';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { exitCodeFor } from '../../src/errors.js';
 import { makeImage } from '../rig/image-generator.js';
-import { makeTempDir, type TrackedDir } from '../rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 import { catalog, expectCleanFailure, expectJsonFailure, stackLine } from './cli-kit.js';

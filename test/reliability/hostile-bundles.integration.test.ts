@@ -7,7 +7,7 @@ import type { ErrorCode } from '../../src/errors.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import { xzRangeChunks } from '../../src/xz/range-reader.js';
 import { craftTar, tar, type CraftEntry } from '../bundle-reader/archive-kit.js';
-import { writeImageSet } from '../helpers/bundle-fixture.js';
+import { writeImageSet } from '../rig/release-fixture.js';
 import {
   blobsOf,
   makeImage,
@@ -15,7 +15,8 @@ import {
   sha256Digest,
   type GeneratedImage,
 } from '../rig/image-generator.js';
-import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
+import { runTool } from '../rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { mulberry32, randomBuffer } from '../rig/prng.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
 import type { ProgressEvent } from '../../src/events.js';
+import { rejection } from '../rig/rejection.js';
 
 describe('interruption: what is done', () => {
   it('counts finished images and the bytes of the phases it is told about', () => {
@@ -23,18 +24,20 @@ describe('interruption: what is done', () => {
   });
 
   it('ends the E_INTERRUPTED message with what is done, and keeps the hint', async () => {
-    const err = await withInterrupt(
-      async (signal) => {
-        process.emit('SIGINT', 'SIGINT');
-        await new Promise((r) => setImmediate(r));
-        throw signal.reason;
-      },
-      () => '2 of 4 images pushed',
-    ).catch((e: unknown) => e);
-    expect(err).to.have.property('code', 'E_INTERRUPTED');
-    expect(err)
-      .to.have.property('message')
-      .that.equals('interrupted by SIGINT; done before stopping: 2 of 4 images pushed');
-    expect(err).to.have.property('hint').that.matches(/again/);
+    const err = await rejection(
+      withInterrupt(
+        async (signal) => {
+          process.emit('SIGINT', 'SIGINT');
+          await new Promise((r) => setImmediate(r));
+          throw signal.reason;
+        },
+        () => '2 of 4 images pushed',
+      ),
+    );
+    expect(err.code).to.equal('E_INTERRUPTED');
+    expect(err.message).to.equal(
+      'interrupted by SIGINT; done before stopping: 2 of 4 images pushed',
+    );
+    expect(err.hint).to.match(/again/);
   });
 });

@@ -9,10 +9,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runCli, startCli, type RunningCli } from '../rig/cli.js';
-import type { ReleaseFixture } from '../helpers/bundle-fixture.js';
+import type { ReleaseFixture } from '../rig/release-fixture.js';
 import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
 import { blobsOf } from '../rig/image-generator.js';
-import type { TrackedDir } from '../rig/processes.js';
+import type { TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import {
   cliEnv,

@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { blobsOf } from '../rig/image-generator.js';
-import { makeTempDir, runTool, type TrackedDir } from '../rig/processes.js';
+import { runTool } from '../rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { requireBuiltCli, type CliRun } from '../rig/cli.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../rig/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
-import { seedRelease, writeImageSet, type ReleaseFixture } from '../helpers/bundle-fixture.js';
+import { seedRelease, writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
 
 export interface CliEnvOptions {
   /** HTTP_PROXY and HTTPS_PROXY (both spellings); no NO_PROXY. Without it, no proxy at all. */

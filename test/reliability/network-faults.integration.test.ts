@@ -12,14 +12,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runCli, type CliRun } from '../rig/cli.js';
-import type { ReleaseFixture } from '../helpers/bundle-fixture.js';
+import type { ReleaseFixture } from '../rig/release-fixture.js';
 import {
   startFaultProxy,
   startForwardProxy,
   type FaultProxy,
   type ForwardProxy,
 } from '../rig/fault-proxy.js';
-import type { TrackedDir } from '../rig/processes.js';
+import type { TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import {
   anonymousPushArgs,

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -16,6 +15,7 @@ import {
 } from './images.js';
 import { runTool } from './processes.js';
 import { startRegistry, type RunningRegistry } from './registry.js';
+import { makeTempDir } from './temp-dir.js';
 import { ACCEPT_MANIFESTS, send } from './test-http.js';
 import { requireTool } from './tools.js';
 
@@ -141,7 +141,8 @@ describe('rig image generator', () => {
   });
 
   it('writes an OCI layout whose blobs match their names', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bmpack-layout-test-'));
+    const work = await makeTempDir('bmpack-layout-test-');
+    const dir = work.path;
     try {
       const a = makeImage({ seed: 1, layers: 2, layerSize: 10, format: 'oci' });
       const b = makeImage({ seed: 2, layers: 1, layerSize: 10, format: 'oci' });
@@ -178,7 +179,7 @@ describe('rig image generator', () => {
         expect(createHash('sha256').update(data).digest('hex')).to.equal(file);
       }
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await work.stop();
     }
   });
 });

@@ -1,16 +1,13 @@
 /**
  * Bookkeeping for everything the rig starts: child processes (registries,
- * skopeo, openssl) and in-process servers (token server, proxies). Each is
- * registered with a stop function; {@link stopAll} runs them all, and the mocha
- * root hook in hooks.ts calls it so that a failing or forgotten `after` never
- * leaves a registry running or keeps mocha's event loop alive.
+ * skopeo, openssl), in-process servers (token server, proxies) and temp
+ * folders (temp-dir.ts). Each is registered with a stop function; {@link stopAll}
+ * runs them all, and the mocha root hook in hooks.ts calls it so that a failing
+ * or forgotten `after` never leaves a registry running, a folder behind, or
+ * keeps mocha's event loop alive.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 /** Something the rig started and knows how to stop. */
 export interface Tracked {
@@ -24,13 +21,13 @@ const live = new Set<Tracked>();
 const liveChildren = new Set<ChildProcess>();
 
 // Last resort when mocha dies without running root hooks (uncaught error,
-// process.exit): 'exit' handlers must be synchronous, so only SIGKILL and rmSync fit.
-const liveDirs = new Set<string>();
+// process.exit): 'exit' handlers must be synchronous, so only SIGKILL and the
+// synchronous `atExit` actions of what is still tracked (rmSync) fit.
+const atExitActions = new Map<Tracked, () => void>();
 
 const killChildren = (): void => {
   for (const child of liveChildren) child.kill('SIGKILL');
-  // Synchronous on purpose: nothing asynchronous runs after 'exit'.
-  for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
+  for (const action of atExitActions.values()) action();
 };
 process.on('exit', killChildren);
 // A runner killed by a signal (CI timeout, `timeout`) never emits 'exit'. Kill
@@ -45,9 +42,15 @@ for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
 
 /**
  * Registers a stop function under `name`. The returned handle's `stop()` runs
- * it at most once (later calls wait for the same promise).
+ * it at most once (later calls wait for the same promise). `atExit`, if given,
+ * runs at process exit instead when nobody stopped the handle; it must be
+ * synchronous.
  */
-export function track(name: string, stop: () => Promise<void> | void): Tracked {
+export function track(
+  name: string,
+  stop: () => Promise<void> | void,
+  atExit?: () => void,
+): Tracked {
   let stopping: Promise<void> | undefined;
   const handle: Tracked = {
     name,
@@ -57,12 +60,14 @@ export function track(name: string, stop: () => Promise<void> | void): Tracked {
           await stop();
         } finally {
           live.delete(handle);
+          atExitActions.delete(handle);
         }
       })();
       return stopping;
     },
   };
   live.add(handle);
+  if (atExit !== undefined) atExitActions.set(handle, atExit);
   return handle;
 }
 
@@ -90,25 +95,6 @@ export function trackServer(name: string, server: Server): Tracked {
     for (const socket of sockets) socket.destroy();
     await closed;
   });
-}
-
-/** A temporary directory made by {@link makeTempDir}. */
-export interface TrackedDir extends Tracked {
-  readonly path: string;
-}
-
-/**
- * Makes a directory under os.tmpdir() named `<prefix>XXXXXX`; stopping
- * removes it, and so does process exit if nobody stopped it.
- */
-export async function makeTempDir(prefix: string): Promise<TrackedDir> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
-  liveDirs.add(path);
-  const handle = track(`temp dir ${path}`, async () => {
-    await rm(path, { recursive: true, force: true });
-    liveDirs.delete(path);
-  });
-  return { name: handle.name, path, stop: () => handle.stop() };
 }
 
 /** A child process started by {@link spawnTracked}. */

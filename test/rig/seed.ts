@@ -13,7 +13,8 @@ import {
   type GeneratedIndex,
 } from './image-generator.js';
 import { writeLayout } from './layout.js';
-import { makeTempDir, runTool } from './processes.js';
+import { runTool } from './processes.js';
+import { makeTempDir } from './temp-dir.js';
 import type { RunningRegistry } from './registry.js';
 import { requireTool } from './tools.js';
 

@@ -1,17 +1,18 @@
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { makeTempDir, type TrackedDir } from './temp-dir.js';
 import { makeCa, makeServerCert } from './tls.js';
 
 describe('rig TLS material', () => {
   let dir: string;
+  let work: TrackedDir;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bmpack-tls-test-'));
+    work = await makeTempDir('bmpack-tls-test-');
+    dir = work.path;
   });
   after(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await work.stop();
   });
 
   it('makes a CA and a server certificate for 127.0.0.1 signed by it', async () => {

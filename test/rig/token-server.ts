@@ -9,7 +9,8 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { libtrustKeyId, signRegistryToken, type AccessEntry, type JwtAlg } from './jwt.js';
-import { makeTempDir, runTool, track, trackServer } from './processes.js';
+import { runTool, track, trackServer } from './processes.js';
+import { makeTempDir } from './temp-dir.js';
 import { requireTool } from './tools.js';
 
 /** A scope as requested: `repository:team/app:pull,push`. */

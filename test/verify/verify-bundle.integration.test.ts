@@ -5,14 +5,10 @@ import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { exitCodeFor } from '../../src/errors.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import { VerifyError } from '../../src/verify/verify-report.js';
-import { verifyFailure } from '../helpers/verify-failure.js';
+import { verifyFailure } from '../rig/verify-failure.js';
 import { readXzIndex } from '../../src/xz/index.js';
 import { flipByte } from '../bundle-reader/archive-kit.js';
-import {
-  buildRelease,
-  type writeImageSet,
-  type ReleaseFixture,
-} from '../helpers/bundle-fixture.js';
+import { buildRelease, type writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
 import type { RunningRegistry } from '../rig/registry.js';
 
 describe('bundle verify', function () {

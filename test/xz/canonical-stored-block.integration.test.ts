@@ -19,7 +19,8 @@ import { LZMA2_FILTER_ID, STORED_DICT_PROPERTY } from '../../src/xz/lzma2-filter
 import { writeStoredChunkHeader } from '../../src/xz/lzma2-stored-chunks.js';
 import { encodeStreamFooter } from '../../src/xz/stream-footer.js';
 import { encodeStreamHeader } from '../../src/xz/stream-header.js';
-import { collect, data, tempDir, writeXzFile, xzDecode } from './xz-kit.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
+import { collect, data, writeXzFile, xzDecode } from './xz-kit.js';
 import { rejection } from '../rig/rejection.js';
 
 /**
@@ -76,12 +77,12 @@ function storedXz(
 const full = 65536;
 
 describe('xz stored Blocks read a megabyte at a time', () => {
-  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let tmp: TrackedDir;
   before(async () => {
-    tmp = await tempDir();
+    tmp = await makeTempDir('bmpack-xz-');
   });
   after(async () => {
-    await tmp.remove();
+    await tmp.stop();
   });
 
   async function readRange(file: string, from: number, length: number): Promise<Buffer> {
@@ -90,7 +91,7 @@ describe('xz stored Blocks read a megabyte at a time', () => {
 
   it('reads XzWriter output in pieces of up to 1 MiB, every range exact', async () => {
     const content = data(1, 3 * 1024 * 1024 + 12345);
-    const file = join(tmp.dir, 'ours.xz');
+    const file = join(tmp.path, 'ours.xz');
     await writeXzFile(file, [content]);
     const pieces: number[] = [];
     const index = await readXzIndex(file);
@@ -113,7 +114,7 @@ describe('xz stored Blocks read a megabyte at a time', () => {
   it('hands a Block whose sizes fit the layout but whose first chunk does not to the general decoder', async () => {
     const content = data(2, 100_000);
     // Two chunks of 50,000 take as many bytes as 65,536 + 34,464.
-    const file = join(tmp.dir, 'halves.xz');
+    const file = join(tmp.path, 'halves.xz');
     await writeFile(file, storedXz(content, [50_000, 50_000]).bytes);
     expect(hasCanonicalStoredSize(content.length, 100_000 + 3 * 2 + 1)).to.be.true;
     expect((await xzDecode(file)).equals(content)).to.be.true;
@@ -125,7 +126,7 @@ describe('xz stored Blocks read a megabyte at a time', () => {
     const size = 16 * full + 100_000;
     const content = data(3, size);
     const chunks = [...Array<number>(16).fill(full), 50_000, 50_000];
-    const file = join(tmp.dir, 'late.xz');
+    const file = join(tmp.path, 'late.xz');
     await writeFile(file, storedXz(content, chunks).bytes);
     expect(hasCanonicalStoredSize(size, size + 3 * chunks.length + 1)).to.be.true;
     expect((await xzDecode(file)).equals(content)).to.be.true;
@@ -137,10 +138,10 @@ describe('xz stored Blocks read a megabyte at a time', () => {
 
   it('fails a truncated file with E_XZ_INVALID naming the file', async () => {
     const content = data(4, 2 * 1024 * 1024);
-    const file = join(tmp.dir, 'whole.xz');
+    const file = join(tmp.path, 'whole.xz');
     await writeXzFile(file, [content]);
     const index = await readXzIndex(file);
-    const cut = join(tmp.dir, 'cut.xz');
+    const cut = join(tmp.path, 'cut.xz');
     await writeFile(cut, (await readFile(file)).subarray(0, 1024 * 1024));
     const err = await rejection(collect(openXzRange(cut, index, 0, content.length)));
     expect(err.code).to.equal('E_XZ_INVALID');
@@ -149,7 +150,7 @@ describe('xz stored Blocks read a megabyte at a time', () => {
 
   it('fails a changed byte with a CRC32 mismatch when checks are on', async () => {
     const content = data(5, 3 * full + 5);
-    const file = join(tmp.dir, 'flip.xz');
+    const file = join(tmp.path, 'flip.xz');
     const { bytes, dataStart } = storedXz(content, [full, full, full, 5]);
     // A data byte of the second chunk.
     const at = dataStart + 3 + full + 3 + 10;

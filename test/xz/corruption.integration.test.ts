@@ -11,11 +11,12 @@ import {
 } from '../../src/xz/index.js';
 import { runTool } from '../rig/processes.js';
 import { makeForeignFiles, type ForeignFiles } from './foreign-files.js';
-import { collect, data, tempDir, withBothDecoders, writeXzFile, xzTool } from './xz-kit.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
+import { collect, data, withBothDecoders, writeXzFile, xzTool } from './xz-kit.js';
 import { rejection, rejectionCode } from '../rig/rejection.js';
 
 describe('xz corruption', () => {
-  let work: Awaited<ReturnType<typeof tempDir>>;
+  let work: TrackedDir;
   let foreign: ForeignFiles;
   let ours: string;
   let original: Buffer;
@@ -23,23 +24,23 @@ describe('xz corruption', () => {
   let counter = 0;
 
   before(async () => {
-    work = await tempDir();
-    foreign = await makeForeignFiles(work.dir);
-    ours = join(work.dir, 'ours.xz');
+    work = await makeTempDir('bmpack-xz-');
+    foreign = await makeForeignFiles(work.path);
+    ours = join(work.path, 'ours.xz');
     // Block 1 (100_002 bytes) has Block Padding, block 2 declares no sizes.
     await writeXzFile(ours, [data(1, 100_000), data(2, 100_002), data(3, 50_000)]);
     original = await readFile(ours);
     index = await readXzIndex(ours);
   });
   after(async () => {
-    await work.remove();
+    await work.stop();
   });
 
   /** A copy of `source` with the byte at `offset` changed. */
   async function damaged(source: Buffer, offset: number, value?: number): Promise<string> {
     const bytes = Buffer.from(source);
     bytes[offset] = value ?? (bytes[offset] ?? 0) ^ 0x20;
-    const file = join(work.dir, `damaged-${counter++}.xz`);
+    const file = join(work.path, `damaged-${counter++}.xz`);
     await writeFile(file, bytes);
     return file;
   }
@@ -110,7 +111,7 @@ describe('xz corruption', () => {
       const bytes = Buffer.from(original2);
       const indexOffset = bytes.length - 12 - newIndex.length;
       Buffer.from(newIndex).copy(bytes, indexOffset);
-      const file = join(work.dir, `index-${i}.xz`);
+      const file = join(work.path, `index-${i}.xz`);
       await writeFile(file, bytes);
       const idx = await readXzIndex(file);
       const b = idx.blocks[i];
@@ -139,7 +140,7 @@ describe('xz corruption', () => {
 
   it('truncation fails readXzIndex', async () => {
     for (const keep of [original.length - 4, original.length - 12, 150_000, 12]) {
-      const file = join(work.dir, `cut-${keep}.xz`);
+      const file = join(work.path, `cut-${keep}.xz`);
       await writeFile(file, original.subarray(0, keep));
       expect(await rejectionCode(readXzIndex(file)), `keep ${keep}`).to.equal('E_XZ_INVALID');
     }
@@ -165,7 +166,7 @@ describe('xz corruption', () => {
 
   it('reports what xz says when it refuses a file, as E_XZ_INVALID naming the file', async () => {
     // An xz on PATH that finds fault with everything, as xz does with damaged data.
-    const bin = join(work.dir, 'failing-xz');
+    const bin = join(work.path, 'failing-xz');
     await mkdir(bin, { recursive: true });
     await writeFile(
       join(bin, 'xz'),

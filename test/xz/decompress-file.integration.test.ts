@@ -15,18 +15,19 @@ import {
 } from '../../src/xz/index.js';
 import { runTool } from '../rig/processes.js';
 import { makeForeignFiles, type ForeignFiles } from './foreign-files.js';
-import { collect, tempDir, text, xzTool } from './xz-kit.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
+import { collect, text, xzTool } from './xz-kit.js';
 import { rejectionCode } from '../rig/rejection.js';
 
 describe('xz decompressXzFile', () => {
-  let work: Awaited<ReturnType<typeof tempDir>>;
+  let work: TrackedDir;
   let foreign: ForeignFiles;
   before(async () => {
-    work = await tempDir();
-    foreign = await makeForeignFiles(work.dir);
+    work = await makeTempDir('bmpack-xz-');
+    foreign = await makeForeignFiles(work.path);
   });
   after(async () => {
-    await work.remove();
+    await work.stop();
   });
 
   it('decodes files from xz-utils with every check type', async () => {
@@ -65,7 +66,7 @@ describe('xz decompressXzFile', () => {
         uncompressedSize: contents[i]?.length ?? 0,
       })),
     );
-    const file = join(work.dir, 'empty-block.xz');
+    const file = join(work.path, 'empty-block.xz');
     await writeFile(
       file,
       Buffer.concat([
@@ -83,10 +84,10 @@ describe('xz decompressXzFile', () => {
   });
 
   it('fails with E_XZ_INVALID for a file that is not xz, E_IO for a missing one', async () => {
-    const file = join(work.dir, 'not.xz');
+    const file = join(work.path, 'not.xz');
     await writeFile(file, text(3, 1000));
     expect(await rejectionCode(collect(decompressXzFile(file)))).to.equal('E_XZ_INVALID');
-    expect(await rejectionCode(collect(decompressXzFile(join(work.dir, 'missing.xz'))))).to.equal(
+    expect(await rejectionCode(collect(decompressXzFile(join(work.path, 'missing.xz'))))).to.equal(
       'E_IO',
     );
   });

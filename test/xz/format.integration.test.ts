@@ -26,7 +26,8 @@ import {
   vliSize,
 } from '../../src/xz/index.js';
 import { runTool } from '../rig/processes.js';
-import { data, tempDir, text, xzList, xzTool } from './xz-kit.js';
+import { makeTempDir } from '../rig/temp-dir.js';
+import { data, text, xzList, xzTool } from './xz-kit.js';
 
 function formatError(fn: () => unknown): string | undefined {
   try {
@@ -107,9 +108,9 @@ describe('xz format math', () => {
       split.update(bytes.subarray(77_777));
       expect(split.digest()).to.deep.equal(new Crc64().update(bytes).digest());
       // xz --list -vv prints each Block's check value: big-endian hex of the CRC64.
-      const work = await tempDir();
+      const work = await makeTempDir('bmpack-xz-');
       try {
-        const file = join(work.dir, 'crc64.bin');
+        const file = join(work.path, 'crc64.bin');
         await writeFile(file, bytes);
         await runTool(xzTool(), ['-k', '-C', 'crc64', file]);
         const [block] = (await xzList(`${file}.xz`)).blocks;
@@ -123,7 +124,7 @@ describe('xz format math', () => {
           value,
         );
       } finally {
-        await work.remove();
+        await work.stop();
       }
     });
 
@@ -139,9 +140,9 @@ describe('xz format math', () => {
 
   describe('stream header and footer (§2.1)', () => {
     it('encodes the bytes xz-utils writes and parses them back', async () => {
-      const work = await tempDir();
+      const work = await makeTempDir('bmpack-xz-');
       try {
-        const file = join(work.dir, 'a');
+        const file = join(work.path, 'a');
         await writeFile(file, text(1, 5000));
         await runTool(xzTool(), ['-k', '-C', 'crc32', file]);
         const xzFile = await readFile(`${file}.xz`);
@@ -154,7 +155,7 @@ describe('xz format math', () => {
           xzFile.subarray(xzFile.length - 12),
         );
       } finally {
-        await work.remove();
+        await work.stop();
       }
     });
 

@@ -4,24 +4,25 @@ import { join } from 'node:path';
 import { bundlePathsInArgv, namesLzmaFile } from '../../src/cli/lzma-argv.js';
 import { anyLzmaFile, startsWithLzmaChunk } from '../../src/xz/lzma-bundle-probe.js';
 import { runTool } from '../rig/processes.js';
-import { tempDir, text, writeXzFile, xzTool } from './xz-kit.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
+import { text, writeXzFile, xzTool } from './xz-kit.js';
 
 describe('xz: telling an LZMA-compressed archive from its first bytes', () => {
-  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let tmp: TrackedDir;
   let ours: string;
   let foreign: string;
   let plain: string;
   before(async () => {
-    tmp = await tempDir();
-    ours = join(tmp.dir, 'ours.tar.xz');
+    tmp = await makeTempDir('bmpack-xz-');
+    ours = join(tmp.path, 'ours.tar.xz');
     await writeXzFile(ours, [text(1, 200_000)]);
-    plain = join(tmp.dir, 'plain.tar');
+    plain = join(tmp.path, 'plain.tar');
     await writeFile(plain, text(2, 200_000));
-    foreign = join(tmp.dir, 'foreign.tar.xz');
+    foreign = join(tmp.path, 'foreign.tar.xz');
     await runTool('sh', ['-c', `${xzTool()} -T1 -c "${plain}" > "${foreign}"`]);
   });
   after(async () => {
-    await tmp.remove();
+    await tmp.stop();
   });
 
   it('says yes for xz-utils output and no for bmpack stored Blocks, a tar or a missing file', () => {
@@ -30,13 +31,13 @@ describe('xz: telling an LZMA-compressed archive from its first bytes', () => {
     expect(namesLzmaFile(['bundle', 'verify', foreign])).to.equal(true);
     expect(namesLzmaFile(['push', 'images', '--source', ours])).to.equal(false);
     expect(namesLzmaFile(['push', 'images', '--source', plain])).to.equal(false);
-    expect(namesLzmaFile(['bundle', 'inspect', join(tmp.dir, 'absent.tar.xz')])).to.equal(false);
+    expect(namesLzmaFile(['bundle', 'inspect', join(tmp.path, 'absent.tar.xz')])).to.equal(false);
     expect(namesLzmaFile(['--version'])).to.equal(false);
   });
 
   it('decides from the files it is given, in src/xz; the CLI finds them in its command line', () => {
     expect(anyLzmaFile([plain, foreign])).to.equal(true);
-    expect(anyLzmaFile([ours, plain, join(tmp.dir, 'absent.tar.xz')])).to.equal(false);
+    expect(anyLzmaFile([ours, plain, join(tmp.path, 'absent.tar.xz')])).to.equal(false);
     expect(anyLzmaFile([])).to.equal(false);
     expect(
       bundlePathsInArgv(['push', 'images', '--source', 'a', '--source=b', 'c.xz', '-x.xz', 'd']),

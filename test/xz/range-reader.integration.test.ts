@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { openXzRange, readXzIndex, type XzIndex } from '../../src/xz/index.js';
 import { makeForeignFiles, type ForeignFiles } from './foreign-files.js';
-import { collect, data, tempDir, withBothDecoders, writeXzFile } from './xz-kit.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
+import { collect, data, withBothDecoders, writeXzFile } from './xz-kit.js';
 import { thrownCode } from '../rig/rejection.js';
 
 /** Ranges that start and end inside, at and across Block boundaries. */
@@ -29,21 +30,21 @@ function rangesFor(index: XzIndex): [number, number][] {
 }
 
 describe('xz openXzRange', () => {
-  let work: Awaited<ReturnType<typeof tempDir>>;
+  let work: TrackedDir;
   let foreign: ForeignFiles;
   let ours: string;
   let ourContent: Buffer;
   before(async () => {
-    work = await tempDir();
-    foreign = await makeForeignFiles(work.dir);
-    ours = join(work.dir, 'ours.xz');
+    work = await makeTempDir('bmpack-xz-');
+    foreign = await makeForeignFiles(work.path);
+    ours = join(work.path, 'ours.xz');
     const sizes = [512, 70_000, 65536, 1, 300_000, 131_072, 5];
     const blocks = sizes.map((n, i) => data(40 + i, n));
     ourContent = Buffer.concat(blocks);
     await writeXzFile(ours, blocks);
   });
   after(async () => {
-    await work.remove();
+    await work.stop();
   });
 
   const files = (): [string, string, Buffer][] => [

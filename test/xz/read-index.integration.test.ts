@@ -3,7 +3,8 @@ import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckType, readXzIndex, type XzIndex } from '../../src/xz/index.js';
 import { makeForeignFiles, type ForeignFiles } from './foreign-files.js';
-import { data, tempDir, writeXzFile, xzList } from './xz-kit.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
+import { data, writeXzFile, xzList } from './xz-kit.js';
 import { rejection, rejectionCode } from '../rig/rejection.js';
 
 /** Our index against what `xz --list -vv` reports for the same file. */
@@ -46,18 +47,18 @@ async function expectSameAsXzList(file: string, index: XzIndex): Promise<void> {
 }
 
 describe('xz readXzIndex', () => {
-  let work: Awaited<ReturnType<typeof tempDir>>;
+  let work: TrackedDir;
   let foreign: ForeignFiles;
   before(async () => {
-    work = await tempDir();
-    foreign = await makeForeignFiles(work.dir);
+    work = await makeTempDir('bmpack-xz-');
+    foreign = await makeForeignFiles(work.path);
   });
   after(async () => {
-    await work.remove();
+    await work.stop();
   });
 
   it('reads back the blocks XzWriter reported', async () => {
-    const file = join(work.dir, 'ours.xz');
+    const file = join(work.path, 'ours.xz');
     const sizes = [1, 65536, 300_001, 17];
     const summary = await writeXzFile(
       file,
@@ -114,7 +115,7 @@ describe('xz readXzIndex', () => {
       ],
     ];
     for (const [name, bytes] of cases) {
-      const file = join(work.dir, `bad-${name.replace(' ', '-')}`);
+      const file = join(work.path, `bad-${name.replace(' ', '-')}`);
       await writeFile(file, bytes);
       const err = await rejection(readXzIndex(file));
       expect(err.code, name).to.equal('E_XZ_INVALID');
@@ -127,7 +128,7 @@ describe('xz readXzIndex', () => {
   it('refuses truncated files', async () => {
     const original = await readFile(foreign.multiBlock);
     for (const cut of [4, 12, 16, Math.floor(original.length / 2 / 4) * 4, original.length - 1]) {
-      const file = join(work.dir, `truncated-${cut}.xz`);
+      const file = join(work.path, `truncated-${cut}.xz`);
       await writeFile(file, original);
       await truncate(file, original.length - cut);
       expect(await rejectionCode(readXzIndex(file)), `cut ${cut}`).to.equal('E_XZ_INVALID');
@@ -135,6 +136,6 @@ describe('xz readXzIndex', () => {
   });
 
   it('reports a missing file as E_IO', async () => {
-    expect(await rejectionCode(readXzIndex(join(work.dir, 'missing.xz')))).to.equal('E_IO');
+    expect(await rejectionCode(readXzIndex(join(work.path, 'missing.xz')))).to.equal('E_IO');
   });
 });

@@ -4,9 +4,6 @@
  * (xz-utils, python3's lzma module, xz-decompress) run on the result.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { XzWriter, type XzSummary } from '../../src/xz/index.js';
 import { XzReadableStream } from '../../src/xz/xz-decompress-module.js';
@@ -30,12 +27,6 @@ export function text(seed: number, length: number): Buffer {
   let out = '';
   while (out.length < length) out += `${words[next() % words.length] ?? ''} `;
   return Buffer.from(out.slice(0, length), 'latin1');
-}
-
-/** A fresh temporary directory, and its removal. */
-export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'bmpack-xz-'));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Everything a stream yields, as one buffer. */

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { XzWriter, decompressXzFile, readXzIndex } from '../../src/xz/index.js';
-import { collect, data, tempDir } from './xz-kit.js';
+import { makeTempDir } from '../rig/temp-dir.js';
+import { collect, data } from './xz-kit.js';
 
 const BLOCK = 3 * 64 * 1024;
 
@@ -13,10 +14,10 @@ const BLOCK = 3 * 64 * 1024;
  */
 describe('XzWriter round trip with misaligned writes', () => {
   it('decodes back byte for byte, with one index entry per block', async () => {
-    const work = await tempDir();
+    const work = await makeTempDir('bmpack-xz-');
     try {
       const input = data(9, 100_000);
-      const file = join(work.dir, 'round-trip.xz');
+      const file = join(work.path, 'round-trip.xz');
       const writer = new XzWriter(createWriteStream(file), { end: true });
       const expected: Buffer[] = [];
       for (let block = 0; block < 3; block++) {
@@ -37,7 +38,7 @@ describe('XzWriter round trip with misaligned writes', () => {
       );
       expect((await readXzIndex(file)).blocks).to.have.length(3);
     } finally {
-      await work.remove();
+      await work.stop();
     }
   });
 });

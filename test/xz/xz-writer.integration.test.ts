@@ -13,19 +13,19 @@ import {
 } from '../../src/xz/index.js';
 import { runTool } from '../rig/processes.js';
 import { writeTar } from '../rig/tar-writer.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import {
   collect,
   data,
   pythonDecode,
   tarTool,
-  tempDir,
   wasmDecode,
   writeXzFile,
   xzDecode,
   xzList,
   xzTool,
 } from './xz-kit.js';
-import { rejectionCode } from '../rig/rejection.js';
+import { rejection, rejectionCode } from '../rig/rejection.js';
 
 /** A Writable that keeps everything, slowly enough to exercise backpressure. */
 function memorySink(
@@ -60,17 +60,17 @@ const cases: { name: string; sizes: number[]; declareSizes?: boolean }[] = [
 ];
 
 describe('xz XzWriter', () => {
-  let work: Awaited<ReturnType<typeof tempDir>>;
+  let work: TrackedDir;
   before(async () => {
-    work = await tempDir();
+    work = await makeTempDir('bmpack-xz-');
   });
   after(async () => {
-    await work.remove();
+    await work.stop();
   });
 
   for (const [i, c] of cases.entries()) {
     it(`${c.name}: every reader accepts it and the sizes are as predicted`, async () => {
-      const file = join(work.dir, `case-${i}.xz`);
+      const file = join(work.path, `case-${i}.xz`);
       const blocks = c.sizes.map((n, k) => data(1000 * i + k, n));
       const expected = Buffer.concat(blocks);
       const declare = c.declareSizes !== false;
@@ -132,10 +132,10 @@ describe('xz XzWriter', () => {
       tar.length,
     ];
     const blocks = cuts.slice(1).map((end, k) => tar.subarray(cuts[k], end));
-    const file = join(work.dir, 'layout.tar.xz');
+    const file = join(work.path, 'layout.tar.xz');
     const summary = await writeXzFile(file, blocks);
     expect(summary.blocks.length).to.equal(4);
-    const out = join(work.dir, 'extracted');
+    const out = join(work.path, 'extracted');
     await mkdir(out);
     await runTool(tarTool(), ['-xJf', file, '-C', out]);
     expect((await readFile(join(out, 'a.bin'))).equals(files[0]?.data ?? Buffer.alloc(0))).to.equal(
@@ -172,7 +172,7 @@ describe('xz XzWriter', () => {
     await finished(sink);
     const bytes = sink.bytes();
     expect(bytes.length).to.equal(summary.compressedSize);
-    const file = join(work.dir, 'memory.xz');
+    const file = join(work.path, 'memory.xz');
     await writeFile(file, bytes);
     expect((await xzDecode(file)).equals(Buffer.concat([payload, big]))).to.equal(true);
   });
@@ -217,19 +217,13 @@ describe('xz XzWriter', () => {
       },
     });
     const writer = new XzWriter(failing, { name: '/bundles/x.tar.xz' });
-    const code = await (async () => {
-      try {
-        await writer.beginBlock();
-        for (let i = 0; i < 10; i++) await writer.write(new Uint8Array(100_000));
-        await writer.endBlock();
-        await writer.finish();
-      } catch (err) {
-        const e = err as { code?: string; hint?: string };
-        expect(e.hint).to.include('/bundles/x.tar.xz');
-        return e.code;
-      }
-      return undefined;
-    })();
-    expect(code).to.equal('E_IO');
+    const err = await rejection(async () => {
+      await writer.beginBlock();
+      for (let i = 0; i < 10; i++) await writer.write(new Uint8Array(100_000));
+      await writer.endBlock();
+      await writer.finish();
+    });
+    expect(err.code).to.equal('E_IO');
+    expect(err.hint).to.include('/bundles/x.tar.xz');
   });
 });

@@ -1,8 +1,6 @@
 import { expect } from 'chai';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { BmpackError } from '../../../src/errors.js';
 import { redactText } from '../../../src/redact.js';
 import {
   chainCredentials,
@@ -10,6 +8,8 @@ import {
   staticCredentials,
 } from '../../../src/registry/auth/credentials/index.js';
 import type { CredentialStore } from '../../../src/registry/auth/credentials/index.js';
+import { rejection } from '../../rig/rejection.js';
+import { makeTempDir, type TrackedDir } from '../../rig/temp-dir.js';
 
 /**
  * A real credential helper, answering by the server URL it reads on stdin
@@ -44,18 +44,9 @@ function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
 }
 
-async function rejection(promise: Promise<unknown>): Promise<BmpackError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).to.be.instanceOf(BmpackError);
-    return err as BmpackError;
-  }
-  expect.fail('expected a rejection');
-}
-
 describe('registry credentials', () => {
   let dir: string;
+  let work: TrackedDir;
   let binDir: string;
   let env: NodeJS.ProcessEnv;
   let logPath: string;
@@ -81,7 +72,8 @@ describe('registry credentials', () => {
   }
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bmpack-creds-'));
+    work = await makeTempDir('bmpack-creds-');
+    dir = work.path;
     binDir = join(dir, 'bin');
     configDir = join(dir, 'docker');
     logPath = join(dir, 'helper.log');
@@ -103,7 +95,7 @@ describe('registry credentials', () => {
   });
 
   afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await work.stop();
   });
 
   describe('auths in config.json', () => {

@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
 import { RegistryClient, type RegistryClientOptions } from '../../src/registry/client.js';
-import type { RunningRegistry } from '../rig/registry.js';
+import type { RunningRegistry } from './registry.js';
 
 /** A fast retry policy so that fault tests stay short. */
 export const quickRetry = { attempts: 4, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5_000 };

@@ -3,8 +3,7 @@
  * a Docker image sharing a base layer, a Docker manifest list, and an image
  * that repeats one layer inside itself.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   makeImage,
@@ -12,13 +11,14 @@ import {
   makeLayer,
   type GeneratedImage,
   type GeneratedIndex,
-} from '../rig/image-generator.js';
+} from './image-generator.js';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import type { BundleMetadata } from '../../src/bundle-format/index.js';
-import { runTool } from '../rig/processes.js';
-import { startRegistry, type RunningRegistry } from '../rig/registry.js';
-import { requireTool } from '../rig/tools.js';
-import { seedImage } from '../rig/seed.js';
+import { runTool } from './processes.js';
+import { startRegistry, type RunningRegistry } from './registry.js';
+import { requireTool } from './tools.js';
+import { seedImage } from './seed.js';
+import { makeTempDir } from './temp-dir.js';
 
 export interface ReleaseFixture {
   readonly images: ReadonlyArray<{
@@ -94,12 +94,13 @@ export async function seedRelease(
   return { images, uniqueBlobs: blobs.size, uniqueDocuments: docs.size };
 }
 
-/** A temp folder with an ImageSet manifest listing `refs`. */
+/** A temp folder (removed by `cleanup`, or else by the root hook) with an ImageSet manifest listing `refs`. */
 export async function writeImageSet(
   refs: readonly string[],
   version = '1.0.0',
 ): Promise<{ dir: string; file: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'bmpack-create-'));
+  const temp = await makeTempDir('bmpack-create-');
+  const dir = temp.path;
   const file = join(dir, 'release.yaml');
   const lines = [
     'apiVersion: bmpack.io/v1',
@@ -112,7 +113,7 @@ export async function writeImageSet(
     ...refs.map((r) => `    - ${r}`),
   ];
   await writeFile(file, `${lines.join('\n')}\n`);
-  return { dir, file, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, file, cleanup: () => temp.stop() };
 }
 
 /** `bmpack bundle create` of the image set in `work` from `reg`, into `work.dir/name`. */

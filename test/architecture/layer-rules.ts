@@ -31,14 +31,19 @@ export function fileCycles(g: ImportGraph): string[][] {
   return cycles(nodes);
 }
 
-/** Cycles between folders. */
+/**
+ * Cycles between folders. A file at the top of the tree is a unit of its
+ * own (errors.ts below everything, index.ts above everything), not one
+ * folder with the others there.
+ */
 export function folderCycles(g: ImportGraph): string[][] {
+  const unit = (f: string): string => folderOf(f) || f;
   const nodes = new Map<string, Set<string>>();
   for (const f of g.files.keys()) {
-    const from = folderOf(f);
+    const from = unit(f);
     const set = nodes.get(from) ?? new Set<string>();
     nodes.set(from, set);
-    for (const e of internal(g, f)) if (folderOf(e.to) !== from) set.add(folderOf(e.to));
+    for (const e of internal(g, f)) if (unit(e.to) !== from) set.add(unit(e.to));
   }
   return cycles(nodes);
 }

@@ -1,20 +1,19 @@
 /** The whole of `bmpack image inspect`, behind its command. */
-import { inspectImage, type ImageInspection } from '../../image/inspect-image.js';
+import type { ImageInspection } from '../../image/inspect-image.js';
+import { inspectRemoteImage as inspect } from '../../image/inspect-remote.js';
 import { parseReference } from '../../reference/index.js';
-import { RegistryClient } from '../../registry/client.js';
-import { clientSetup } from '../client-options.js';
+import { clientSetup, hostOptionsFromFlags } from '../client-options.js';
 import type { RegistryFlagValues } from '../registry-flags.js';
 
 export async function inspectRemoteImage(
   image: string,
   flags: RegistryFlagValues,
 ): Promise<{ inspection: ImageInspection; warnings: readonly string[] }> {
-  const ref = parseReference(image);
-  const setup = await clientSetup(ref.registry, flags);
-  const client = new RegistryClient(setup.options);
-  try {
-    return { inspection: await inspectImage(client, ref), warnings: setup.warnings };
-  } finally {
-    await client.close();
-  }
+  const setup = await clientSetup(parseReference(image).registry, flags);
+  const inspection = await inspect({
+    image,
+    host: hostOptionsFromFlags(flags),
+    ...(setup.options.credentials ? { credentials: setup.options.credentials } : {}),
+  });
+  return { inspection, warnings: setup.warnings };
 }

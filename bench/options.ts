@@ -36,6 +36,11 @@ export interface BenchOptions {
   readonly push: boolean;
   /** Rounds of the push benchmark, each against two fresh registries; medians count. */
   readonly pushRepeat: number;
+  /**
+   * A git revision to compare with: built too, and timed in the same rounds
+   * (bundle create cold, push images and its re-run).
+   */
+  readonly baseline?: string;
   /** Set by the supervisor: the run's work directory. */
   readonly runDir: string;
   /** Set by the supervisor: the command-line arguments, for the report. */
@@ -58,6 +63,9 @@ bench/RESULTS.md.
   --push-repeat N    rounds of the push benchmark, each against two fresh registries; the
                      medians count (default 5)
   --no-push          skip the push benchmark
+  --baseline REV     also build git revision REV (e.g. 9b11d1d) and time its bundle create
+                     (cold, --repeat runs) and push images (and re-run, --push-repeat rounds)
+                     in turn with the current build's; report current ≤ 1.05 × baseline
   --use-dist         run the repository's dist/ (npm run build first) instead of a private build
   --cpu-prof         one more cold bmpack bundle create, and one more bmpack push images and its
                      re-run (into a third registry), under node --cpu-prof (not timed); the
@@ -91,6 +99,7 @@ export function parseBenchArgs(
       concurrency: { type: 'string' },
       'push-repeat': { type: 'string' },
       'no-push': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
       'use-dist': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -110,6 +119,7 @@ export function parseBenchArgs(
     values.concurrency === undefined
       ? undefined
       : positiveNumber(values.concurrency, '--concurrency', 8);
+  if (values.baseline === '') throw new Error('--baseline needs a git revision');
   return {
     scale,
     smallScale,
@@ -122,5 +132,6 @@ export function parseBenchArgs(
     push: !values['no-push'],
     pushRepeat,
     ...(concurrency !== undefined ? { concurrency: Math.floor(concurrency) } : {}),
+    ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
   };
 }

@@ -79,6 +79,9 @@ export interface PushRound {
   readonly rerunCopiesCost: TargetCost;
   readonly peerRerunDisk: DiskUse;
   readonly digests: readonly DigestCheck[];
+  /** The baseline build's push into a fresh registry of its own, and its re-run (--baseline). */
+  readonly baselinePush?: TimedResult;
+  readonly baselineRerun?: TimedResult;
 }
 
 export interface PushResults {
@@ -343,7 +346,8 @@ export function renderPushConsole(p: PushResults): string[] {
   ];
 }
 
-function mdTable(
+/** A Markdown table; `align` has one letter per column, l or r. */
+export function mdTable(
   head: readonly string[],
   body: ReadonlyArray<readonly string[]>,
   align: string,

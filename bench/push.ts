@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../test/rig/registry.js';
 import { firstSamples, summariseCpuProfile, type ProfileWindow } from './cpu-profile.js';
+import { inTurn, type InTurn } from './build.js';
 import { diskBytes, sampleDisk, type DiskUse } from './disk.js';
 import { workRoot, type BenchOptions } from './options.js';
 import type { DigestCheck, PushImage, PushJson, PushResults, PushRound } from './push-report.js';
@@ -24,6 +25,8 @@ export interface PushContext {
   readonly o: BenchOptions;
   /** bmpack's bin/run.js. */
   readonly bin: string;
+  /** The baseline build's bin/run.js (--baseline): pushed too, in turn, into a registry of its own. */
+  readonly baselineBin?: string;
   readonly skopeo: string;
   readonly tar: string;
   /** The bmpack bundle of the cold bundle create run. */
@@ -253,6 +256,7 @@ async function withDisk<T>(
 ): Promise<{ result: T; disk: DiskUse }> {
   const exclude = new Set([
     join(c.o.runDir, 'app'),
+    join(c.o.runDir, 'baseline'),
     join(c.o.runDir, 'time'),
     ...c.registries.map((r) => r.dir),
     ...extraExcludes,
@@ -313,6 +317,47 @@ async function runBmpackPush(
   return { run, json, disk, cost };
 }
 
+type PushRun = Awaited<ReturnType<typeof runBmpackPush>>;
+
+/** A push into the empty `target`, then the same again (re-run: everything is there). */
+async function pushAndRerun(
+  c: PushContext,
+  who: string,
+  round: number,
+  target: RunningRegistry,
+  registries: readonly RunningRegistry[],
+): Promise<{ cold: PushRun; rerun: PushRun }> {
+  const cold = await runBmpackPush(c, `${who} push images (round ${round})`, target, registries);
+  const rerun = await runBmpackPush(
+    c,
+    `${who} push images re-run (round ${round})`,
+    target,
+    registries,
+  );
+  return { cold, rerun };
+}
+
+/**
+ * The current build's push and re-run and, in turn with them (into a fresh
+ * registry of its own), the baseline's.
+ */
+function bmpackPushes(
+  c: PushContext,
+  round: number,
+  target: RunningRegistry,
+  baselineTarget: RunningRegistry | undefined,
+  registries: readonly RunningRegistry[],
+): Promise<InTurn<{ cold: PushRun; rerun: PushRun }>> {
+  const bin = c.baselineBin;
+  return inTurn(
+    round,
+    () => pushAndRerun(c, 'bmpack', round, target, registries),
+    bin !== undefined && baselineTarget !== undefined
+      ? () => pushAndRerun({ ...c, bin }, 'baseline', round, baselineTarget, registries)
+      : undefined,
+  );
+}
+
 async function skopeoCopies(
   c: PushContext,
   label: string,
@@ -350,21 +395,19 @@ async function runRound(
   await mkdir(extracted, { recursive: true });
   const bmpackTarget = await startRegistry('anonymous');
   const peerTarget = await startRegistry('anonymous');
-  const targets = [bmpackTarget, peerTarget];
-  c.log(`push round ${round}: targets ${bmpackTarget.host} (bmpack), ${peerTarget.host} (peer)`);
+  const baselineTarget = c.baselineBin !== undefined ? await startRegistry('anonymous') : undefined;
+  const targets = [
+    bmpackTarget,
+    peerTarget,
+    ...(baselineTarget !== undefined ? [baselineTarget] : []),
+  ];
+  c.log(
+    `push round ${round}: targets ${bmpackTarget.host} (bmpack), ${peerTarget.host} (peer)` +
+      (baselineTarget !== undefined ? `, ${baselineTarget.host} (baseline)` : ''),
+  );
   try {
-    const cold = await runBmpackPush(
-      c,
-      `bmpack push images (round ${round})`,
-      bmpackTarget,
-      targets,
-    );
-    const rerun = await runBmpackPush(
-      c,
-      `bmpack push images re-run (round ${round})`,
-      bmpackTarget,
-      targets,
-    );
+    const pushes = await bmpackPushes(c, round, bmpackTarget, baselineTarget, targets);
+    const { cold, rerun } = pushes.current;
 
     // The peer: extract, then copy image by image; disk followed over both.
     const peerSide = await withDisk(
@@ -424,6 +467,9 @@ async function runRound(
         rerunCopiesCost: peerRerun.result.cost,
         peerRerunDisk: peerRerun.disk,
         digests,
+        ...(pushes.baseline !== undefined
+          ? { baselinePush: pushes.baseline.cold.run, baselineRerun: pushes.baseline.rerun.run }
+          : {}),
       },
     };
   } finally {

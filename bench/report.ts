@@ -3,6 +3,15 @@
  * and bench/RESULTS.md.
  */
 import {
+  baselineComparisons,
+  baselineHeadline,
+  renderBaselineConsole,
+  renderBaselineMarkdown,
+  type BaselineComparison,
+  type BaselineRuns,
+} from './baseline-report.js';
+import {
+  mdTable,
   pushHeadline,
   renderPushConsole,
   renderPushMarkdown,
@@ -92,6 +101,8 @@ export interface BenchResults {
   readonly profileSummary?: string;
   /** The push benchmark (absent with --no-push). */
   readonly push?: PushResults;
+  /** The baseline build's runs (--baseline). */
+  readonly baseline?: BaselineRuns;
 }
 
 export interface Verdict {
@@ -250,9 +261,23 @@ function busyWarning(r: BenchResults): string {
   return `WARNING: load average ${r.env.loadAverage.toFixed(2)} on ${r.env.nproc} CPUs when the run began: something else was running, so times are noisy (see the other CPU s column).`;
 }
 
+/** The baseline and its comparisons with the current build, if there is a baseline. */
+function withBaseline(r: BenchResults): [BaselineRuns, BaselineComparison[]] | undefined {
+  if (r.baseline === undefined) return undefined;
+  return [
+    r.baseline,
+    baselineComparisons(
+      r.baseline,
+      r.coldRuns.map((c) => c.run),
+      r.push?.rounds,
+    ),
+  ];
+}
+
 /** The console rendering. */
 export function renderConsole(r: BenchResults): string {
   const table = rows(r);
+  const base = withBaseline(r);
   const w = Math.max(...table.map((x) => x.step.length));
   const head = `${'step'.padEnd(w)}  ${'wall s'.padStart(8)}  ${'CPU s'.padStart(7)}  ${'other CPU s'.padStart(11)}  ${'peak RSS MB'.padStart(11)}  ${'output MB'.padStart(10)}`;
   const lines = [
@@ -278,25 +303,10 @@ export function renderConsole(r: BenchResults): string {
     `warm re-run output byte-identical to the cold one: ${r.warmIdentical ? 'yes' : 'NO'}`,
     ...(r.profileSummary !== undefined ? ['', r.profileSummary] : []),
     ...(r.push !== undefined ? renderPushConsole(r.push) : []),
+    ...(base !== undefined ? renderBaselineConsole(...base) : []),
     '',
   ];
   return lines.join('\n');
-}
-
-function mdTable(
-  head: readonly string[],
-  body: ReadonlyArray<readonly string[]>,
-  align: string,
-): string {
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${align
-      .split('')
-      .map((a) => (a === 'r' ? ' ---: ' : ' --- '))
-      .join('|')}|`,
-    // A | inside a cell (tar | xz) would end it.
-    ...body.map((row) => `| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
-  ].join('\n');
 }
 
 /** bench/RESULTS.md. */
@@ -306,11 +316,12 @@ export function renderMarkdown(r: BenchResults): string {
   const host = (ref: string): string => ref.replace(/^[^/]+\//, '');
   const vs = verdicts(r);
   const failed = vs.filter((v) => v.pass === false).length;
+  const base = withBaseline(r);
   return `# bmpack benchmark results
 
 Written by \`${e.command}\` on ${e.date}; every run rewrites this file.
 
-**${failed === 0 ? 'bundle create: all targets met.' : `bundle create: ${failed} of ${vs.filter((v) => v.pass !== undefined).length} targets missed.`}**${r.push !== undefined ? ` **${pushHeadline(r.push)}**` : ''}
+**${failed === 0 ? 'bundle create: all targets met.' : `bundle create: ${failed} of ${vs.filter((v) => v.pass !== undefined).length} targets missed.`}**${r.push !== undefined ? ` **${pushHeadline(r.push)}**` : ''}${base !== undefined ? ` **${baselineHeadline(...base)}**` : ''}
 ${busy(r) ? `\n**${busyWarning(r)}**\n` : ''}
 ## Machine
 
@@ -369,7 +380,7 @@ ${mdTable(
   vs.map((v) => [v.name, v.measured, v.limit, v.ratio.toFixed(3), `**${verdictWord(v)}**`]),
   'lllrl',
 )}
-
+${base !== undefined ? `\n${renderBaselineMarkdown(...base)}` : ''}
 ## bmpack cold run by phase
 
 Seconds from start to each progress line bmpack prints on stderr as a phase begins (\`resolving N images\`, \`fetch:\`, \`write:\`), and to exit.

@@ -4,7 +4,7 @@
  * create and the peer pipeline, then bmpack push images and its peer
  * (push.ts), prints the table and writes bench/RESULTS.md.
  */
-import { copyFile, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import {
   availableParallelism,
   constants,
@@ -18,6 +18,7 @@ import { join, relative } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../test/rig/registry.js';
 import { runTool, stopAll } from '../test/rig/processes.js';
 import { requireTool } from '../test/rig/tools.js';
+import { buildApp, buildRevision, inTurn, type Build } from './build.js';
 import { summariseCpuProfile, type ProfileWindow } from './cpu-profile.js';
 import { optionsEnv, repoRoot, workRoot, type BenchOptions } from './options.js';
 import { runPushBench } from './push.js';
@@ -81,55 +82,17 @@ function requireTools(): Tools {
   };
 }
 
-/**
- * bmpack compiled into the run directory (so that others rebuilding dist/
- * meanwhile change nothing here): dist/ (tsc's output and the single
- * file), bin/run.js and package.json, with node_modules linked. Returns the bin/run.js to run.
- */
+/** bmpack built from the working tree into the run directory, or the repository's dist/ (--use-dist). */
 async function buildBmpack(o: BenchOptions): Promise<string> {
-  if (o.useDist) {
-    const bin = join(repoRoot, 'bin', 'run.js');
-    try {
-      await stat(join(repoRoot, 'dist', 'commands', 'bundle', 'create.js'));
-    } catch {
-      throw new Error(
-        '--use-dist: dist/commands/bundle/create.js is missing; run npm run build first',
-      );
-    }
-    return bin;
-  }
-  const app = join(o.runDir, 'app');
-  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (!o.useDist) return buildApp(repoRoot, join(o.runDir, 'app'), log);
   try {
-    // prettier-ignore
-    await runTool(process.execPath, [tsc, '-p', join(repoRoot, 'tsconfig.json'), '--outDir', join(app, 'dist')], {
-      timeoutMs: 600_000,
-    });
-  } catch (err) {
-    // tsc emits despite type errors; errors elsewhere (others' work in
-    // progress) need not stop a benchmark of `bundle create`.
-    const message = err instanceof Error ? err.message : String(err);
-    try {
-      await stat(join(app, 'dist', 'commands', 'bundle', 'create.js'));
-    } catch {
-      throw new Error(
-        `building bmpack failed (--use-dist runs the existing dist/ instead):\n${message}`,
-      );
-    }
-    log(`WARNING: tsc reported errors; going on with what it emitted:\n${message}`);
+    await stat(join(repoRoot, 'dist', 'commands', 'bundle', 'create.js'));
+  } catch {
+    throw new Error(
+      '--use-dist: dist/commands/bundle/create.js is missing; run npm run build first',
+    );
   }
-  await mkdir(join(app, 'bin'));
-  await copyFile(join(repoRoot, 'bin', 'run.js'), join(app, 'bin', 'run.js'));
-  await copyFile(join(repoRoot, 'package.json'), join(app, 'package.json'));
-  await symlink(join(repoRoot, 'node_modules'), join(app, 'node_modules'), 'dir');
-  // As `npm run build` does and the package ships: the single file (all
-  // modules in one, with V8's code cache) that bin/run.js starts.
-  await runTool(
-    process.execPath,
-    [join(repoRoot, 'bin', 'package.js'), '--script-only', '--out', join(app, 'dist')],
-    { timeoutMs: 300_000 },
-  );
-  return join(app, 'bin', 'run.js');
+  return join(repoRoot, 'bin', 'run.js');
 }
 
 async function fileSize(path: string): Promise<number> {
@@ -388,6 +351,57 @@ function phaseWindows(run: BmpackRun): ProfileWindow[] {
   ];
 }
 
+type CommonCall = Pick<BmpackCall, 'bin' | 'registry' | 'manifest' | 'scale'>;
+
+interface ColdRound {
+  readonly current: BmpackRun;
+  readonly baseline?: BmpackRun;
+  /** Whether the baseline's bundle has the current one's sha256 (undefined: no baseline). */
+  readonly sameBundle?: boolean;
+}
+
+/**
+ * Cold bundle create number `i`, each with a fresh cache: the current build's
+ * (its bundle kept, as cold-i.tar.xz) and, in turn with it, the baseline's.
+ */
+async function coldRound(
+  o: BenchOptions,
+  common: CommonCall,
+  out: string,
+  i: number,
+  baseline: Build | undefined,
+): Promise<ColdRound> {
+  const output = join(out, `cold-${i}.tar.xz`);
+  const baseOutput = join(out, `baseline-cold-${i}.tar.xz`);
+  const cold = (bin: string, label: string, bundle: string, cacheDir: string) => async () => {
+    await settle();
+    return runBmpack(o, { ...common, bin, label, output: bundle, cacheDir });
+  };
+  const runs = await inTurn(
+    i,
+    cold(common.bin, `bmpack cold (scale ${o.scale})`, output, join(out, `cache-${i}`)),
+    baseline !== undefined
+      ? cold(
+          baseline.bin,
+          `baseline ${baseline.name} cold (scale ${o.scale})`,
+          baseOutput,
+          join(out, `baseline-cache-${i}`),
+        )
+      : undefined,
+  );
+  if (runs.baseline === undefined) return { current: runs.current };
+  const sameBundle = (await sidecar(output)) === (await sidecar(baseOutput));
+  await removeBundle(baseOutput, join(out, `baseline-cache-${i}`));
+  return { ...runs, sameBundle };
+}
+
+async function buildBaseline(o: BenchOptions, rev: string): Promise<Build> {
+  log(`building the baseline ${rev} (git archive, tsc) into the run directory`);
+  const build = await buildRevision(repoRoot, rev, join(o.runDir, 'baseline'), log);
+  log(`  baseline ${rev} is commit ${build.commit}`);
+  return build;
+}
+
 async function main(): Promise<void> {
   const o = readOptions();
   const loadAverage = loadavg()[0] ?? 0;
@@ -399,6 +413,7 @@ async function main(): Promise<void> {
 
   log(o.useDist ? 'using dist/' : 'building bmpack (tsc) into the run directory');
   const bin = await buildBmpack(o);
+  const baseline = o.baseline !== undefined ? await buildBaseline(o, o.baseline) : undefined;
 
   const registry = await startRegistry('anonymous');
   log(`registry at ${registry.host}`);
@@ -424,14 +439,15 @@ async function main(): Promise<void> {
   const out = join(o.runDir, 'bmpack');
   await mkdir(out);
   const common = { bin, registry, manifest, scale: o.scale };
-  const coldLabel = `bmpack cold (scale ${o.scale})`;
   const coldRuns: BmpackRun[] = [];
+  const baselineRuns: BmpackRun[] = [];
+  let sameBundle = true;
   for (let i = 1; i <= o.repeat; i++) {
-    await settle();
-    const output = join(out, `cold-${i}.tar.xz`);
-    const cacheDir = join(out, `cache-${i}`);
-    coldRuns.push(await runBmpack(o, { ...common, label: coldLabel, output, cacheDir }));
-    if (i < o.repeat) await removeBundle(output, cacheDir);
+    const r = await coldRound(o, common, out, i, baseline);
+    coldRuns.push(r.current);
+    if (r.baseline !== undefined) baselineRuns.push(r.baseline);
+    sameBundle &&= r.sameBundle !== false;
+    if (i < o.repeat) await removeBundle(join(out, `cold-${i}.tar.xz`), join(out, `cache-${i}`));
   }
   const cold = median(coldRuns);
   const lastOutput = join(out, `cold-${o.repeat}.tar.xz`);
@@ -499,6 +515,7 @@ async function main(): Promise<void> {
       bundle: lastOutput,
       peerLayout: join(o.runDir, 'peer', 'layout'),
       registries: [registry],
+      ...(baseline !== undefined ? { baselineBin: baseline.bin } : {}),
       env: toolEnv(o),
       log,
       settle,
@@ -523,6 +540,16 @@ async function main(): Promise<void> {
     peer,
     ...(profileSummary !== undefined ? { profileSummary } : {}),
     ...(push !== undefined ? { push } : {}),
+    ...(baseline !== undefined
+      ? {
+          baseline: {
+            name: baseline.name,
+            commit: baseline.commit,
+            create: baselineRuns.map((r) => r.run),
+            sameBundle,
+          },
+        }
+      : {}),
   };
   process.stdout.write(renderConsole(results));
   const resultsFile = join(repoRoot, 'bench', 'RESULTS.md');

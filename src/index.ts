@@ -48,15 +48,7 @@ export {
 // The core they share.
 export { copyImages, type CopyOptions, type CopyOutcome, type CopyRequest } from './copy/index.js';
 export { walkFrom, walkImage, type ImageGraph, type WalkOptions } from './graph/index.js';
-export {
-  BundleImageSource,
-  LayoutDirSink,
-  LayoutDirSource,
-  RegistrySink,
-  RegistrySource,
-  type ImageSink,
-  type ImageSource,
-} from './store/index.js';
+export * from './store/index.js';
 export { openBundleSource, type BundleSource } from './bundle-reader/index.js';
 export { RegistryClient, type RegistryClientOptions } from './registry/client.js';
 export type { HostOptions } from './registry/http/host-options.js';

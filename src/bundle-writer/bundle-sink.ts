@@ -76,6 +76,13 @@ export class BundleSink implements ImageSink {
     const plan = planBundle(images, this.o.info, verified, this.o.omit);
     plan.metadata.blobs.forEach((b, i) => this.order.set(b.digest, i));
     this.plan = plan;
+    const toFetch = plan.metadata.blobs.filter((b) => this.arrivals.has(b.digest));
+    this.o.onEvent?.({ type: 'phase', phase: 'fetch' });
+    this.o.onEvent?.({
+      type: 'bytes-total',
+      phase: 'fetch',
+      total: toFetch.reduce((sum, b) => sum + b.size, 0),
+    });
     this.startWriting(plan);
   }
 

@@ -101,6 +101,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
     o.onEvent?.({ type: 'phase', phase: 'resolve' });
+    o.onEvent?.({ type: 'images-total', total: set.images.length });
     await copyInto(sink, set, new CachedConfigSource(client, fetcher), o);
     const written = await sink.finish();
     const plan = sink.planned;
@@ -174,12 +175,16 @@ function createRequest(
   };
 }
 
-/** The engine's phases in create's words: walking is resolving, moving blobs is fetching. */
+/**
+ * The engine's events in create's words: blobs moving are fetched. Create
+ * tells the rest itself, in the order its progress has always had: images
+ * to resolve at the start, then the bytes to fetch and to write once the
+ * bundle is planned (BundleSink.prepare).
+ */
 function createEvents(onEvent: ProgressListener): ProgressListener {
-  const phases: Readonly<Record<string, string>> = { upload: 'fetch' };
   return (e: ProgressEvent) => {
-    if (e.type === 'phase' && e.phase === 'plan') return;
-    onEvent('phase' in e ? { ...e, phase: phases[e.phase] ?? e.phase } : e);
+    if (e.type === 'bytes') onEvent({ ...e, phase: e.phase === 'upload' ? 'fetch' : e.phase });
+    else if (e.type === 'image-done' || e.type === 'retry' || e.type === 'warning') onEvent(e);
   };
 }
 

@@ -1,9 +1,10 @@
 /**
  * `bmpack mirror check`: resolve every image of a bundle through the
  * mirror the way containerd does with override_path (HEAD
- * `/v2/NAMESPACE/<path>/manifests/<tag or digest>`), and compare the
- * digest with the bundle's. Optionally also judge a node's containerd
- * configuration (config-check.ts).
+ * `/v2/NAMESPACE/<path>/manifests/<tag or digest>`), compare the digest
+ * with the bundle's, and walk the image in the mirror to prove it serves
+ * every manifest, config and layer a node will ask for (mirror-closure.ts).
+ * Optionally also judge a node's containerd configuration (config-check.ts).
  */
 import pLimit from 'p-limit';
 import { BmpackError } from '../errors.js';
@@ -11,13 +12,16 @@ import { mapImages } from '../push/target-mapping.js';
 import { formatReference, type ImageReference } from '../reference/index.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
+import { RegistrySink, RegistrySource } from '../store/index.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { withBundle } from './bundle-images.js';
 import { checkContainerdConfig, type ConfigCheck } from './config-check.js';
 import { hostsFromImageNames } from './mirrored-hosts.js';
+import { missingAtMirror } from './mirror-closure.js';
 import { mirrorTarget } from './mirror-target.js';
 
-export type MirrorImageStatus = 'present' | 'missing' | 'digest-differs';
+/** `incomplete`: the mirror has the image's top manifest but not everything it reaches. */
+export type MirrorImageStatus = 'present' | 'missing' | 'digest-differs' | 'incomplete';
 
 export interface MirrorImageCheck {
   /** The image as nodes ask for it (normalised source reference). */
@@ -29,6 +33,8 @@ export interface MirrorImageCheck {
   readonly expected: string;
   /** The mirror's digest, null when it has none. */
   readonly actual: string | null;
+  /** For an incomplete image: the manifests and blobs it reaches that the mirror lacks. */
+  readonly missing?: readonly string[];
 }
 
 export interface MirrorCheckReport {
@@ -103,6 +109,7 @@ async function headAll(
     ...(o.signal ? { signal: o.signal } : {}),
   });
   const limit = pLimit(o.concurrency ?? 8);
+  const mirror = { source: new RegistrySource(client), sink: new RegistrySink(client, registry) };
   try {
     return await Promise.all(
       images.map((image) =>
@@ -119,9 +126,13 @@ async function headAll(
           const found = await client.headManifest(ref);
           const expected = image.descriptor.digest;
           const actual = found?.digest ?? null;
-          const status: MirrorImageStatus =
-            actual === null ? 'missing' : actual === expected ? 'present' : 'digest-differs';
-          return { ref: image.source, target: formatReference(ref), status, expected, actual };
+          const check = { ref: image.source, target: formatReference(ref), expected, actual };
+          if (actual === null) return { ...check, status: 'missing' };
+          if (actual !== expected) return { ...check, status: 'digest-differs' };
+          const missing = await missingAtMirror(mirror, ref, image.descriptor, limit);
+          return missing.length === 0
+            ? { ...check, status: 'present' }
+            : { ...check, status: 'incomplete', missing };
         }),
       ),
     );
@@ -142,11 +153,7 @@ export class MirrorCheckError extends BmpackError {
     const wrongHosts = report.config?.hosts.filter((h) => h.status !== 'ok') ?? [];
     const parts: string[] = [];
     if (bad.length > 0) {
-      const list = bad.map((i) =>
-        i.status === 'missing'
-          ? `${i.ref} (missing at ${i.target})`
-          : `${i.ref} (digest differs at ${i.target}: ${i.actual ?? ''}, bundle has ${i.expected})`,
-      );
+      const list = bad.map((i) => `${i.ref} (${notServed(i)})`);
       parts.push(
         `the mirror ${report.mirror} does not serve ${bad.length} of ${report.images.length} images: ${list.join('; ')}`,
       );
@@ -177,4 +184,14 @@ export class MirrorCheckError extends BmpackError {
     });
     this.report = report;
   }
+}
+
+/** Why the mirror does not serve an image, in a few words. */
+function notServed(i: MirrorImageCheck): string {
+  if (i.status === 'missing') return `missing at ${i.target}`;
+  if (i.status === 'incomplete') {
+    const missing = i.missing ?? [];
+    return `incomplete at ${i.target}: ${missing.length} of its manifests and blobs are missing, first ${missing[0] ?? ''}`;
+  }
+  return `digest differs at ${i.target}: ${i.actual ?? ''}, bundle has ${i.expected}`;
 }

@@ -235,9 +235,9 @@ class Parser {
 
   private value(): TomlValue {
     const c = this.peek();
-    if (this.startsWith('"""')) return this.multilineBasicString();
+    if (this.startsWith('"""')) return this.multilineString('"');
     if (c === '"') return this.basicString();
-    if (this.startsWith("'''")) return this.multilineLiteralString();
+    if (this.startsWith("'''")) return this.multilineString("'");
     if (c === "'") return this.literalString();
     if (c === '[') return this.array();
     if (c === '{') return this.inlineTable();
@@ -322,27 +322,23 @@ class Parser {
     return quote.repeat(n - 3);
   }
 
-  private multilineBasicString(): string {
+  /**
+   * A multi-line string (TOML v1.0.0 "String"): basic (`"""`, with escapes)
+   * or literal (`'''`, as written). Up to two quotes of its own kind may end it.
+   */
+  private multilineString(quote: '"' | "'"): string {
     this.pos += 3;
     this.skipFirstNewline();
     let out = '';
     for (;;) {
       const c = this.peek();
       if (c === '') this.fail('unterminated multi-line string');
-      if (c === '"') {
-        const tail = this.closing('"');
+      if (c === quote) {
+        const tail = this.closing(quote);
         if (tail !== undefined) return out + tail;
       }
-      if (c === '\\') {
-        // A backslash at the end of a line trims all following whitespace and newlines.
-        const rest = /^\\[ \t]*\r?\n/.exec(this.text.slice(this.pos, this.pos + 256));
-        if (rest) {
-          this.pos += rest[0].length;
-          while (/[ \t\r\n]/.test(this.peek())) this.pos++;
-          continue;
-        }
-        this.pos++;
-        out += this.escape();
+      if (c === '\\' && quote === '"') {
+        out += this.multilineEscape();
         continue;
       }
       this.pos++;
@@ -351,21 +347,16 @@ class Parser {
     }
   }
 
-  private multilineLiteralString(): string {
-    this.pos += 3;
-    this.skipFirstNewline();
-    let out = '';
-    for (;;) {
-      const c = this.peek();
-      if (c === '') this.fail('unterminated multi-line string');
-      if (c === "'") {
-        const tail = this.closing("'");
-        if (tail !== undefined) return out + tail;
-      }
+  /** An escape in a multi-line basic string; a backslash at the end of a line trims all following whitespace and newlines. */
+  private multilineEscape(): string {
+    const rest = /^\\[ \t]*\r?\n/.exec(this.text.slice(this.pos, this.pos + 256));
+    if (rest === null) {
       this.pos++;
-      if (c !== '\n' && c !== '\r') this.checkChar(c);
-      out += c;
+      return this.escape();
     }
+    this.pos += rest[0].length;
+    while (/[ \t\r\n]/.test(this.peek())) this.pos++;
+    return '';
   }
 
   private array(): TomlValue[] {

@@ -17,6 +17,7 @@ import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 import {
+  deleteBlob,
   deleteManifest,
   mirrorPath,
   seedMirror,
@@ -173,6 +174,35 @@ describe('mirror check: a bundle against a real mirror', function () {
       expect(human.stdout).to.match(/missing\s+docker\.io\/library\/nginx:1\.0 -> /);
       expect(human.stderr).to.contain('Error [E_NOT_FOUND]');
       expect(human.stderr).to.contain('docker.io/library/nginx:1.0');
+    } finally {
+      await reg.stop();
+    }
+  });
+
+  it('walks each image in the mirror: a missing platform manifest or layer makes it incomplete, naming the digest', async () => {
+    const reg = await startRegistry('anonymous');
+    try {
+      await seedMirror(reg, 'ns', images);
+      const app = mirrorPath('gcr.io/team/app:2', 'ns').repository;
+      await deleteManifest(reg, app, appArm.manifestDigest);
+      const nginxRepo = mirrorPath('docker.io/library/nginx:1.0', 'ns').repository;
+      const layer = nginx.layers[0]!.digest;
+      await deleteBlob(reg, nginxRepo, layer);
+      const report = await checkMirror({
+        source: bundle,
+        privateRegistry: `${reg.host}/ns`,
+        host: { plainHttp: true },
+      });
+      expect(report.ok).to.equal(false);
+      expect(report.images.map((i) => [i.status, i.missing])).to.deep.equal([
+        ['incomplete', [layer]],
+        ['incomplete', [appArm.manifestDigest]],
+        ['present', undefined],
+      ]);
+      const err = new MirrorCheckError(report, `${reg.host}/ns`, bundle);
+      expect(err.message).to.contain(
+        `gcr.io/team/app:2 (incomplete at ${reg.host}/ns/team/app:2: 1 of its manifests and blobs are missing, first ${appArm.manifestDigest})`,
+      );
     } finally {
       await reg.stop();
     }

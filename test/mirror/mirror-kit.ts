@@ -61,12 +61,25 @@ export async function deleteManifest(
   repository: string,
   digest: string,
 ): Promise<void> {
-  const res = await send(`${reg.origin}/v2/${repository}/manifests/${digest}`, {
+  await deleteAt(reg, `/v2/${repository}/manifests/${digest}`);
+}
+
+/** Removes a blob from one repository of the registry (distribution's blob DELETE). */
+export async function deleteBlob(
+  reg: RunningRegistry,
+  repository: string,
+  digest: string,
+): Promise<void> {
+  await deleteAt(reg, `/v2/${repository}/blobs/${digest}`);
+}
+
+async function deleteAt(reg: RunningRegistry, path: string): Promise<void> {
+  const res = await send(`${reg.origin}${path}`, {
     method: 'DELETE',
     ...(reg.caFile !== undefined ? { caFile: reg.caFile } : {}),
     ...(reg.username !== undefined && reg.password !== undefined
       ? { headers: { authorization: basic(reg.username, reg.password) } }
       : {}),
   });
-  if (res.status !== 202) throw new Error(`DELETE manifest: ${res.status} ${res.body.toString()}`);
+  if (res.status !== 202) throw new Error(`DELETE ${path}: ${res.status} ${res.body.toString()}`);
 }

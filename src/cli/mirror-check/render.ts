@@ -1,14 +1,20 @@
 /** `mirror check` for people: each image at the mirror, then the configuration's hosts. */
-import type { MirrorCheckReport } from '../../mirror/index.js';
+import type { MirrorCheckReport, MirrorImageCheck } from '../../mirror/index.js';
+
+/** What the mirror got wrong about an image, when it did. */
+function extraOf(i: MirrorImageCheck): string {
+  if (i.status === 'digest-differs') return ` (mirror ${i.actual ?? ''}, bundle ${i.expected})`;
+  if (i.status !== 'incomplete') return '';
+  const missing = i.missing ?? [];
+  return ` (${missing.length} missing, first ${missing[0] ?? ''})`;
+}
 
 export function renderMirrorCheck(r: MirrorCheckReport): string[] {
   const lines: string[] = [];
   if (r.images.length > 0) {
     lines.push(`mirror ${r.mirror}`);
     for (const i of r.images) {
-      const extra =
-        i.status === 'digest-differs' ? ` (mirror ${i.actual ?? ''}, bundle ${i.expected})` : '';
-      lines.push(`  ${i.status.padEnd(14)} ${i.ref} -> ${i.target}${extra}`);
+      lines.push(`  ${i.status.padEnd(14)} ${i.ref} -> ${i.target}${extraOf(i)}`);
     }
     const served = r.images.filter((i) => i.status === 'present').length;
     lines.push(`  ${served} of ${r.images.length} images served`);

@@ -3,7 +3,7 @@
  * distribution-spec "Error Codes" format `{"errors":[{code,message,detail}]}`
  * when they are JSON at all; read at most 64 KiB of them.
  */
-import { BmpackError } from '../../errors.js';
+import { BmpackError, type ErrorCode, type ErrorReason } from '../../errors.js';
 import { redactText } from '../../redact.js';
 import { parseChallenges } from './challenge.js';
 import { header, headerValues } from './headers.js';
@@ -80,63 +80,51 @@ export async function responseError(
     ...(diags[0] ? { registryCode: diags[0].code } : {}),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   };
+  const { registry } = subject;
+  const error = (code: ErrorCode, what: string, hint: string, reason?: ErrorReason) =>
+    new BmpackError(code, `${subject.what}: ${what}${suffix}`, {
+      hint,
+      ...(reason !== undefined ? { reason } : {}),
+      details,
+    });
   switch (status) {
     case 401:
-      if (insufficientScope(res)) {
-        return new BmpackError(
-          'E_DENIED',
-          `${subject.what}: ${subject.registry} grants these credentials no access${suffix}`,
-          {
-            hint: 'The user lacks permission for this repository (pull, or push for writes), or anonymous access is read-only.',
-            details,
-          },
-        );
-      }
-      return new BmpackError(
-        'E_UNAUTHORIZED',
-        `${subject.what}: ${subject.registry} refused the credentials${suffix}`,
-        {
-          hint: `Log in to ${subject.registry}, and check the user and password.`,
-          reason: 'credentials-rejected',
-          details,
-        },
-      );
+      return insufficientScope(res)
+        ? error(
+            'E_DENIED',
+            `${registry} grants these credentials no access`,
+            'The user lacks permission for this repository (pull, or push for writes), or anonymous access is read-only.',
+          )
+        : error(
+            'E_UNAUTHORIZED',
+            `${registry} refused the credentials`,
+            `Log in to ${registry}, and check the user and password.`,
+            'credentials-rejected',
+          );
     case 403:
-      return new BmpackError(
+      return error(
         'E_DENIED',
-        `${subject.what}: access denied by ${subject.registry}${suffix}`,
-        {
-          hint: 'The credentials are valid but lack permission for this repository (pull, or push for writes).',
-          details,
-        },
+        `access denied by ${registry}`,
+        'The credentials are valid but lack permission for this repository (pull, or push for writes).',
       );
     case 404:
-      return new BmpackError(
+      return error(
         'E_NOT_FOUND',
-        `${subject.what}: not found on ${subject.registry}${suffix}`,
-        {
-          hint: 'Check the repository name and the tag or digest; for a private repository, check the credentials too.',
-          details,
-        },
+        `not found on ${registry}`,
+        'Check the repository name and the tag or digest; for a private repository, check the credentials too.',
       );
     case 429:
-      return new BmpackError(
+      return error(
         'E_RATE_LIMITED',
-        `${subject.what}: rate limited by ${subject.registry}${suffix}`,
-        {
-          hint: 'Wait and re-run with fewer parallel requests, or log in to get a higher limit.',
-          reason: 'rate-limited',
-          details,
-        },
+        `rate limited by ${registry}`,
+        'Wait and re-run with fewer parallel requests, or log in to get a higher limit.',
+        'rate-limited',
       );
     default:
-      return new BmpackError(
+      return error(
         'E_REGISTRY',
-        `${subject.what}: ${subject.registry} answered HTTP ${status}${suffix}`,
-        {
-          hint: 'See the registry message above; re-running resumes finished work.',
-          details,
-        },
+        `${registry} answered HTTP ${status}`,
+        'See the registry message above; re-running resumes finished work.',
       );
   }
 }

@@ -42,16 +42,26 @@ function referenceOf(ref: ImageReference): string {
   return r;
 }
 
-export async function getManifest(rq: Requester, ref: ImageReference): Promise<FetchedManifest> {
+/** GET or HEAD of a manifest by tag or digest, accepting every manifest type we read. */
+async function askForManifest(
+  rq: Requester,
+  ref: ImageReference,
+  method: 'GET' | 'HEAD',
+): Promise<{ what: string; res: HttpResponse }> {
   const what = `image ${formatReference(ref)}`;
   const res = await rq.send({
     registry: ref.registry,
     scopes: [repositoryScope(ref.repository, ['pull'])],
-    method: 'GET',
+    method,
     target: manifestPath(ref, referenceOf(ref)),
     headers: { accept },
     what,
   });
+  return { what, res };
+}
+
+export async function getManifest(rq: Requester, ref: ImageReference): Promise<FetchedManifest> {
+  const { what, res } = await askForManifest(rq, ref, 'GET');
   if (res.statusCode !== 200) throw await responseError(res, { what, registry: ref.registry });
   const contentType = baseMediaType(header(res.headers, 'content-type') ?? '');
   if (isSchema1MediaType(contentType)) {
@@ -137,15 +147,7 @@ export async function headManifest(
   rq: Requester,
   ref: ImageReference,
 ): Promise<Descriptor | undefined> {
-  const what = `image ${formatReference(ref)}`;
-  const res = await rq.send({
-    registry: ref.registry,
-    scopes: [repositoryScope(ref.repository, ['pull'])],
-    method: 'HEAD',
-    target: manifestPath(ref, referenceOf(ref)),
-    headers: { accept },
-    what,
-  });
+  const { what, res } = await askForManifest(rq, ref, 'HEAD');
   await res.body.dump();
   if (res.statusCode === 404) return undefined;
   if (res.statusCode !== 200) throw await responseError(res, { what, registry: ref.registry });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { sha256Digest } from '../../src/content/digest.js';
@@ -184,5 +184,27 @@ describe('image copy: registries, OCI layouts and bundles through one engine', f
     const unknown = await rejection(copy(`oci:${layout}:nope`, `docker://${target.host}/z:1`));
     expect(unknown.code).to.equal('E_NOT_FOUND');
     expect(await digestAt(target, 'z:1')).to.equal(undefined);
+  });
+
+  it('tags nothing whose blob turns out corrupt: E_COPY_INCOMPLETE with its cause’s exit category, the other images copied', async () => {
+    const layout = join(dir, 'corrupt');
+    const [first, second] = release.images.filter((i) => i.item.format === 'oci');
+    for (const { ref } of [first!, second!]) await copy(`docker://${ref}`, `oci:${layout}`);
+    const victim = first!.item.kind === 'index' ? first!.item.images[0]! : first!.item;
+    const layer = victim.layers[0]!;
+    const file = join(layout, 'blobs', 'sha256', layer.digest.slice(7));
+    const bytes = await readFile(file);
+    bytes[100] = (bytes[100] ?? 0) ^ 0xff;
+    await writeFile(file, bytes);
+    const err = await rejection(
+      copy(`oci:${layout}`, `docker://${target.host}/corrupt`, { all: true }),
+    );
+    expect(err.code).to.equal('E_COPY_INCOMPLETE');
+    expect(err.exitCode).to.equal(7);
+    expect(err.message).to.contain(layer.digest).and.contain('1 of 2 images were not copied');
+    expect(await digestAt(target, `corrupt/${path(first!.ref)}`)).to.equal(undefined);
+    expect(await digestAt(target, `corrupt/${path(second!.ref)}`)).to.equal(
+      second!.item.manifestDigest,
+    );
   });
 });

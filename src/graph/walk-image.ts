@@ -10,7 +10,12 @@
 import { sha256Digest } from '../content/digest.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { parseManifest, type AnyManifest, type ImageManifest } from '../oci/manifest.js';
+import {
+  isArtifactManifest,
+  parseManifest,
+  type AnyManifest,
+  type ImageManifest,
+} from '../oci/manifest.js';
 import type { PlatformSpec } from '../oci/platform.js';
 import type { ImageReference } from '../reference/index.js';
 import type { ImageSource, StoreRepository } from '../store/index.js';
@@ -80,8 +85,10 @@ class Loader {
     if ('fault' in got) return { descriptor: d, fault: got.fault, children: [] };
     const { manifest: m, bytes } = got;
     if (m.kind === 'manifest') return this.manifestNode(d, m, bytes, wanted);
-    const listed =
-      wanted === undefined ? m.manifests : selectChildren(m.manifests, wanted, this.o.name);
+    // An index whose children name no platform (of artifacts, say) is not
+    // filtered by platform: it passes through whole.
+    const filter = wanted !== undefined && m.manifests.some(namesPlatform);
+    const listed = filter ? selectChildren(m.manifests, wanted, this.o.name) : m.manifests;
     const children = await Promise.all(listed.map((c) => this.load(c)));
     if (listed.length === m.manifests.length)
       return { descriptor: d, manifest: m, document: document(d.digest, m, bytes), children };
@@ -99,9 +106,11 @@ class Loader {
     bytes: Buffer,
     wanted: readonly PlatformSpec[] | undefined,
   ): Promise<GraphNode> {
-    const ask = this.o.findPlatforms === true || wanted !== undefined;
+    // An artifact (a Helm chart, an OCI 1.1 artifact) has no platform: filters pass it through.
+    const image = !isArtifactManifest(m);
+    const ask = image && (this.o.findPlatforms === true || wanted !== undefined);
     const fromConfig = ask && d.platform === undefined ? await this.configOf(m.config) : undefined;
-    if (wanted !== undefined) checkSinglePlatform(this.o.name, fromConfig, wanted);
+    if (wanted !== undefined && image) checkSinglePlatform(this.o.name, fromConfig, wanted);
     return {
       descriptor: d,
       manifest: m,
@@ -140,6 +149,11 @@ class Loader {
       throw err;
     }
   }
+}
+
+/** A child descriptor that names a real platform (not BuildKit's unknown/unknown). */
+function namesPlatform(d: Descriptor): boolean {
+  return d.platform !== undefined && d.platform.os !== 'unknown';
 }
 
 function document(digest: string, m: AnyManifest, bytes: Buffer): GraphDocument {

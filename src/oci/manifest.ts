@@ -6,6 +6,7 @@
 import { BmpackError } from '../errors.js';
 import { type Descriptor, isRecord, parseDescriptor } from './descriptor.js';
 import {
+  isImageConfigMediaType,
   isIndexMediaType,
   isManifestMediaType,
   isSchema1MediaType,
@@ -18,6 +19,8 @@ export interface ImageManifest {
   readonly config: Descriptor;
   readonly layers: readonly Descriptor[];
   readonly subject?: Descriptor;
+  /** OCI 1.1 artifacts (image-spec manifest.md "artifactType"). */
+  readonly artifactType?: string;
 }
 
 export interface ImageIndex {
@@ -91,12 +94,14 @@ export function parseManifest(
     };
   }
   const config = parseDescriptor(json.config, `${where} config`);
+  const artifactType = typeof json.artifactType === 'string' ? json.artifactType : undefined;
   return {
     kind: 'manifest',
     mediaType,
     config,
     layers: descriptors(json.layers, where, 'layers'),
     ...extra,
+    ...(artifactType !== undefined ? { artifactType } : {}),
   };
 }
 
@@ -110,4 +115,14 @@ function guessType(json: Record<string, unknown>): string {
 /** Every descriptor a manifest points at (config and layers, or children). */
 export function referencedDescriptors(m: AnyManifest): readonly Descriptor[] {
   return m.kind === 'index' ? m.manifests : [m.config, ...m.layers];
+}
+
+/**
+ * True for a manifest of something other than a container image: an OCI
+ * 1.1 artifact (`artifactType`), or one whose config is not an image config
+ * (a Helm chart). Such content has no platform, and platform filters pass
+ * it through unchanged.
+ */
+export function isArtifactManifest(m: ImageManifest): boolean {
+  return m.artifactType !== undefined || !isImageConfigMediaType(m.config.mediaType);
 }

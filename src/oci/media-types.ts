@@ -54,3 +54,12 @@ export function isSchema1MediaType(value: string): boolean {
 export function baseMediaType(contentType: string): string {
   return (contentType.split(';')[0] ?? '').trim().toLowerCase();
 }
+
+/**
+ * A container image's config, as opposed to an artifact's (a Helm chart's
+ * `application/vnd.cncf.helm.config.v1+json`, the empty config of OCI 1.1
+ * artifacts): only image configs name a platform.
+ */
+export function isImageConfigMediaType(value: string): boolean {
+  return value === MediaType.ociConfig || value === MediaType.dockerConfig;
+}

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { parseManifest, referencedDescriptors } from '../../src/oci/manifest.js';
+import {
+  isArtifactManifest,
+  parseManifest,
+  referencedDescriptors,
+} from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { thrownCode } from '../rig/rejection.js';
 
@@ -73,5 +77,33 @@ describe('manifest parsing', () => {
     expect(thrownCode(() => parseManifest(bytes(badSize), undefined, 't'))).to.equal(
       'E_MANIFEST_INVALID',
     );
+  });
+});
+
+describe('artifacts among manifests', () => {
+  const manifest = (extra: Record<string, unknown>, configType: string) =>
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        ...extra,
+        config: { mediaType: configType, digest: `sha256:${'a'.repeat(64)}`, size: 2 },
+        layers: [],
+      }),
+    );
+  const parse = (bytes: Buffer) => {
+    const m = parseManifest(bytes, undefined, 'test');
+    if (m.kind !== 'manifest') throw new Error('expected a manifest');
+    return m;
+  };
+
+  it('tells an image from a Helm chart and an OCI 1.1 artifact, and keeps artifactType', () => {
+    const image = parse(manifest({}, 'application/vnd.oci.image.config.v1+json'));
+    const helm = parse(manifest({}, 'application/vnd.cncf.helm.config.v1+json'));
+    const artifact = parse(
+      manifest({ artifactType: 'application/x.sbom' }, 'application/vnd.oci.empty.v1+json'),
+    );
+    expect([image, helm, artifact].map(isArtifactManifest)).to.deep.equal([false, true, true]);
+    expect(artifact.artifactType).to.equal('application/x.sbom');
   });
 });

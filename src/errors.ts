@@ -48,6 +48,7 @@ const codes = {
   E_IMAGESET_INVALID: ExitCode.input,
   E_PLATFORM_INVALID: ExitCode.input,
   E_PLATFORM_MISSING: ExitCode.notFound,
+  E_PLATFORM_PINNED: ExitCode.input,
   E_TARGET_CONFLICT: ExitCode.input,
   E_BUNDLE_INVALID: ExitCode.bundle,
   E_CLOSURE_MISSING: ExitCode.bundle,

@@ -8,7 +8,8 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { BlobCache, defaultCacheDir } from '../cache/blob-cache.js';
-import { copyImages, type CopyRequest } from '../copy/index.js';
+import { copyImages, type CopyRequest, type PlannedImage } from '../copy/index.js';
+import { reachableBytes } from '../graph/index.js';
 import type { ProgressEvent, ProgressListener } from '../events.js';
 import { loadImageSets, type ImageSet, type ImageSetEntry } from '../image-set/index.js';
 import type { PlatformSpec } from '../oci/platform.js';
@@ -142,11 +143,15 @@ async function copyInto(
   const requests = set.images.map((entry) =>
     createRequest(entry, entry.platforms ?? o.platforms ?? set.platforms),
   );
+  const onPlanned = (planned: readonly PlannedImage[]): Promise<void> => {
+    for (const message of pinnedWarnings(planned)) o.onEvent?.({ type: 'warning', message });
+    return sink.prepare(planned);
+  };
   try {
     const outcome = await copyImages(requests, source, sink, {
       concurrency: o.concurrency ?? defaultConcurrency,
       findPlatforms: true,
-      onPlanned: (planned) => sink.prepare(planned),
+      onPlanned,
       rank: (digest) => sink.rank(digest),
       ...(o.onEvent ? { onEvent: createEvents(o.onEvent) } : {}),
     });
@@ -163,16 +168,38 @@ function createRequest(
   platforms: readonly PlatformSpec[] | undefined,
 ): CopyRequest {
   const reference = formatReference(entry.ref);
+  // A digest names exactly one index: filtering it would make another one.
+  const pinned =
+    entry.ref.digest !== undefined && platforms !== undefined
+      ? { pinned: entry.strictPlatforms === true ? ('strict' as const) : ('whole' as const) }
+      : {};
   return {
     name: reference,
     sourceName: reference,
     from: entry.ref,
     ...(platforms !== undefined ? { platforms } : {}),
+    ...pinned,
     to: {
       repository: `${entry.ref.registry}/${entry.ref.repository}`,
       ...(entry.ref.tag !== undefined ? { tag: entry.ref.tag } : {}),
     },
   };
+}
+
+/** What carrying pinned indexes whole costs: one warning per image, with the extra size. */
+function pinnedWarnings(planned: readonly PlannedImage[]): string[] {
+  return planned.flatMap(({ request, graph }) => {
+    if (graph.pinnedWhole === undefined) return [];
+    const all = reachableBytes(graph, [graph.top.digest]);
+    const asked = graph.top.size + reachableBytes(graph, graph.pinnedWhole);
+    return [
+      `image ${request.sourceName} is pinned by digest: its index is carried whole, all ${graph.platforms.length} platforms, ${formatMegabytes(all - asked)} more than the platforms asked for (set strictPlatforms on the entry to refuse instead, or pin a platform manifest's digest)`,
+    ];
+  });
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(2)} MB`;
 }
 
 /**

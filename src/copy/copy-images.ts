@@ -127,6 +127,7 @@ async function walkRequest(
     findPlatforms,
     ...(r.where !== undefined ? { where: r.where } : {}),
     ...(r.platforms !== undefined ? { platforms: r.platforms } : {}),
+    ...(r.pinned !== undefined ? { pinned: r.pinned } : {}),
   });
   return { request: r, graph };
 }

@@ -18,6 +18,8 @@ export interface CopyRequest {
   readonly top?: Descriptor;
   /** Keep only these platforms of a multi-platform image (a filtered index is written). */
   readonly platforms?: readonly PlatformSpec[];
+  /** Pinned by digest: carry its index whole despite `platforms`, or fail (see WalkOptions.pinned). */
+  readonly pinned?: 'whole' | 'strict';
   /** Where it goes in the sink; without a tag it is stored by digest only. */
   readonly to: { readonly repository: string; readonly tag?: string };
 }

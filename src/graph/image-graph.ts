@@ -56,4 +56,9 @@ export interface ImageGraph {
   readonly originalIndexDigest?: string;
   /** Documents a tolerant walk could not read; always empty otherwise. */
   readonly faults: readonly GraphFault[];
+  /**
+   * An index pinned by digest, carried whole although platforms were asked
+   * for: the digests of the children the filter would have kept.
+   */
+  readonly pinnedWhole?: readonly string[];
 }

@@ -12,3 +12,4 @@ export type {
 } from './image-graph.js';
 export { walkFrom, walkImage, type WalkOptions } from './walk-image.js';
 export { platformOf } from './platform-filter.js';
+export { reachableBytes } from './reachable-bytes.js';

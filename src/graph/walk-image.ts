@@ -8,7 +8,7 @@
  * so that every image of a damaged bundle is reported.
  */
 import { sha256Digest } from '../content/digest.js';
-import { BmpackError } from '../errors.js';
+import { BmpackError, isBmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import {
   isArtifactManifest,
@@ -22,7 +22,12 @@ import type { ImageSource, StoreRepository } from '../store/index.js';
 import { configPlatform, maxConfigBytes } from './config-platform.js';
 import type { GraphDocument, GraphFault, ImageGraph } from './image-graph.js';
 import { assembleGraph, type GraphNode } from './assemble-graph.js';
-import { checkSinglePlatform, filterIndexBytes, selectChildren } from './platform-filter.js';
+import {
+  checkSinglePlatform,
+  filterIndexBytes,
+  platformOf,
+  selectChildren,
+} from './platform-filter.js';
 
 export interface WalkOptions {
   /** How messages name the image: `gcr.io/x/y:1`. */
@@ -37,6 +42,11 @@ export interface WalkOptions {
   readonly findPlatforms?: boolean;
   /** Manifests and indexes already read and verified elsewhere, by digest. */
   readonly documents?: ReadonlyMap<string, Buffer>;
+  /**
+   * The image is pinned by digest: a filtered index would not be the pinned
+   * one. `whole` carries the index whole (every platform); `strict` fails.
+   */
+  readonly pinned?: 'whole' | 'strict';
 }
 
 /** Resolve `ref` in `source` and walk it. */
@@ -57,12 +67,15 @@ export async function walkFrom(
 ): Promise<ImageGraph> {
   const loader = new Loader(source, at, o);
   const root = await loader.load(top, o.platforms);
-  return assembleGraph(root, loader.originalIndexDigest);
+  const graph = assembleGraph(root, loader.originalIndexDigest);
+  return loader.pinnedChoice === undefined ? graph : { ...graph, pinnedWhole: loader.pinnedChoice };
 }
 
 class Loader {
   private readonly nodes = new Map<string, Promise<GraphNode>>();
   originalIndexDigest: string | undefined;
+  /** A pinned index carried whole: the children the platform filter would have kept. */
+  pinnedChoice: readonly string[] | undefined;
 
   constructor(
     private readonly source: ImageSource,
@@ -88,7 +101,7 @@ class Loader {
     // An index whose children name no platform (of artifacts, say) is not
     // filtered by platform: it passes through whole.
     const filter = wanted !== undefined && m.manifests.some(namesPlatform);
-    const listed = filter ? selectChildren(m.manifests, wanted, this.o.name) : m.manifests;
+    const listed = filter ? this.select(d, m.manifests, wanted) : m.manifests;
     const children = await Promise.all(listed.map((c) => this.load(c)));
     if (listed.length === m.manifests.length)
       return { descriptor: d, manifest: m, document: document(d.digest, m, bytes), children };
@@ -98,6 +111,25 @@ class Loader {
     const descriptor = { mediaType: d.mediaType, digest, size: kept.length };
     const filtered = { ...m, manifests: listed };
     return { descriptor, manifest: filtered, document: document(digest, filtered, kept), children };
+  }
+
+  /** The children a platform filter keeps; all of them for an index pinned by digest. */
+  private select(
+    d: Descriptor,
+    children: readonly Descriptor[],
+    wanted: readonly PlatformSpec[],
+  ): readonly Descriptor[] {
+    if (this.o.pinned === undefined) return selectChildren(children, wanted, this.o.name);
+    let chosen: readonly Descriptor[] = [];
+    try {
+      chosen = selectChildren(children, wanted, this.o.name);
+    } catch (err) {
+      if (this.o.pinned === 'strict' || !isBmpackError(err, 'E_PLATFORM_MISSING')) throw err;
+    }
+    if (chosen.length === children.length) return children;
+    if (this.o.pinned === 'strict') throw pinnedError(this.o.name, d.digest, chosen);
+    this.pinnedChoice = chosen.map((c) => c.digest);
+    return children;
   }
 
   private async manifestNode(
@@ -149,6 +181,19 @@ class Loader {
       throw err;
     }
   }
+}
+
+/** Filtering a pinned index would make another digest: say so, and what to pin instead. */
+function pinnedError(name: string, digest: string, chosen: readonly Descriptor[]): BmpackError {
+  const instead = chosen.map((c) => `${platformOf(c) ?? 'unknown'} ${c.digest}`).join(', ');
+  return new BmpackError(
+    'E_PLATFORM_PINNED',
+    `image ${name} is pinned by digest ${digest}: filtering its platforms would write a new index with another digest, which nodes pulling ${digest} would not find`,
+    {
+      hint: `Pin the platform manifest's digest instead${instead ? ` (${instead})` : ''}, or drop strictPlatforms to carry the pinned index whole.`,
+      details: { image: name, digest },
+    },
+  );
 }
 
 /** A child descriptor that names a real platform (not BuildKit's unknown/unknown). */

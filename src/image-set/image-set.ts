@@ -21,6 +21,12 @@ export interface ImageSetEntry {
    * image set's default ({@link ImageSet.platforms}) applies.
    */
   readonly platforms?: readonly PlatformSpec[];
+  /**
+   * For a reference pinned by digest: filter its index by platform even
+   * though that cannot keep the digest — which fails (a new index would not
+   * be the pinned one). Without it a pinned index is carried whole.
+   */
+  readonly strictPlatforms?: boolean;
   /** Where the entry was first listed. */
   readonly origin: SourcePosition;
 }

@@ -104,8 +104,13 @@ export function mergeImageSetFiles(files: readonly ImageSetFile[]): ImageSet {
   }
 
   const images = [...merged.values()].map(
-    ({ first: { ref, source, origin }, platforms }): ImageSetEntry =>
-      platforms === undefined ? { ref, source, origin } : { ref, source, origin, platforms },
+    ({ first: { ref, source, origin, strictPlatforms }, platforms }): ImageSetEntry => ({
+      ref,
+      source,
+      origin,
+      ...(platforms !== undefined ? { platforms } : {}),
+      ...(strictPlatforms !== undefined ? { strictPlatforms } : {}),
+    }),
   );
   return {
     name: header.name,

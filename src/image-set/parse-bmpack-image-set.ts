@@ -10,6 +10,8 @@
  *       - registry.k8s.io/pause:3.10
  *       - ref: registry.k8s.io/etcd:3.5.15-0
  *         platforms: [linux/amd64, linux/arm64]
+ *       - ref: quay.io/x/y@sha256:…        # pinned: its index is kept whole…
+ *         strictPlatforms: true           # …unless this asks to fail instead
  *
  * Read strictly: it decides what goes into a release, so a misspelt key or a
  * stray value is an error rather than something silently ignored.
@@ -64,6 +66,19 @@ function platformList(
   return parseEntryPlatforms(written, entry);
 }
 
+/** `strictPlatforms: true|false` (the failsafe schema reads every scalar as a string). */
+function flag(
+  source: YamlSource,
+  field: { key: Node; value: Node | undefined },
+  entry: string,
+): boolean {
+  const hint = 'strictPlatforms is true or false.';
+  const text = source.string(field.value, 'strictPlatforms', { hint, entry, near: field.key });
+  if (text !== 'true' && text !== 'false')
+    source.fail(field.value, 'strictPlatforms must be true or false', { hint, entry });
+  return text === 'true';
+}
+
 function imageEntry(source: YamlSource, written: Node): ImageSetEntry {
   const item = source.value(written);
   if (item === undefined) {
@@ -85,7 +100,7 @@ function imageEntry(source: YamlSource, written: Node): ImageSetEntry {
     what: 'the image entry',
     entry,
     required: ['ref'],
-    optional: ['platforms'],
+    optional: ['platforms', 'strictPlatforms'],
     hint: imagesHint,
   });
   const refField = fields.get('ref');
@@ -93,10 +108,13 @@ function imageEntry(source: YamlSource, written: Node): ImageSetEntry {
   const text = source.string(refNode, 'ref', { hint: imagesHint, entry, near: refField?.key });
   const origin = source.at(item);
   const ref = parseEntryReference(text, source.at(refNode), entry);
+  const strict = fields.get('strictPlatforms');
+  const strictPlatforms =
+    strict === undefined ? {} : { strictPlatforms: flag(source, strict, entry) };
   const platformsField = fields.get('platforms');
-  if (platformsField === undefined) return { ref, source: text, origin };
+  if (platformsField === undefined) return { ref, source: text, origin, ...strictPlatforms };
   const platforms = platformList(source, platformsField, 'platforms', entry);
-  return { ref, source: text, origin, platforms };
+  return { ref, source: text, origin, platforms, ...strictPlatforms };
 }
 
 export function parseBmpackImageSet(source: YamlSource): BmpackImageSet {

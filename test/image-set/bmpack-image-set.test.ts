@@ -86,6 +86,25 @@ describe('ImageSet bmpack format', () => {
     expect(set.images.some((e) => e.platforms !== undefined)).to.equal(true);
   });
 
+  it('reads strictPlatforms on an entry (true or false), and refuses anything else naming the line', async () => {
+    const strict = parseImageSet(
+      withLine(10, `    - {ref: "quay.io/coreos/etcd@${digest}", strictPlatforms: true}`),
+      'f.yaml',
+    );
+    expect(strict.images[2]?.strictPlatforms).to.equal(true);
+    expect(parseImageSet(valid, 'f.yaml').images[2]?.strictPlatforms).to.equal(undefined);
+    const err = await rejection(() =>
+      parseImageSet(
+        withLine(10, `    - {ref: "quay.io/coreos/etcd@${digest}", strictPlatforms: maybe}`),
+        'f.yaml',
+      ),
+    );
+    expect(err.code).to.equal('E_IMAGESET_INVALID');
+    expect(err.message)
+      .to.contain('f.yaml:10')
+      .and.contain('strictPlatforms must be true or false');
+  });
+
   it('is detected by content whatever the file is called', () => {
     expect(parseImageSet(valid, 'images.txt').name).to.equal('example');
   });

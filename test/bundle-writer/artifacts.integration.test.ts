@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { pushImages } from '../../src/push/push-images.js';
-import { parseReference } from '../../src/reference/index.js';
 import { makeGenericArtifact, makeHelmChart } from '../rig/artifact-generator.js';
 import { makeImage, makeIndex } from '../rig/image-generator.js';
-import { clientFor } from '../rig/registry-client.js';
+import { digestAt } from '../rig/registry-client.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { writeImageSet } from '../rig/release-fixture.js';
 import { seedImage } from '../rig/seed.js';
@@ -46,15 +45,6 @@ describe('artifacts through platform filters', function () {
   after(async () => {
     await Promise.all([source.stop(), target.stop()]);
   });
-
-  async function digestAt(reg: RunningRegistry, ref: string): Promise<string | undefined> {
-    const client = clientFor(reg);
-    try {
-      return (await client.headManifest(parseReference(`${reg.host}/${ref}`)))?.digest;
-    } finally {
-      await client.close();
-    }
-  }
 
   it('bundles a Helm chart, an artifact and an index of artifacts whole under --platform, and pushes them byte-identical', async () => {
     const work = await writeImageSet(items.map((i) => `${source.host}/${i.path}`));

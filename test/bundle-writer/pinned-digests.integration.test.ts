@@ -13,10 +13,9 @@ import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import type { ProgressEvent } from '../../src/events.js';
 import { checkMirror } from '../../src/mirror/index.js';
 import { pushImages } from '../../src/push/push-images.js';
-import { parseReference } from '../../src/reference/index.js';
 import { makeImage, makeIndex } from '../rig/image-generator.js';
 import { rejection } from '../rig/rejection.js';
-import { clientFor } from '../rig/registry-client.js';
+import { digestAt } from '../rig/registry-client.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
@@ -72,15 +71,6 @@ describe('images pinned by digest under a platform filter', function () {
       env: {},
       ...(onEvent ? { onEvent } : {}),
     });
-
-  async function digestAt(reg: RunningRegistry, ref: string): Promise<string | undefined> {
-    const client = clientFor(reg);
-    try {
-      return (await client.headManifest(parseReference(`${reg.host}/${ref}`)))?.digest;
-    } finally {
-      await client.close();
-    }
-  }
 
   it('carries a pinned index whole, says what it costs, and the mirror serves the pinned digest (and the tag points at it)', async () => {
     const pinned = `${source.host}/pinned/app@${index.manifestDigest}`;

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { sha256Digest } from '../../src/content/digest.js';
 import { copyImage, type ImageCopyOptions } from '../../src/image/copy-image.js';
 import { parseReference } from '../../src/reference/index.js';
-import { clientFor } from '../rig/registry-client.js';
+import { clientFor, digestAt } from '../rig/registry-client.js';
 import { rejection } from '../rig/rejection.js';
 import {
   bundleImageSet,
@@ -40,15 +40,6 @@ describe('image copy: registries, OCI layouts and bundles through one engine', f
   const copy = (src: string, dst: string, extra: Partial<ImageCopyOptions> = {}) =>
     copyImage({ source: src, destination: dst, host: { plainHttp: true }, ...extra });
   const path = (ref: string): string => ref.slice(source.host.length + 1);
-
-  async function digestAt(reg: RunningRegistry, ref: string): Promise<string | undefined> {
-    const client = clientFor(reg);
-    try {
-      return (await client.headManifest(parseReference(`${reg.host}/${ref}`)))?.digest;
-    } finally {
-      await client.close();
-    }
-  }
 
   it('copies every image of a multi-platform workload between registries with the same digests; a second run sends nothing', async () => {
     for (const { ref } of release.images) {

@@ -4,9 +4,8 @@ import { expect } from 'chai';
 import type { BundleMetadata } from '../../src/bundle-format/index.js';
 import { sha256Digest } from '../../src/content/digest.js';
 import { pushImages, type PushImagesOptions } from '../../src/push/push-images.js';
-import { parseReference } from '../../src/reference/index.js';
 import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
-import { clientFor } from '../rig/registry-client.js';
+import { digestAt } from '../rig/registry-client.js';
 import {
   bundleImageSet,
   seedRelease,
@@ -41,15 +40,6 @@ describe('push images', function () {
     await source.stop();
   });
 
-  async function targetDigest(reg: RunningRegistry, ref: string): Promise<string | undefined> {
-    const client = clientFor(reg);
-    try {
-      return (await client.headManifest(parseReference(`${reg.host}/${ref}`)))?.digest;
-    } finally {
-      await client.close();
-    }
-  }
-
   const pushTo = (reg: RunningRegistry, ns: string, extra: Partial<PushImagesOptions> = {}) =>
     pushImages({
       source: bundle,
@@ -73,7 +63,7 @@ describe('push images', function () {
       expect(first.blobsMounted).to.be.at.least(1);
       expect(first.blobsUploaded).to.equal(release.uniqueBlobs);
       for (const [i, img] of release.images.entries()) {
-        expect(await targetDigest(reg, `mirror/${paths()[i]!}`)).to.equal(img.item.manifestDigest);
+        expect(await digestAt(reg, `mirror/${paths()[i]!}`)).to.equal(img.item.manifestDigest);
       }
       const skopeo = requireTool('skopeo', 'skopeo');
       const raw = await runTool(skopeo, [
@@ -99,7 +89,7 @@ describe('push images', function () {
       try {
         const result = await pushTo(reg, 'ns');
         expect(result.images).to.equal(4);
-        expect(await targetDigest(reg, `ns/${paths()[1]!}`)).to.equal(
+        expect(await digestAt(reg, `ns/${paths()[1]!}`)).to.equal(
           release.images[1]!.item.manifestDigest,
         );
       } finally {
@@ -114,7 +104,7 @@ describe('push images', function () {
       const result = await pushTo(reg, '', { dryRun: true });
       expect(result.plan?.uploads.length).to.equal(release.uniqueBlobs);
       expect(result.plan?.tags.every((t) => !t.skip)).to.equal(true);
-      expect(await targetDigest(reg, paths()[0]!)).to.equal(undefined);
+      expect(await digestAt(reg, paths()[0]!)).to.equal(undefined);
     } finally {
       await reg.stop();
     }
@@ -136,15 +126,15 @@ describe('push images', function () {
       const err = await rejection(pushTo(viaProxy, 'r', { concurrency: 2 }));
       expect(err.code).to.equal('E_PUSH_INCOMPLETE');
       expect(err.message).to.contain('release/multi');
-      expect(await targetDigest(reg, `r/${paths()[0]!}`)).to.equal(undefined);
-      expect(await targetDigest(reg, `r/${paths()[2]!}`)).to.equal(
+      expect(await digestAt(reg, `r/${paths()[0]!}`)).to.equal(undefined);
+      expect(await digestAt(reg, `r/${paths()[2]!}`)).to.equal(
         release.images[2]!.item.manifestDigest,
       );
       proxy.clearRules();
       const again = await pushTo(viaProxy, 'r');
       expect(again.blobsUploaded).to.equal(1);
       expect(again.bytesUploaded).to.equal(victim.size);
-      expect(await targetDigest(reg, `r/${paths()[0]!}`)).to.equal(
+      expect(await digestAt(reg, `r/${paths()[0]!}`)).to.equal(
         release.images[0]!.item.manifestDigest,
       );
     } finally {
@@ -183,7 +173,7 @@ describe('push images', function () {
       // Image 2 does not use the layer: tagged during the wait, not after it.
       expect(at(2) - retried!).to.be.below(900);
       expect(at(0) - retried!).to.be.at.least(1000);
-      expect(await targetDigest(reg, `early/${paths()[0]!}`)).to.equal(
+      expect(await digestAt(reg, `early/${paths()[0]!}`)).to.equal(
         release.images[0]!.item.manifestDigest,
       );
     } finally {
@@ -256,8 +246,8 @@ describe('push images', function () {
       );
       expect(err.code).to.equal('E_PUSH_INCOMPLETE');
       expect(err.message).to.contain(victim.digest);
-      expect(await targetDigest(reg, paths()[0]!)).to.equal(undefined);
-      expect(await targetDigest(reg, paths()[2]!)).to.equal(release.images[2]!.item.manifestDigest);
+      expect(await digestAt(reg, paths()[0]!)).to.equal(undefined);
+      expect(await digestAt(reg, paths()[2]!)).to.equal(release.images[2]!.item.manifestDigest);
     } finally {
       await reg.stop();
     }

@@ -1,5 +1,6 @@
 /** Build RegistryClients aimed at rig registries, and read streams in tests. */
 import type { Readable } from 'node:stream';
+import { parseReference } from '../../src/reference/index.js';
 import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
 import { RegistryClient, type RegistryClientOptions } from '../../src/registry/client.js';
 import type { RunningRegistry } from './registry.js';
@@ -33,6 +34,16 @@ export function clientFor(reg: RunningRegistry, o: ClientFor = {}): RegistryClie
     retry: quickRetry,
     ...o.extra,
   });
+}
+
+/** The digest `reg` serves for `ref` (a path in it, with tag or digest), or undefined when it has none. */
+export async function digestAt(reg: RunningRegistry, ref: string): Promise<string | undefined> {
+  const client = clientFor(reg);
+  try {
+    return (await client.headManifest(parseReference(`${reg.host}/${ref}`)))?.digest;
+  } finally {
+    await client.close();
+  }
 }
 
 export async function readAll(stream: Readable): Promise<Buffer> {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import type { ProgressEvent } from '../../src/events.js';
-import { checkMirror } from '../../src/mirror/index.js';
+import { checkMirror, mirrorConfig } from '../../src/mirror/index.js';
+import { imageDigests, startContainerd } from '../mirror/containerd-rig.js';
 import { pushImages } from '../../src/push/push-images.js';
 import { makeImage, makeIndex } from '../rig/image-generator.js';
 import { rejection } from '../rig/rejection.js';
@@ -62,12 +63,17 @@ describe('images pinned by digest under a platform filter', function () {
     return file;
   }
 
-  const create = (manifest: string, output: string, onEvent?: (e: ProgressEvent) => void) =>
+  const create = (
+    manifest: string,
+    output: string,
+    onEvent?: (e: ProgressEvent) => void,
+    from: RunningRegistry = source,
+  ) =>
     createBundle({
       manifests: [manifest],
       output: join(work.path, output),
       cacheDir: join(work.path, 'cache'),
-      insecureRegistries: [source.host],
+      insecureRegistries: [from.host],
       env: {},
       ...(onEvent ? { onEvent } : {}),
     });
@@ -101,6 +107,44 @@ describe('images pinned by digest under a platform filter', function () {
       host: { plainHttp: true },
     });
     expect(report.images.map((i) => i.status)).to.deep.equal(['present', 'present']);
+  });
+
+  it('is pulled by its pinned digest from the mirror by containerd, with the source registry gone', async () => {
+    const mirror = await startRegistry('anonymous');
+    const origin = await startRegistry('anonymous');
+    const containerd = await startContainerd();
+    try {
+      await seedImage(origin, index, 'pinned/app:1');
+      const ref = `${origin.host}/pinned/app@${index.manifestDigest}`;
+      const copy = await create(
+        await imageSet('pull-origin', [ref]),
+        'pull-origin.tar.xz',
+        undefined,
+        origin,
+      );
+      await pushImages({
+        source: copy.output,
+        privateRegistry: `${mirror.host}/m`,
+        host: { plainHttp: true },
+      });
+      const dir = join(work.path, 'hosts');
+      await mirrorConfig({
+        privateRegistry: `${mirror.host}/m`,
+        hosts: [origin.host],
+        plainHttp: true,
+        output: dir,
+        installDir: dir,
+      });
+      await origin.stop();
+      await containerd.ctr(
+        ['images', 'pull', '--hosts-dir', dir, '--snapshotter', 'native', '--all-platforms', ref],
+        { timeoutMs: 120_000 },
+      );
+      expect((await imageDigests(containerd)).get(ref)).to.equal(index.manifestDigest);
+    } finally {
+      await containerd.stop();
+      await Promise.all([mirror.stop(), origin.stop()]);
+    }
   });
 
   it('refuses a pinned index with strictPlatforms before writing anything, naming the platform manifest to pin', async () => {

@@ -17,7 +17,7 @@ export default class PushImages extends BaseCommand {
 
 It plans first: every blob and manifest is checked at the target and only what is missing moves; a blob already pushed to another repository is mounted, not uploaded again; an image is tagged only when all of it is there. A re-run after an interruption moves only what is missing; a re-run of a finished push uploads nothing.
 
-Credentials: with --need-credential (the default) and neither --username nor --docker-config, a terminal is asked for them; otherwise the Docker config's entry for the registry is used. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.`;
+Credentials: with --need-credential (the default) and neither --username nor --docker-config, the Docker config's entry for the registry is used when it has one; otherwise a terminal is asked (never for --dry-run, which goes on without). HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --source bmpackages_1.0.0.tar.xz --private-registry 10.0.0.5:5000/mirror --cacert ca.crt',

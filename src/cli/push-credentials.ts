@@ -1,10 +1,11 @@
 /**
- * Credentials for the registry a push writes to, as bmctl asks for them:
+ * Credentials for the registry a push writes to, as bmctl asks for them,
  * with --need-credential (the default) and neither --username nor
- * --docker-config, a terminal is asked for a user name and a hidden
- * password, or for a Docker config file; without a terminal the Docker
- * config's entry for that host is used, or the push fails with a clear
- * message. --need-credential=false pushes anonymously.
+ * --docker-config: the Docker config's entry for that host when it has one
+ * (stored credentials come before any question); else, on a terminal and
+ * not for a dry run, a user name and a hidden password, or a Docker config
+ * file; else the push fails with a clear message (a dry run goes on without
+ * credentials). --need-credential=false pushes anonymously.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,10 @@ export interface PushCredentialEnv {
   readonly interactive: boolean;
   readonly io: PromptIo;
   readonly stdin: NodeJS.ReadableStream;
+  /** A dry run writes nothing: it never asks. */
+  readonly dryRun?: boolean;
+  /** Where stored credentials are looked up first (default: the Docker config). */
+  readonly stored?: CredentialStore;
 }
 
 export async function pushCredentials(
@@ -44,36 +49,55 @@ export async function pushCredentials(
     const setup = await clientSetup(registry, flags, env.stdin);
     return { credentials: setup.options.credentials, warnings: setup.warnings };
   }
+  const fromConfig = env.stored ?? dockerConfigCredentials();
+  if ((await fromConfig.get(registry)) !== undefined)
+    return { credentials: fromConfig, warnings: [] };
+  if (env.dryRun === true) return { credentials: undefined, warnings: [] };
   if (env.interactive)
     return { credentials: await promptCredentials(registry, env.io), warnings: [] };
-  const fromConfig = dockerConfigCredentials();
-  if ((await fromConfig.get(registry)) === undefined) {
-    throw new BmpackError(
-      'E_CREDENTIALS_MISSING',
-      `no credentials for ${registry}, and no terminal to ask for them`,
-      {
-        hint: `Pass --username USER --password-stdin, or --docker-config PATH with an entry for ${registry}, or --need-credential=false for a registry without authentication.`,
-      },
-    );
-  }
-  return { credentials: fromConfig, warnings: [] };
+  throw new BmpackError(
+    'E_CREDENTIALS_MISSING',
+    `no credentials for ${registry}, and no terminal to ask for them`,
+    {
+      hint: `Pass --username USER --password-stdin, or --docker-config PATH with an entry for ${registry}, or --need-credential=false for a registry without authentication.`,
+    },
+  );
 }
 
 /** {@link pushCredentials} on this process's terminal, if it has one. */
 export function terminalPushCredentials(
   registry: string,
   flags: PushCredentialOptions,
+  dryRun = false,
 ): Promise<PushCredentials> {
   const interactive =
     process.stdin.isTTY && process.stderr.isTTY && flags['password-stdin'] !== true;
   return pushCredentials(registry, flags, {
     interactive,
+    dryRun,
     io: { input: process.stdin, output: process.stderr },
     stdin: process.stdin,
   });
 }
 
 async function promptCredentials(registry: string, io: PromptIo): Promise<CredentialStore> {
+  try {
+    return await askCredentials(registry, io);
+  } catch (err) {
+    if (err instanceof BmpackError) throw err;
+    // The terminal's input ended (Ctrl-D) before an answer.
+    throw new BmpackError(
+      'E_CREDENTIALS_MISSING',
+      `no credentials for ${registry}: the input ended before an answer`,
+      {
+        hint: `Answer the questions, or pass --username USER --password-stdin, --docker-config PATH, or --need-credential=false for a registry without authentication.`,
+        cause: err,
+      },
+    );
+  }
+}
+
+async function askCredentials(registry: string, io: PromptIo): Promise<CredentialStore> {
   const username = await ask(
     io,
     `Username for ${registry} (leave empty to use a Docker config file): `,

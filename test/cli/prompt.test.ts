@@ -2,6 +2,11 @@ import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { ask } from '../../src/cli/prompt.js';
 import { pushCredentials } from '../../src/cli/push-credentials.js';
+import { staticCredentials } from '../../src/registry/auth/credentials/index.js';
+import { rejection } from '../rig/rejection.js';
+
+/** A credential store with nothing in it (not the machine's Docker config). */
+const nothingStored = staticCredentials({});
 
 /**
  * A terminal that types each answer once its question has been shown, in
@@ -37,7 +42,7 @@ describe('interactive credential prompts', () => {
     const creds = await pushCredentials(
       'reg:5000',
       { 'need-credential': true },
-      { interactive: true, io: term, stdin: term.input },
+      { interactive: true, io: term, stdin: term.input, stored: nothingStored },
     );
     expect(await creds.credentials?.get('reg:5000')).to.deep.equal({
       username: 'admin',
@@ -46,6 +51,48 @@ describe('interactive credential prompts', () => {
     expect(term.shown()).to.contain('Username for reg:5000');
     expect(term.shown()).to.contain('Password for admin@reg:5000');
     expect(term.shown()).to.not.contain('s3cret-pw');
+  });
+
+  it('uses stored credentials before asking anything', async () => {
+    const term = terminal([]);
+    const stored = staticCredentials({ 'reg:5000': { username: 'robot', password: 'stored-pw' } });
+    const creds = await pushCredentials(
+      'reg:5000',
+      { 'need-credential': true },
+      { interactive: true, io: term, stdin: term.input, stored },
+    );
+    expect(await creds.credentials?.get('reg:5000')).to.deep.equal({
+      username: 'robot',
+      password: 'stored-pw',
+    });
+    expect(term.shown()).to.equal('');
+  });
+
+  it('never asks for a dry run: it goes on without credentials', async () => {
+    const term = terminal([]);
+    const creds = await pushCredentials(
+      'reg:5000',
+      { 'need-credential': true },
+      { interactive: true, dryRun: true, io: term, stdin: term.input, stored: nothingStored },
+    );
+    expect(creds.credentials).to.equal(undefined);
+    expect(term.shown()).to.equal('');
+  });
+
+  it('reports input that ends at the prompt as E_CREDENTIALS_MISSING with a hint, not as a bug', async () => {
+    const term = terminal([]);
+    term.output.on('data', () => term.input.end());
+    const err = await rejection(
+      pushCredentials(
+        'reg:5000',
+        { 'need-credential': true },
+        { interactive: true, io: term, stdin: term.input, stored: nothingStored },
+      ),
+    );
+    expect(err.code).to.equal('E_CREDENTIALS_MISSING');
+    expect(err.exitCode).to.equal(4);
+    expect(err.message).to.contain('reg:5000').and.contain('input ended');
+    expect(err.hint).to.contain('--password-stdin');
   });
 
   it('reads a plain answer from a prompt', async () => {

@@ -20,7 +20,7 @@ export async function runPushImages(
   warn: (message: string) => void,
 ): Promise<PushImagesResult> {
   const { registry } = parsePrivateRegistry(flags['private-registry']);
-  const creds = await terminalPushCredentials(registry, flags);
+  const creds = await terminalPushCredentials(registry, flags, flags['dry-run']);
   for (const w of creds.warnings) warn(w);
   const result = await pushImages({
     source: flags.source,

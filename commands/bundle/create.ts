@@ -55,6 +55,11 @@ Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-ru
         'Reach this registry (HOST[:PORT]) over HTTPS without verification, or plain HTTP (repeatable).',
       multiple: true,
     }),
+    cacert: Flags.string({
+      description:
+        'PEM file of a CA to trust: FILE for every source registry, or HOST[:PORT]=FILE for one (repeatable).',
+      multiple: true,
+    }),
     'docker-config': Flags.string({
       description:
         'Docker config file with registry credentials. Default: $DOCKER_CONFIG/config.json or ~/.docker/config.json.',

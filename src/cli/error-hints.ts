@@ -29,6 +29,12 @@ const hints: Readonly<Record<ErrorReason, readonly FlagHint[]>> = {
       ),
     },
     {
+      needs: ['cacert', 'insecure-registry'],
+      hint: say(
+        'If the registry uses a private CA, pass its certificate with --cacert PATH (every registry) or --cacert HOST=PATH. --insecure-registry HOST skips verification for that registry, or talks plain HTTP to it (not recommended).',
+      ),
+    },
+    {
       needs: ['insecure-registry'],
       hint: say(
         'If the registry uses a private CA, run bmpack with NODE_EXTRA_CA_CERTS=PATH (its PEM certificate). --insecure-registry HOST skips verification for that registry, or talks plain HTTP to it (not recommended).',

@@ -19,6 +19,9 @@ export interface HostOptions {
 
 export type HostOptionsMap = Readonly<Record<string, HostOptions>>;
 
+/** The key of a map's settings for every registry it does not name. */
+export const anyRegistry = '*';
+
 export function hostOptionsFor(map: HostOptionsMap | undefined, registry: string): HostOptions {
-  return map?.[registry] ?? {};
+  return map?.[registry] ?? map?.[anyRegistry] ?? {};
 }

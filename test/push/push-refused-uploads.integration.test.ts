@@ -156,6 +156,25 @@ describe('push images into registries that refuse mounts or chunks', function ()
     });
   }
 
+  it("a chunked upload from the bundle cut mid-way resumes at the registry's offset", async () => {
+    await withTarget(async ({ reg, proxy, push }) => {
+      const chunk = 16 * 1024;
+      proxy.addRule({
+        match: (r) => isPatch(r) && r.headers['content-range'] === `${2 * chunk}-${3 * chunk - 1}`,
+        times: 1,
+        action: { kind: 'reset-upload-after', bytes: 1000 },
+      });
+      const result = await push('resumed', { chunkSize: chunk, concurrency: 1 });
+      expect(result.images).to.equal(4);
+      const cut = proxy.requests.findIndex((r) => r.fault === 'reset-upload-after');
+      const next = proxy.requests.slice(cut + 1, cut + 3);
+      expect(
+        next.map((r) => `${r.method} ${r.status} ${String(r.headers['content-range'])}`),
+      ).to.eql(['GET 204 undefined', `PATCH 202 ${2 * chunk}-${3 * chunk - 1}`]);
+      await expectAllAt(reg, 'resumed');
+    });
+  });
+
   it('chunks the registry takes: blobs over chunkSize go up in PATCHes, and chunkSize 0 sends single PUTs', async () => {
     await withTarget(async ({ reg, proxy, push }) => {
       const chunked = await push('chunked', { chunkSize: 16 * 1024 });

@@ -21,6 +21,8 @@ import {
   type ProxiedRequest,
 } from '../rig/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import { requireBuiltCli, runCli } from '../rig/cli.js';
+import { anonymousPushArgs, errorOf, jsonOf, why } from '../reliability/network-faults-kit.js';
 
 const isMount = (r: ProxiedRequest): boolean =>
   r.method === 'POST' && r.path.includes('/blobs/uploads/') && r.path.includes('mount=');
@@ -185,6 +187,44 @@ describe('push images into registries that refuse mounts or chunks', function ()
       expect(proxy.requests.filter(isPatch)).to.eql([]);
       expect(proxy.requests.filter(isSinglePut)).to.have.length(whole.blobsUploaded);
       await expectAllAt(reg, 'whole');
+    });
+  });
+
+  it('the CLI: push images --chunk-size 16KiB through a registry that refuses PATCH, image copy --chunk-size 8K (chunks the registry then takes), and a bad SIZE is E_USAGE', async () => {
+    requireBuiltCli();
+    await withTarget(async ({ reg, proxy }) => {
+      proxy.addRule({ match: isPatch, action: { kind: 'status', status: 405 } });
+      const pushed = await runCli(
+        anonymousPushArgs(fixture.bundle, `${proxy.host}/cli`, '--chunk-size', '16KiB'),
+      );
+      expect(pushed.code, why(pushed)).to.equal(0);
+      expect(jsonOf(pushed).images).to.equal(4);
+      expect(proxy.requests.filter(isPatch)).to.have.length(1);
+      await expectAllAt(reg, 'cli');
+      proxy.clearRules();
+      proxy.requests.length = 0;
+      const [first] = paths();
+      const copied = await runCli([
+        'image',
+        'copy',
+        `docker://${fixture.source.host}/${first!}`,
+        `docker://${proxy.host}/copied/${first!}`,
+        '--plain-http',
+        '--chunk-size',
+        '8K',
+        '--json',
+      ]);
+      expect(copied.code, why(copied)).to.equal(0);
+      expect(proxy.requests.filter(isPatch).length).to.be.greaterThan(1);
+      expect(await digestAt(reg, `copied/${first!}`)).to.equal(
+        fixture.release.images[0]!.item.manifestDigest,
+      );
+      const bad = await runCli(
+        anonymousPushArgs(fixture.bundle, `${proxy.host}/cli`, '--chunk-size', '16XB'),
+      );
+      expect(bad.code, why(bad)).to.equal(2);
+      expect(errorOf(bad)).to.include({ code: 'E_USAGE' });
+      expect(errorOf(bad).message).to.contain('--chunk-size 16XB');
     });
   });
 });

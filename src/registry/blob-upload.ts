@@ -540,6 +540,7 @@ async function put(
       'content-length': String(body ? size : 0),
     },
   });
+  if (res.statusCode === 413 && body !== undefined) throw await tooLarge(res, what, repo, size);
   if (res.statusCode !== 201) throw await responseError(res, { what, registry: repo.registry });
   await res.body.dump();
   const stored = header(res.headers, 'docker-content-digest');
@@ -548,4 +549,22 @@ async function put(
       hint: 'The registry altered the blob.',
     });
   }
+}
+
+/**
+ * A single PUT refused as too large: a body limit (an ingress's, often) that
+ * chunks cannot get around either once PATCH is refused.
+ */
+async function tooLarge(
+  res: HttpResponse,
+  what: string,
+  repo: RepositoryRef,
+  size: number,
+): Promise<BmpackError> {
+  const err = await responseError(res, { what, registry: repo.registry });
+  return new BmpackError('E_REGISTRY', err.message, {
+    hint: `${repo.registry} (or a proxy or ingress in front of it, e.g. nginx client_max_body_size) takes no request body of ${size} bytes: raise that limit, or upload in chunks smaller than it where the registry takes PATCH.`,
+    cause: err,
+    details: err.details,
+  });
 }

@@ -143,6 +143,30 @@ describe('registry client through faults', function () {
     }
   });
 
+  it('a body limit that refuses the PATCH and then the single PUT (413) says which limit to raise', async () => {
+    const fresh = makeImage({ seed: 45, layers: 1, layerSize: 100_000, format: 'oci' }).layers[0]!;
+    const desc: Descriptor = { mediaType: 'x', digest: fresh.digest, size: fresh.size };
+    proxy.addRule({
+      match: (r) => Number(r.headers['content-length'] ?? '0') > 8 * 1024,
+      action: { kind: 'status', status: 413 },
+    });
+    const client = clientFor(reg, { host: proxy.host });
+    try {
+      const target = { registry: proxy.host, repository: 'faulty/limited' };
+      const err = await rejection(
+        client.uploadBlob(target, desc, () => Readable.from([fresh.data]), { chunkSize: chunk }),
+      );
+      expect(err.code).to.equal('E_REGISTRY');
+      expect(err.hint).to.contain('client_max_body_size');
+      expect(proxy.requests.map((r) => `${r.method} ${r.status ?? r.fault}`)).to.include.members([
+        'PATCH status',
+        'PUT status',
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('retries 503s and connection resets, then succeeds', async () => {
     proxy.addRule({
       match: (r) => isManifest(r.path),

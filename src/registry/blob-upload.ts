@@ -167,7 +167,7 @@ export async function uploadBlob(
       if (rq.retry.signal?.aborted === true) {
         // Interrupted: leave no half-written upload at the registry.
         if (current.location !== undefined) await cancelSession(rq, repo, current.location, true);
-        throw err;
+        throw err instanceof PatchRefused ? err.refusal : err;
       }
       if (err instanceof PatchRefused) {
         // Not a failure of this attempt: the same blob again, as one PUT in a

@@ -5,6 +5,7 @@ import { renderImageCopyResult } from '../../src/cli/image-copy/render.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
+import { uploadFlags } from '../../src/cli/upload-flags.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
 import { defaultCopyConcurrency } from '../../src/copy/index.js';
 import type { ImageCopyResult } from '../../src/image/copy-image.js';
@@ -49,6 +50,7 @@ An index is copied whole, so every digest stays valid at the destination; --plat
       multiple: true,
     }),
     ...registryFlags,
+    ...uploadFlags,
     'src-cacert': Flags.file({
       description:
         'PEM file of the CA of the source registry, when it differs from the destination.',

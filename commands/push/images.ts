@@ -5,6 +5,7 @@ import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
+import { uploadFlags } from '../../src/cli/upload-flags.js';
 import { runPushImages } from '../../src/cli/push-images/adapter.js';
 import { renderPushResult } from '../../src/cli/push-images/render.js';
 import { defaultPushConcurrency, type PushImagesResult } from '../../src/push/push-images.js';
@@ -42,6 +43,7 @@ Credentials: with --need-credential (the default) and neither --username nor --d
       allowNo: true,
     }),
     ...registryFlags,
+    ...uploadFlags,
     concurrency: Flags.integer({
       description: 'Parallel uploads.',
       default: defaultPushConcurrency,

@@ -15,6 +15,7 @@ import {
 import { secondsSince } from '../seconds-since.js';
 import type { PlatformSpec } from '../oci/platform.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
+import { uploadSettings, type UploadSettings } from '../registry/blob-upload.js';
 import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import {
@@ -29,7 +30,7 @@ import {
 import { parseImageLocation, type ImageLocation } from '../reference/index.js';
 import { copyRegistries, copyRequests } from './copy-requests.js';
 
-export interface ImageCopyOptions extends EngineOptions {
+export interface ImageCopyOptions extends EngineOptions, UploadSettings {
   /** `docker://REF`, `oci:DIR[:NAME]` or `bundle:FILE[:NAME]`. */
   readonly source: string;
   /** `docker://REF` (or `docker://HOST[:PORT][/NAMESPACE]` with `all`), or `oci:DIR[:NAME]`. */
@@ -80,7 +81,7 @@ export async function copyImage(o: ImageCopyOptions): Promise<ImageCopyResult> {
       ...(o.platforms !== undefined ? { platforms: o.platforms } : {}),
     });
     for (const message of plan.warnings) o.onEvent?.({ type: 'warning', message });
-    const sink = await openSink(dst, client, plan.registry, o.dryRun !== true);
+    const sink = await openSink(dst, client, plan.registry, o.dryRun !== true, uploadSettings(o));
     closing.unshift(() => sink.close());
     const outcome = await copyImages(plan.requests, source, sink, {
       ...engineOptions(o),
@@ -111,7 +112,8 @@ async function openSink(
   client: RegistryClient,
   registry: string | undefined,
   write: boolean,
+  upload: UploadSettings,
 ): Promise<ImageSink> {
   if (l.transport === 'oci') return LayoutDirSink.open(l.path, write);
-  return new RegistrySink(client, registry ?? '');
+  return new RegistrySink(client, registry ?? '', upload);
 }

@@ -19,13 +19,14 @@ import { BmpackError } from '../errors.js';
 import { formatReference, fallbackRepository } from '../reference/index.js';
 import { secondsSince } from '../seconds-since.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
+import { uploadSettings, type UploadSettings } from '../registry/blob-upload.js';
 import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { BundleImageSource, RegistrySink } from '../store/index.js';
 import { parsePrivateRegistry } from './private-registry.js';
 import { mapImages, type MappedImage } from './target-mapping.js';
 
-export interface PushImagesOptions extends EngineOptions {
+export interface PushImagesOptions extends EngineOptions, UploadSettings {
   readonly source: string;
   readonly privateRegistry: string;
   readonly host?: HostOptions;
@@ -69,7 +70,7 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
     const outcome = await copyImages(
       mapping.images.map((image) => requestOf(image, source.path)),
       new BundleImageSource(source),
-      new RegistrySink(client, target.registry),
+      new RegistrySink(client, target.registry, uploadSettings(o)),
       {
         ...engineOptions(o),
         missingError: (missing) => missingError(missing, source),

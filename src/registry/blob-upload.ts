@@ -8,8 +8,17 @@
  * - Each PATCH answers with the Location for the next one.
  * - Bytes are verified as they are sent: a source that does not match its
  *   descriptor fails before the closing PUT, so nothing is committed.
- * - A failed upload is restarted from the beginning with a fresh session
- *   and a freshly opened source.
+ * - A refused mount (any error answer rather than a 201 or a 202 session)
+ *   falls back to a plain upload, and the registry is not asked to mount
+ *   again in this run (UploadFallbacks).
+ * - A refused PATCH (405, 413, 416 or BLOB_UPLOAD_INVALID) falls back to a
+ *   single streamed PUT of that blob, and to single PUTs from then on for
+ *   that registry ("Pushing a blob monolithically").
+ * - A failed chunked upload resumes where the registry says its session
+ *   stands ("Resuming an upload": GET of the session, 204 with `Range: 0-N`);
+ *   the source is read again from the start so that the digest covers the
+ *   whole blob, and only the bytes past N are sent. Otherwise the upload is
+ *   restarted from the beginning with a fresh session and source.
  */
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -26,10 +35,23 @@ import { retriesSpent, triedError } from './http/retrying.js';
 import type { HttpResponse } from './http/transport.js';
 import type { Requester } from './requester.js';
 import { responseError } from './http/response-errors.js';
+import { UploadFallbacks } from './upload-fallbacks.js';
 
-export interface UploadOptions {
-  /** Blobs larger than this go up in PATCH chunks of this size. Default 64 MiB. */
+/** How blobs go up to a registry, whatever the blob. */
+export interface UploadSettings {
+  /**
+   * Blobs larger than this go up in PATCH chunks of this size; 0 sends every
+   * blob as one streamed PUT. Default 64 MiB.
+   */
   readonly chunkSize?: number;
+}
+
+/** The upload settings among a command's options (push images, image copy). */
+export function uploadSettings(o: UploadSettings): UploadSettings {
+  return o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {};
+}
+
+export interface UploadOptions extends UploadSettings {
   /** Try a cross-repository mount from this repository (same registry) first. */
   readonly mountFrom?: string;
   readonly onBytes?: (n: number) => void;
@@ -83,10 +105,16 @@ export async function mountBlob(
   repo: RepositoryRef,
   digest: string,
   from: string,
+  learnt: UploadFallbacks = new UploadFallbacks(),
 ): Promise<boolean> {
-  const session = await openSession(rq, repo, digest, { from });
+  const session = await learnt.attempt(
+    'mount',
+    repo.registry,
+    () => openSession(rq, repo, digest, { from }),
+    isRefusal,
+  );
   if (session === 'mounted') return true;
-  await cancelSession(rq, repo, session);
+  if (session !== undefined) await cancelSession(rq, repo, session);
   return false;
 }
 
@@ -96,30 +124,60 @@ export async function uploadBlob(
   desc: Descriptor,
   open: () => BlobBody,
   opts: UploadOptions = {},
+  learnt: UploadFallbacks = new UploadFallbacks(),
 ): Promise<UploadResult> {
   const policy = rq.retry.policy ?? defaultRetryPolicy;
   /** The upload session in progress, at its latest Location (the registry's `_state` moves). */
   const current: { location?: URL } = {};
   for (let attempt = 1; ; attempt++) {
-    delete current.location;
+    const chunkSize = learnt.refuses('chunks', repo.registry)
+      ? 0
+      : (opts.chunkSize ?? defaultChunkSize);
+    const chunked = chunkSize > 0 && desc.size > chunkSize;
+    // A chunked session cut short goes on where the registry says it stands.
+    const resume =
+      attempt > 1 && chunked && current.location !== undefined
+        ? await uploadStatus(rq, repo, current.location, desc.size)
+        : undefined;
+    if (resume === undefined) delete current.location;
     try {
-      const session = await openSession(
+      let session: URL;
+      if (resume !== undefined) {
+        session = resume.location;
+      } else {
+        const opened = await openUpload(rq, repo, desc.digest, opts.mountFrom, learnt);
+        if (opened === 'mounted') return 'mounted';
+        session = opened;
+      }
+      current.location = session;
+      await sendContent(
         rq,
         repo,
-        desc.digest,
-        opts.mountFrom !== undefined ? { from: opts.mountFrom } : undefined,
+        desc,
+        { url: session, offset: resume?.offset ?? 0, chunkSize: chunked ? chunkSize : 0 },
+        open(),
+        learnt,
+        opts.onBytes,
+        (l) => {
+          current.location = l;
+        },
       );
-      if (session === 'mounted') return 'mounted';
-      current.location = session;
-      await sendContent(rq, repo, desc, session, open(), opts, (l) => {
-        current.location = l;
-      });
       return 'uploaded';
     } catch (err) {
       if (rq.retry.signal?.aborted === true) {
         // Interrupted: leave no half-written upload at the registry.
         if (current.location !== undefined) await cancelSession(rq, repo, current.location, true);
-        throw err;
+        throw err instanceof PatchRefused ? err.refusal : err;
+      }
+      if (err instanceof PatchRefused) {
+        // Not a failure of this attempt: the same blob again, as one PUT in a
+        // fresh session. A PATCH refused after a resume may only mean the
+        // session's state was stale: then start over, chunked, once more.
+        if (current.location !== undefined) await cancelSession(rq, repo, current.location);
+        delete current.location;
+        if (resume === undefined) learnt.refuse('chunks', repo.registry);
+        attempt--;
+        continue;
       }
       // A 5xx or 429 answer to the upload itself is worth a fresh session;
       // a request that failed its own retries is not tried again.
@@ -139,6 +197,92 @@ export async function uploadBlob(
       await delay(delayMs, undefined, rq.retry.signal ? { signal: rq.retry.signal } : {});
     }
   }
+}
+
+/**
+ * Open an upload session, with a mount first when asked and the registry
+ * has not refused one in this run. An error answer to the mount
+ * (distribution-spec "Mounting a blob from another repository": 401, 403,
+ * 404, 405, any 4xx or 5xx rather than 201 or 202) is a refusal: the blob
+ * goes up plainly, and this registry is not asked to mount again.
+ */
+async function openUpload(
+  rq: Requester,
+  repo: RepositoryRef,
+  digest: string,
+  mountFrom: string | undefined,
+  learnt: UploadFallbacks,
+): Promise<URL | 'mounted'> {
+  const mounted =
+    mountFrom !== undefined
+      ? await learnt.attempt(
+          'mount',
+          repo.registry,
+          () => openSession(rq, repo, digest, { from: mountFrom }),
+          isRefusal,
+        )
+      : undefined;
+  return mounted ?? openSession(rq, repo, digest);
+}
+
+/** An error answer of the registry (a status), rather than a failed connection or an interrupt. */
+function isRefusal(err: unknown): boolean {
+  return err instanceof BmpackError && typeof err.details.status === 'number';
+}
+
+/**
+ * A PATCH the registry will not take (distribution-spec "Pushing a blob in
+ * chunks"): 405 (no chunked uploads), 413 (body too large, often an
+ * ingress), 416 (range not accepted) or BLOB_UPLOAD_INVALID. Internal: the
+ * upload loop answers it with a single PUT.
+ */
+class PatchRefused extends Error {
+  constructor(readonly refusal: unknown) {
+    super(String(refusal));
+  }
+}
+
+const patchRefusalStatuses = new Set([405, 413, 416]);
+
+function isPatchRefusal(err: unknown): boolean {
+  if (!(err instanceof BmpackError)) return false;
+  const { status, registryCode } = err.details;
+  return (
+    (typeof status === 'number' && patchRefusalStatuses.has(status)) ||
+    registryCode === 'BLOB_UPLOAD_INVALID'
+  );
+}
+
+/**
+ * Where an upload session stands (distribution-spec "Resuming an upload" /
+ * "Get blob upload status": 204 with `Range: 0-N` and the Location to go on
+ * at). Undefined when the registry cannot say, or holds nothing yet, or
+ * holds no less than the blob: then the upload starts over.
+ */
+async function uploadStatus(
+  rq: Requester,
+  repo: RepositoryRef,
+  url: URL,
+  size: number,
+): Promise<{ location: URL; offset: number } | undefined> {
+  const res = await rq
+    .send({
+      registry: repo.registry,
+      scopes: pushScopes(repo),
+      method: 'GET',
+      target: url,
+      what: `upload status in ${repoName(repo)}`,
+    })
+    .catch(() => undefined);
+  if (res === undefined) return undefined;
+  await res.body.dump();
+  if (res.statusCode !== 204) return undefined;
+  const range = /^0-(\d+)$/.exec(header(res.headers, 'range') ?? '');
+  // `0-0` is said of an empty session too: nothing worth resuming.
+  const last = range?.[1] !== undefined ? Number(range[1]) : 0;
+  if (last <= 0 || last + 1 >= size) return undefined;
+  const location = header(res.headers, 'location');
+  return { location: location !== undefined ? new URL(location, url) : url, offset: last + 1 };
 }
 
 /** The wait a 429 or 503 asked for (Retry-After), when it is one the policy accepts. */
@@ -241,34 +385,52 @@ async function cancelSession(
   await res?.body.dump();
 }
 
+/** Where the bytes go: the session, how much of the blob it holds, the PATCH size (0: one PUT). */
+interface Destination {
+  readonly url: URL;
+  readonly offset: number;
+  readonly chunkSize: number;
+}
+
 async function sendContent(
   rq: Requester,
   repo: RepositoryRef,
   desc: Descriptor,
-  session: URL,
+  to: Destination,
   source: BlobBody,
-  opts: UploadOptions,
+  learnt: UploadFallbacks,
+  onBytes: ((n: number) => void) | undefined,
   /** Told each new Location, so that an interrupted session can be cancelled. */
   moved: (location: URL) => void,
 ): Promise<void> {
   const what = `blob ${desc.digest} to ${repoName(repo)}`;
   const verifier = new ContentVerifier(desc, what);
-  const checked = verifying(source, verifier, opts.onBytes);
-  const chunkSize = opts.chunkSize ?? defaultChunkSize;
+  const checked = verifying(source, verifier, to.offset, onBytes);
   try {
-    if (desc.size > chunkSize) {
+    if (to.chunkSize > 0) {
       const pieces = new PieceReader(checked.body);
-      let location = session;
-      let start = 0;
-      for (const length of pieceSizes(desc.size, chunkSize)) {
-        location = await patch(rq, repo, location, pieces.next(length), start, length, what);
+      // The registry holds the first `offset` bytes: read (and hashed), not sent.
+      if (to.offset > 0) await drain(pieces.next(to.offset));
+      let location = to.url;
+      let start = to.offset;
+      for (const length of pieceSizes(desc.size - to.offset, to.chunkSize)) {
+        const at = location;
+        const send = (): Promise<URL> =>
+          patch(rq, repo, at, pieces.next(length), start, length, what);
+        // A fresh upload's first PATCH asks whether the registry takes chunks at all.
+        const next =
+          start === 0
+            ? await learnt.attempt('chunks', repo.registry, send, (e) => e instanceof PatchRefused)
+            : await send();
+        if (next === undefined) throw new PatchRefused('chunked uploads refused earlier');
+        location = next;
         moved(location);
         start += length;
       }
       verifier.finish();
       await put(rq, repo, location, desc.digest, undefined, what);
     } else {
-      await put(rq, repo, session, desc.digest, checked.body, what, desc.size);
+      await put(rq, repo, to.url, desc.digest, checked.body, what, desc.size);
     }
   } catch (err) {
     // A failing source or a mismatch aborts the request; report the real cause.
@@ -276,6 +438,10 @@ async function sendContent(
   } finally {
     stop(source);
   }
+}
+
+async function drain(body: AsyncGenerator<Uint8Array, void, undefined>): Promise<void> {
+  for (let r = await body.next(); r.done !== true; r = await body.next());
 }
 
 /** Ends a source that was not read to its end (a generator mid-read finishes its step first). */
@@ -298,14 +464,19 @@ interface CheckedBody {
 function verifying(
   source: BlobBody,
   verifier: ContentVerifier,
+  /** Bytes the registry already holds: not counted as sent. */
+  held: number,
   onBytes?: (n: number) => void,
 ): CheckedBody {
   let failed: unknown;
+  let unsent = held;
   async function* body(): AsyncGenerator<Uint8Array, void, undefined> {
     try {
       for await (const chunk of source as AsyncIterable<Uint8Array>) {
         verifier.update(chunk);
-        onBytes?.(chunk.length);
+        const skipped = Math.min(unsent, chunk.length);
+        unsent -= skipped;
+        if (chunk.length > skipped) onBytes?.(chunk.length - skipped);
         yield chunk;
       }
       verifier.finish();
@@ -339,7 +510,11 @@ async function patch(
       'content-range': `${start}-${start + length - 1}`,
     },
   });
-  return nextLocation(res, url, what, repo.registry);
+  try {
+    return await nextLocation(res, url, what, repo.registry);
+  } catch (err) {
+    throw isPatchRefusal(err) ? new PatchRefused(err) : err;
+  }
 }
 
 async function put(
@@ -365,6 +540,7 @@ async function put(
       'content-length': String(body ? size : 0),
     },
   });
+  if (res.statusCode === 413 && body !== undefined) throw await tooLarge(res, what, repo, size);
   if (res.statusCode !== 201) throw await responseError(res, { what, registry: repo.registry });
   await res.body.dump();
   const stored = header(res.headers, 'docker-content-digest');
@@ -373,4 +549,22 @@ async function put(
       hint: 'The registry altered the blob.',
     });
   }
+}
+
+/**
+ * A single PUT refused as too large: a body limit (an ingress's, often) that
+ * chunks cannot get around either once PATCH is refused.
+ */
+async function tooLarge(
+  res: HttpResponse,
+  what: string,
+  repo: RepositoryRef,
+  size: number,
+): Promise<BmpackError> {
+  const err = await responseError(res, { what, registry: repo.registry });
+  return new BmpackError('E_REGISTRY', err.message, {
+    hint: `${repo.registry} (or a proxy or ingress in front of it, e.g. nginx client_max_body_size) takes no request body of ${size} bytes: raise that limit, or upload in chunks smaller than it where the registry takes PATCH.`,
+    cause: err,
+    details: err.details,
+  });
 }

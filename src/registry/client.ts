@@ -24,6 +24,7 @@ import type { RetryPolicy } from './http/retry-policy.js';
 import { Transport, type ProxySettings } from './http/transport.js';
 import { type FetchedManifest, getManifest, headManifest, putManifest } from './manifests.js';
 import { Requester } from './requester.js';
+import { UploadFallbacks } from './upload-fallbacks.js';
 
 export interface RegistryClientOptions {
   /** Per-registry TLS and plain-HTTP settings, keyed by registry host. */
@@ -43,6 +44,8 @@ export class RegistryClient {
   private readonly transport: Transport;
   private readonly rq: Requester;
   private readonly authorizer: Authorizer;
+  /** What this client learnt of each registry's uploads: no mounts, no chunks. */
+  private readonly uploads = new UploadFallbacks();
 
   constructor(options: RegistryClientOptions = {}) {
     this.transport = new Transport({
@@ -116,17 +119,21 @@ export class RegistryClient {
 
   /** Cross-repository mount; true when the registry mounted it. */
   mountBlob(repo: RepositoryRef, digest: string, from: string): Promise<boolean> {
-    return mountBlob(this.rq, repo, digest, from);
+    return mountBlob(this.rq, repo, digest, from, this.uploads);
   }
 
-  /** Upload a blob from a source that `open` creates afresh for each attempt. */
+  /**
+   * Upload a blob from a source that `open` creates afresh for each attempt.
+   * A registry that refuses a mount or a PATCH is not asked again for either
+   * by this client (a plain upload, a single PUT instead).
+   */
   uploadBlob(
     repo: RepositoryRef,
     desc: Descriptor,
     open: () => BlobBody,
     opts?: UploadOptions,
   ): Promise<UploadResult> {
-    return uploadBlob(this.rq, repo, desc, open, opts);
+    return uploadBlob(this.rq, repo, desc, open, opts, this.uploads);
   }
 
   async close(): Promise<void> {

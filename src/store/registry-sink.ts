@@ -5,6 +5,7 @@
  */
 import type { BlobChunks } from '../content/blob-chunks.js';
 import type { Descriptor } from '../oci/descriptor.js';
+import type { UploadSettings } from '../registry/blob-upload.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { RepositoryRef } from '../registry/endpoint.js';
 import type { ImageSink, PutBlobOptions, PutBlobResult } from './image-sink.js';
@@ -15,6 +16,8 @@ export class RegistrySink implements ImageSink {
   constructor(
     private readonly client: RegistryClient,
     readonly registry: string,
+    /** How blobs go up (chunk size), for every blob this sink writes. */
+    private readonly upload: UploadSettings = {},
   ) {
     this.description = `registry ${registry}`;
   }
@@ -29,7 +32,7 @@ export class RegistrySink implements ImageSink {
     open: () => BlobChunks,
     opts: PutBlobOptions = {},
   ): Promise<PutBlobResult> {
-    return this.client.uploadBlob(this.at(repository), desc, open, opts);
+    return this.client.uploadBlob(this.at(repository), desc, open, { ...this.upload, ...opts });
   }
 
   async hasManifest(repository: string, digest: string): Promise<boolean> {

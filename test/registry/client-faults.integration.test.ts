@@ -81,6 +81,92 @@ describe('registry client through faults', function () {
     }
   });
 
+  const chunk = 32 * 1024;
+  const isPatch = (r: { method: string; path: string }) =>
+    r.method === 'PATCH' && r.path.includes('/blobs/uploads/');
+  /** A fresh 200 kB blob whose third PATCH is cut after 1000 bytes: the registry then holds two chunks. */
+  function cutThirdPatch(seed: number): { data: Buffer; desc: Descriptor } {
+    const fresh = makeImage({ seed, layers: 1, layerSize: 200_000, format: 'oci' }).layers[0]!;
+    proxy.addRule({
+      match: (r) => isPatch(r) && r.headers['content-range'] === `${2 * chunk}-${3 * chunk - 1}`,
+      times: 1,
+      action: { kind: 'reset-upload-after', bytes: 1000 },
+    });
+    return { data: fresh.data, desc: { mediaType: 'x', digest: fresh.digest, size: fresh.size } };
+  }
+
+  it('resumes a chunked upload cut mid-way at the offset the registry reports, sending only the rest', async () => {
+    const { data, desc } = cutThirdPatch(43);
+    const client = clientFor(reg, { host: proxy.host });
+    try {
+      const target = { registry: proxy.host, repository: 'faulty/resumed' };
+      const result = await client.uploadBlob(target, desc, () => Readable.from([data]), {
+        chunkSize: chunk,
+      });
+      expect(result).to.equal('uploaded');
+      const cut = proxy.requests.findIndex((r) => r.fault === 'reset-upload-after');
+      expect(cut, 'the PATCH was cut').to.be.greaterThan(0);
+      const retry = proxy.requests.slice(cut + 1);
+      expect(retry.map((r) => r.method)).to.not.include('POST');
+      expect(retry.filter((r) => r.method === 'GET').map((r) => r.status)).to.eql([204]);
+      const patches = retry.filter(isPatch);
+      expect(patches[0]?.headers['content-range']).to.equal(`${2 * chunk}-${3 * chunk - 1}`);
+      const retried = patches.reduce((n, r) => n + Number(r.headers['content-length']), 0);
+      expect(retried).to.equal(desc.size - 2 * chunk);
+      expect(retried).to.be.lessThan(desc.size);
+      expect(await client.headBlob(target, desc.digest)).to.equal(desc.size);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('checks the digest over the whole blob on a resumed upload: a source whose held bytes changed commits nothing', async () => {
+    const { data, desc } = cutThirdPatch(44);
+    const changed = Buffer.from(data);
+    changed[10] = changed[10]! ^ 0xff;
+    let opens = 0;
+    const client = clientFor(reg, { host: proxy.host });
+    try {
+      const target = { registry: proxy.host, repository: 'faulty/resumed-changed' };
+      const err = await rejection(
+        client.uploadBlob(target, desc, () => Readable.from([++opens === 1 ? data : changed]), {
+          chunkSize: chunk,
+        }),
+      );
+      expect(err.code).to.equal('E_DIGEST_MISMATCH');
+      expect(proxy.requests.filter((r) => r.method === 'GET' && r.status === 204)).to.have.length(
+        1,
+      );
+      expect(await client.headBlob(target, desc.digest)).to.equal(undefined);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a body limit that refuses the PATCH and then the single PUT (413) says which limit to raise', async () => {
+    const fresh = makeImage({ seed: 45, layers: 1, layerSize: 100_000, format: 'oci' }).layers[0]!;
+    const desc: Descriptor = { mediaType: 'x', digest: fresh.digest, size: fresh.size };
+    proxy.addRule({
+      match: (r) => Number(r.headers['content-length'] ?? '0') > 8 * 1024,
+      action: { kind: 'status', status: 413 },
+    });
+    const client = clientFor(reg, { host: proxy.host });
+    try {
+      const target = { registry: proxy.host, repository: 'faulty/limited' };
+      const err = await rejection(
+        client.uploadBlob(target, desc, () => Readable.from([fresh.data]), { chunkSize: chunk }),
+      );
+      expect(err.code).to.equal('E_REGISTRY');
+      expect(err.hint).to.contain('client_max_body_size');
+      expect(proxy.requests.map((r) => `${r.method} ${r.status ?? r.fault}`)).to.include.members([
+        'PATCH status',
+        'PUT status',
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('retries 503s and connection resets, then succeeds', async () => {
     proxy.addRule({
       match: (r) => isManifest(r.path),

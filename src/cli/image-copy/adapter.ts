@@ -7,9 +7,10 @@ import { parsePlatform } from '../../oci/platform.js';
 import { parseImageLocation } from '../../reference/index.js';
 import { clientSetup, hostOptionsFromFlags } from '../client-options.js';
 import { engineFlags } from '../engine-flags.js';
+import { uploadFlagSettings, type UploadFlagValues } from '../upload-flags.js';
 import type { RegistryFlagValues } from '../registry-flags.js';
 
-export interface ImageCopyFlags extends RegistryFlagValues {
+export interface ImageCopyFlags extends RegistryFlagValues, UploadFlagValues {
   readonly all: boolean;
   readonly 'src-cacert'?: string | undefined;
   readonly 'src-plain-http'?: boolean | undefined;
@@ -26,6 +27,7 @@ export async function runImageCopy(
   onEvent: ProgressListener,
   warn: (message: string) => void,
 ): Promise<ImageCopyResult> {
+  const upload = uploadFlagSettings(flags);
   const registries = copyRegistries(
     parseImageLocation(args.source),
     parseImageLocation(args.destination),
@@ -43,6 +45,7 @@ export async function runImageCopy(
     ...sourceHost(flags),
     ...(setup.options.credentials ? { credentials: setup.options.credentials } : {}),
     ...engineFlags(flags, onEvent),
+    ...upload,
     signal,
   });
   for (const w of result.warnings) warn(w);

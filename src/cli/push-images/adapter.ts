@@ -4,9 +4,10 @@ import { parsePrivateRegistry } from '../../push/private-registry.js';
 import { pushImages, type PushImagesResult } from '../../push/push-images.js';
 import { hostOptionsFromFlags } from '../client-options.js';
 import { engineFlags } from '../engine-flags.js';
+import { uploadFlagSettings, type UploadFlagValues } from '../upload-flags.js';
 import { terminalPushCredentials, type PushCredentialOptions } from '../push-credentials.js';
 
-export interface PushImagesFlags extends PushCredentialOptions {
+export interface PushImagesFlags extends PushCredentialOptions, UploadFlagValues {
   readonly source: string;
   readonly 'private-registry': string;
   readonly concurrency: number;
@@ -20,6 +21,8 @@ export async function runPushImages(
   warn: (message: string) => void,
 ): Promise<PushImagesResult> {
   const { registry } = parsePrivateRegistry(flags['private-registry']);
+  // A bad --chunk-size fails before any question is asked.
+  const upload = uploadFlagSettings(flags);
   const creds = await terminalPushCredentials(registry, flags, flags['dry-run']);
   for (const w of creds.warnings) warn(w);
   const result = await pushImages({
@@ -28,6 +31,7 @@ export async function runPushImages(
     host: hostOptionsFromFlags(flags),
     ...(creds.credentials ? { credentials: creds.credentials } : {}),
     ...engineFlags(flags, onEvent),
+    ...upload,
     signal,
   });
   for (const w of result.warnings) warn(w);

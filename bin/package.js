@@ -150,7 +150,7 @@ async function commandManifest() {
 }
 
 /** What bmpack imports from 'undici' (src/registry/http/transport.ts): checked at build time. */
-const undiciNames = new Set(['EnvHttpProxyAgent', 'Dispatcher']);
+const undiciNames = new Set(['EnvHttpProxyAgent', 'Pool', 'Dispatcher']);
 
 /**
  * undici's entry loads all of undici (fetch, WebSocket, EventSource, mocks,
@@ -175,6 +175,7 @@ const Dispatcher = require('./lib/dispatcher/dispatcher');
 Object.assign(Dispatcher.prototype, require('./lib/api'));
 module.exports.Dispatcher = Dispatcher;
 module.exports.EnvHttpProxyAgent = require('./lib/dispatcher/env-http-proxy-agent');
+module.exports.Pool = require('./lib/dispatcher/pool');
 `,
         loader: 'js',
         resolveDir: join(root, 'node_modules', 'undici'),

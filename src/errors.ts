@@ -94,7 +94,9 @@ export type ErrorReason =
   | 'mirror-config-only-without-config'
   | 'mirror-config-missing'
   | 'mirror-images-not-served'
-  | 'mirror-config-wrong';
+  | 'mirror-config-wrong'
+  | 'proxy-refused'
+  | 'proxy-auth-required';
 
 export interface BmpackErrorOptions {
   /** What the user can do about it, in the library's words (no CLI flag names). */

@@ -116,6 +116,10 @@ const hints: Readonly<Record<ErrorReason, readonly FlagHint[]>> = {
       ),
     },
   ],
+  // The library's words fit every command: they name only NO_PROXY and the
+  // proxy URL's variables, no flag.
+  'proxy-refused': [],
+  'proxy-auth-required': [],
   ...mirrorHints,
 };
 

@@ -8,6 +8,7 @@
 import { BmpackError } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
 import { headerValues } from '../http/headers.js';
+import { isProxyRefusalError } from '../http/proxy-errors.js';
 import type { RetryContext } from '../http/retrying.js';
 import { sendWithRetries } from '../http/retrying.js';
 import type { HttpResponse, Transport } from '../http/transport.js';
@@ -76,7 +77,11 @@ export class Authorizer {
         throw err;
       });
       this.pings.set(registry, p);
-      p.catch(() => this.pings.delete(registry));
+      // A failed ping is tried again by the next request, except a proxy's
+      // refusal: it would only be refused again (and counted as a retry).
+      p.catch((err: unknown) => {
+        if (!isProxyRefusalError(err)) this.pings.delete(registry);
+      });
     }
     return p;
   }

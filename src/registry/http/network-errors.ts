@@ -3,6 +3,7 @@
  * decide which of them are worth a retry.
  */
 import { BmpackError } from '../../errors.js';
+import { isProxyRefusalError } from './proxy-errors.js';
 
 const tlsCodes = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -47,7 +48,10 @@ function errorCode(err: unknown): string | undefined {
 
 /** Connection-level failures that a fresh attempt may fix. */
 export function isTransientNetworkError(err: unknown): boolean {
-  if (err instanceof BmpackError) return err.code === 'E_NETWORK' || err.code === 'E_STALLED';
+  if (err instanceof BmpackError) {
+    if (isProxyRefusalError(err)) return false;
+    return err.code === 'E_NETWORK' || err.code === 'E_STALLED';
+  }
   const code = errorCode(err);
   return code !== undefined && transientCodes.has(code);
 }

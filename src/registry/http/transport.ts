@@ -9,11 +9,17 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Readable } from 'node:stream';
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 import { BmpackError } from '../../errors.js';
-import { redactUrl } from '../../redact.js';
+import { redactUrl, registerSecret } from '../../redact.js';
 import { hostOptionsFor, type HostOptions, type HostOptionsMap } from './host-options.js';
 import { toNetworkError } from './network-errors.js';
+import {
+  isProxyRefusal,
+  proxyRefusal,
+  proxyRefusalDetail,
+  proxyRefusalFromError,
+} from './proxy-errors.js';
 
 export interface ProxySettings {
   readonly httpProxy?: string;
@@ -83,10 +89,12 @@ export class Transport {
       'user-agent': this.options.userAgent ?? defaultUserAgent,
       ...req.headers,
     };
+    const what = `${req.method} ${redactUrl(req.url)}`;
+    let res: HttpResponse;
     try {
       // The dispatcher's own request() (what undici's request(url, …) calls):
       // the single-file build carries undici's dispatchers, not its entry.
-      return await this.dispatcher(tlsOf).request({
+      res = await this.dispatcher(tlsOf).request({
         origin: req.url.origin,
         path: `${req.url.pathname}${req.url.search}`,
         method: req.method,
@@ -101,8 +109,15 @@ export class Transport {
       });
     } catch (err) {
       if (req.signal?.aborted === true) throw abortError(req.signal, err);
-      throw toNetworkError(err, `${req.method} ${redactUrl(req.url)}`);
+      throw proxyRefusalFromError(err, req.url, what) ?? toNetworkError(err, what);
     }
+    // The proxy's own refusal of an absolute-form request is no answer of
+    // the registry's: it must not read as "access denied by the registry".
+    if (isProxyRefusal(res.statusCode, res.headers)) {
+      await res.body.dump().catch(() => undefined);
+      throw proxyRefusal(res.statusCode, req.url, what, 'request', proxyRefusalDetail(res.headers));
+    }
+    return res;
   }
 
   async close(): Promise<void> {
@@ -124,14 +139,61 @@ export class Transport {
     const tls = { ...tlsOptions(host, registry), timeout: this.options.connectTimeoutMs ?? 30_000 };
     const stall = this.options.stallTimeoutMs ?? stallTimeoutFromEnv() ?? 60_000;
     const proxy = this.options.proxy ?? {};
+    registerProxySecrets(proxy);
+    const pool = { headersTimeout: stall, bodyTimeout: stall, keepAliveTimeout: 4_000 };
     return new EnvHttpProxyAgent({
       ...proxy,
       connect: tls,
       requestTls: tls,
-      headersTimeout: stall,
-      bodyTimeout: stall,
-      keepAliveTimeout: 4_000,
+      ...pool,
+      // An http:// registry goes to the proxy as absolute-form requests
+      // (RFC 9112 §3.2.2), as curl, Go clients and skopeo send them; CONNECT
+      // (RFC 9110 §9.3.6) stays for https://. Stock proxies allow CONNECT to
+      // port 443 only (squid: "http_access deny CONNECT !SSL_ports"), so a
+      // tunnel to a plain-HTTP registry on :5000 is refused.
+      proxyTunnel: false,
+      // undici builds the connection to the proxy for absolute-form requests
+      // with this factory and only `connect` as options: the stall timeouts
+      // would be lost without it.
+      factory: (origin: string | URL, opts: object) => new Pool(origin, { ...pool, ...opts }),
     });
+  }
+}
+
+/**
+ * Proxy credentials come in the proxy's URL (http://user:pass@proxy:3128);
+ * undici sends them as Proxy-Authorization. Neither the password nor that
+ * header's value may reach a message, --json or --debug output.
+ */
+function registerProxySecrets(proxy: ProxySettings): void {
+  const urls = [
+    proxy.httpProxy ?? process.env.http_proxy ?? process.env.HTTP_PROXY,
+    proxy.httpsProxy ?? process.env.https_proxy ?? process.env.HTTPS_PROXY,
+  ];
+  for (const raw of urls) {
+    if (raw === undefined || raw === '') continue;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      continue;
+    }
+    if (url.password === '') continue;
+    const user = safeDecode(url.username);
+    const password = safeDecode(url.password);
+    registerSecret(url.password);
+    registerSecret(password);
+    registerSecret(Buffer.from(`${user}:${password}`).toString('base64'));
+    // The whole URL as given, for a message that quotes it.
+    registerSecret(raw);
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

@@ -20,22 +20,22 @@
  *   whole blob, and only the bytes past N are sent. Otherwise the upload is
  *   restarted from the beginning with a fresh session and source.
  */
-import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ContentVerifier } from '../content/verifier.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { repositoryScope } from './auth/scope.js';
-import { PieceReader, pieceSizes } from './chunked-source.js';
-import { blobPath, repoName, type RepositoryRef, uploadsPath } from './endpoint.js';
+import { blobPath, repoName, type RepositoryRef } from './endpoint.js';
 import { header } from './http/headers.js';
 import { isTransientNetworkError } from './http/network-errors.js';
 import { backoffDelay, defaultRetryPolicy, isRetryableStatus } from './http/retry-policy.js';
 import { retriesSpent, triedError } from './http/retrying.js';
-import type { HttpResponse } from './http/transport.js';
 import type { Requester } from './requester.js';
 import { responseError } from './http/response-errors.js';
 import { UploadFallbacks } from './upload-fallbacks.js';
+import { PatchRefused, sendContent, type BlobBody } from './upload-content.js';
+
+export type { BlobBody } from './upload-content.js';
+import { cancelSession, openSession, uploadStatus } from './upload-session.js';
 
 /** How blobs go up to a registry, whatever the blob. */
 export interface UploadSettings {
@@ -59,19 +59,7 @@ export interface UploadOptions extends UploadSettings {
 
 export type UploadResult = 'uploaded' | 'mounted';
 
-/**
- * Where an upload's bytes come from: a stream, or an async generator (a
- * bundle's blob), which goes to the HTTP client as the request body with
- * no stream in between.
- */
-export type BlobBody = Readable | AsyncGenerator<Uint8Array, void, undefined>;
-
 export const defaultChunkSize = 64 * 1024 * 1024;
-
-const pushScopes = (repo: RepositoryRef, from?: string): string[] => [
-  repositoryScope(repo.repository, ['pull', 'push']),
-  ...(from !== undefined && from !== repo.repository ? [repositoryScope(from, ['pull'])] : []),
-];
 
 /** The blob's size at the registry, or undefined when it is absent. */
 export async function headBlob(
@@ -230,61 +218,6 @@ function isRefusal(err: unknown): boolean {
   return err instanceof BmpackError && typeof err.details.status === 'number';
 }
 
-/**
- * A PATCH the registry will not take (distribution-spec "Pushing a blob in
- * chunks"): 405 (no chunked uploads), 413 (body too large, often an
- * ingress), 416 (range not accepted) or BLOB_UPLOAD_INVALID. Internal: the
- * upload loop answers it with a single PUT.
- */
-class PatchRefused extends Error {
-  constructor(readonly refusal: unknown) {
-    super(String(refusal));
-  }
-}
-
-const patchRefusalStatuses = new Set([405, 413, 416]);
-
-function isPatchRefusal(err: unknown): boolean {
-  if (!(err instanceof BmpackError)) return false;
-  const { status, registryCode } = err.details;
-  return (
-    (typeof status === 'number' && patchRefusalStatuses.has(status)) ||
-    registryCode === 'BLOB_UPLOAD_INVALID'
-  );
-}
-
-/**
- * Where an upload session stands (distribution-spec "Resuming an upload" /
- * "Get blob upload status": 204 with `Range: 0-N` and the Location to go on
- * at). Undefined when the registry cannot say, or holds nothing yet, or
- * holds no less than the blob: then the upload starts over.
- */
-async function uploadStatus(
-  rq: Requester,
-  repo: RepositoryRef,
-  url: URL,
-  size: number,
-): Promise<{ location: URL; offset: number } | undefined> {
-  const res = await rq
-    .send({
-      registry: repo.registry,
-      scopes: pushScopes(repo),
-      method: 'GET',
-      target: url,
-      what: `upload status in ${repoName(repo)}`,
-    })
-    .catch(() => undefined);
-  if (res === undefined) return undefined;
-  await res.body.dump();
-  if (res.statusCode !== 204) return undefined;
-  const range = /^0-(\d+)$/.exec(header(res.headers, 'range') ?? '');
-  // `0-0` is said of an empty session too: nothing worth resuming.
-  const last = range?.[1] !== undefined ? Number(range[1]) : 0;
-  if (last <= 0 || last + 1 >= size) return undefined;
-  const location = header(res.headers, 'location');
-  return { location: location !== undefined ? new URL(location, url) : url, offset: last + 1 };
-}
-
 /** The wait a 429 or 503 asked for (Retry-After), when it is one the policy accepts. */
 function retryAfterOf(err: unknown, maxMs: number): number | undefined {
   const ms = err instanceof BmpackError ? err.details.retryAfterMs : undefined;
@@ -316,255 +249,4 @@ function namingBlob(err: unknown, desc: Descriptor, repo: RepositoryRef): unknow
       details: err.details,
     },
   );
-}
-
-/** POST a session (or a mount). Returns the upload URL, or 'mounted'. */
-async function openSession(
-  rq: Requester,
-  repo: RepositoryRef,
-  digest: string,
-  mount?: { from: string },
-): Promise<URL | 'mounted'> {
-  const target = rq.resolve(repo.registry, uploadsPath(repo));
-  if (mount !== undefined) {
-    target.searchParams.set('mount', digest);
-    target.searchParams.set('from', mount.from);
-  }
-  const what = mount
-    ? `mount of ${digest} from ${mount.from} into ${repoName(repo)}`
-    : `upload of ${digest} to ${repoName(repo)}`;
-  const res = await rq.send({
-    registry: repo.registry,
-    scopes: pushScopes(repo, mount?.from),
-    method: 'POST',
-    target,
-    headers: { 'content-length': '0' },
-    body: '',
-    what,
-  });
-  if (res.statusCode === 201 && mount !== undefined) {
-    await res.body.dump();
-    return 'mounted';
-  }
-  return nextLocation(res, target, what, repo.registry);
-}
-
-async function nextLocation(
-  res: HttpResponse,
-  requestUrl: URL,
-  what: string,
-  registry: string,
-): Promise<URL> {
-  if (res.statusCode !== 202) throw await responseError(res, { what, registry });
-  await res.body.dump();
-  const location = header(res.headers, 'location');
-  if (location === undefined) {
-    throw new BmpackError('E_REGISTRY', `${what}: the registry gave no upload Location`, {
-      hint: 'The registry does not follow the distribution spec.',
-    });
-  }
-  return new URL(location, requestUrl);
-}
-
-async function cancelSession(
-  rq: Requester,
-  repo: RepositoryRef,
-  url: URL,
-  cleanup = false,
-): Promise<void> {
-  const res = await rq
-    .send({
-      registry: repo.registry,
-      scopes: pushScopes(repo),
-      method: 'DELETE',
-      target: url,
-      what: 'cancel upload',
-      ...(cleanup ? { cleanup } : {}),
-    })
-    .catch(() => undefined);
-  await res?.body.dump();
-}
-
-/** Where the bytes go: the session, how much of the blob it holds, the PATCH size (0: one PUT). */
-interface Destination {
-  readonly url: URL;
-  readonly offset: number;
-  readonly chunkSize: number;
-}
-
-async function sendContent(
-  rq: Requester,
-  repo: RepositoryRef,
-  desc: Descriptor,
-  to: Destination,
-  source: BlobBody,
-  learnt: UploadFallbacks,
-  onBytes: ((n: number) => void) | undefined,
-  /** Told each new Location, so that an interrupted session can be cancelled. */
-  moved: (location: URL) => void,
-): Promise<void> {
-  const what = `blob ${desc.digest} to ${repoName(repo)}`;
-  const verifier = new ContentVerifier(desc, what);
-  const checked = verifying(source, verifier, to.offset, onBytes);
-  try {
-    if (to.chunkSize > 0) {
-      const pieces = new PieceReader(checked.body);
-      // The registry holds the first `offset` bytes: read (and hashed), not sent.
-      if (to.offset > 0) await drain(pieces.next(to.offset));
-      let location = to.url;
-      let start = to.offset;
-      for (const length of pieceSizes(desc.size - to.offset, to.chunkSize)) {
-        const at = location;
-        const send = (): Promise<URL> =>
-          patch(rq, repo, at, pieces.next(length), start, length, what);
-        // A fresh upload's first PATCH asks whether the registry takes chunks at all.
-        const next =
-          start === 0
-            ? await learnt.attempt('chunks', repo.registry, send, (e) => e instanceof PatchRefused)
-            : await send();
-        if (next === undefined) throw new PatchRefused('chunked uploads refused earlier');
-        location = next;
-        moved(location);
-        start += length;
-      }
-      verifier.finish();
-      await put(rq, repo, location, desc.digest, undefined, what);
-    } else {
-      await put(rq, repo, to.url, desc.digest, checked.body, what, desc.size);
-    }
-  } catch (err) {
-    // A failing source or a mismatch aborts the request; report the real cause.
-    throw checked.failure() ?? err;
-  } finally {
-    stop(source);
-  }
-}
-
-async function drain(body: AsyncGenerator<Uint8Array, void, undefined>): Promise<void> {
-  for (let r = await body.next(); r.done !== true; r = await body.next());
-}
-
-/** Ends a source that was not read to its end (a generator mid-read finishes its step first). */
-function stop(source: BlobBody): void {
-  if (source instanceof Readable) source.destroy();
-  else source.return(undefined).catch(() => undefined);
-}
-
-interface CheckedBody {
-  readonly body: AsyncGenerator<Uint8Array, void, undefined>;
-  /** What stopped the body: the source's error or a digest mismatch. */
-  failure(): unknown;
-}
-
-/**
- * The source's bytes through the verifier, as a request body. The digest
- * is checked after the last byte but before the body ends, so a
- * mismatching blob never completes its PUT.
- */
-function verifying(
-  source: BlobBody,
-  verifier: ContentVerifier,
-  /** Bytes the registry already holds: not counted as sent. */
-  held: number,
-  onBytes?: (n: number) => void,
-): CheckedBody {
-  let failed: unknown;
-  let unsent = held;
-  async function* body(): AsyncGenerator<Uint8Array, void, undefined> {
-    try {
-      for await (const chunk of source as AsyncIterable<Uint8Array>) {
-        verifier.update(chunk);
-        const skipped = Math.min(unsent, chunk.length);
-        unsent -= skipped;
-        if (chunk.length > skipped) onBytes?.(chunk.length - skipped);
-        yield chunk;
-      }
-      verifier.finish();
-    } catch (err) {
-      failed = err;
-      throw err;
-    }
-  }
-  return { body: body(), failure: () => failed };
-}
-
-async function patch(
-  rq: Requester,
-  repo: RepositoryRef,
-  url: URL,
-  body: AsyncGenerator<Uint8Array, void, undefined>,
-  start: number,
-  length: number,
-  what: string,
-): Promise<URL> {
-  const res = await rq.send({
-    registry: repo.registry,
-    scopes: pushScopes(repo),
-    method: 'PATCH',
-    target: url,
-    body,
-    what,
-    headers: {
-      'content-type': 'application/octet-stream',
-      'content-length': String(length),
-      'content-range': `${start}-${start + length - 1}`,
-    },
-  });
-  try {
-    return await nextLocation(res, url, what, repo.registry);
-  } catch (err) {
-    throw isPatchRefusal(err) ? new PatchRefused(err) : err;
-  }
-}
-
-async function put(
-  rq: Requester,
-  repo: RepositoryRef,
-  url: URL,
-  digest: string,
-  body: AsyncGenerator<Uint8Array, void, undefined> | undefined,
-  what: string,
-  size = 0,
-): Promise<void> {
-  const target = new URL(url);
-  target.searchParams.set('digest', digest);
-  const res = await rq.send({
-    registry: repo.registry,
-    scopes: pushScopes(repo),
-    method: 'PUT',
-    target,
-    body: body ?? '',
-    what,
-    headers: {
-      'content-type': 'application/octet-stream',
-      'content-length': String(body ? size : 0),
-    },
-  });
-  if (res.statusCode === 413 && body !== undefined) throw await tooLarge(res, what, repo, size);
-  if (res.statusCode !== 201) throw await responseError(res, { what, registry: repo.registry });
-  await res.body.dump();
-  const stored = header(res.headers, 'docker-content-digest');
-  if (stored !== undefined && stored !== digest) {
-    throw new BmpackError('E_DIGEST_MISMATCH', `${what}: the registry stored ${stored}`, {
-      hint: 'The registry altered the blob.',
-    });
-  }
-}
-
-/**
- * A single PUT refused as too large: a body limit (an ingress's, often) that
- * chunks cannot get around either once PATCH is refused.
- */
-async function tooLarge(
-  res: HttpResponse,
-  what: string,
-  repo: RepositoryRef,
-  size: number,
-): Promise<BmpackError> {
-  const err = await responseError(res, { what, registry: repo.registry });
-  return new BmpackError('E_REGISTRY', err.message, {
-    hint: `${repo.registry} (or a proxy or ingress in front of it, e.g. nginx client_max_body_size) takes no request body of ${size} bytes: raise that limit, or upload in chunks smaller than it where the registry takes PATCH.`,
-    cause: err,
-    details: err.details,
-  });
 }

@@ -5,6 +5,8 @@
  * CRI `registry.mirrors` tables for config.toml, or bmctl's
  * `registryMirrors`.
  */
+import { isIdentity, type PathMapping } from '../push/repository-paths.js';
+import { refuseMovedPaths } from './path-mapping-check.js';
 import { posix, resolve } from 'node:path';
 import { BmpackError, type ErrorReason } from '../errors.js';
 import { dockerConfigCredentials } from '../registry/auth/credentials/index.js';
@@ -45,6 +47,8 @@ export interface MirrorConfigOptions {
   /** bmctl: also a user cluster's spec.nodeConfig.registryMirrors. */
   readonly clusterName?: string;
   readonly secretNamespace?: string;
+  /** The path mapping the push used: refused unless it moves no image. */
+  readonly paths?: PathMapping;
 }
 
 /**
@@ -101,6 +105,7 @@ export async function mirrorConfig(o: MirrorConfigOptions): Promise<MirrorConfig
   const format = o.format ?? 'hosts-toml';
   validate(o, format);
   const target = mirrorTarget(o.privateRegistry, o.plainHttp === true);
+  await checkPaths(o, target);
   const installDir = o.installDir ?? defaultInstallDir;
   const warnings: MirrorConfigWarning[] = [];
   const listed = await listedHosts(o);
@@ -179,6 +184,19 @@ function validateCluster(o: MirrorConfigOptions, format: MirrorConfigFormat): vo
       'Name the user cluster too.',
       'mirror-secret-namespace-needs-cluster',
     );
+}
+
+async function checkPaths(o: MirrorConfigOptions, target: MirrorTarget): Promise<void> {
+  const paths = o.paths;
+  if (paths === undefined || isIdentity(paths)) return;
+  if (o.source === undefined) {
+    refuseMovedPaths(undefined, target, '', paths);
+    return;
+  }
+  await withBundle(o.source, (source, fallback) => {
+    refuseMovedPaths(source.images, target, fallback, paths);
+    return Promise.resolve();
+  });
 }
 
 async function listedHosts(o: MirrorConfigOptions): Promise<string[]> {

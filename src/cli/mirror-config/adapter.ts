@@ -4,8 +4,9 @@ import {
   type MirrorConfigFormat,
   type MirrorConfigResult,
 } from '../../mirror/index.js';
+import { pathMappingFromFlags, type PathFlagValues } from '../path-flags.js';
 
-export interface MirrorConfigFlags {
+export interface MirrorConfigFlags extends PathFlagValues {
   readonly 'private-registry': string;
   readonly hosts?: readonly string[] | undefined;
   readonly source?: string | undefined;
@@ -25,6 +26,7 @@ export function runMirrorConfig(flags: MirrorConfigFlags): Promise<MirrorConfigR
   return mirrorConfig({
     privateRegistry: f['private-registry'],
     format: f.format,
+    paths: pathMappingFromFlags(f),
     ...(f.hosts !== undefined ? { hosts: f.hosts } : {}),
     ...(f.source !== undefined ? { source: f.source } : {}),
     ...(f.cacert !== undefined ? { caCert: f.cacert } : {}),

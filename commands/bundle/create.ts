@@ -1,3 +1,4 @@
+import { registryFlags } from '../../src/cli/registry-flags.js';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { createProgress, progressMode } from '../../src/cli/progress.js';
@@ -18,12 +19,15 @@ export default class BundleCreate extends BaseCommand {
 
 With --since PREVIOUS_BUNDLE it writes a delta: every manifest and index of the new release, but only the configs and layers the previous bundle lacks. Its bmpack.json records the base (name, version and the sha256 of its file); push a delta into a registry that already holds the base.
 
-Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-run after an interruption fetches only what is missing. The same inputs give a byte-identical file; set SOURCE_DATE_EPOCH to record a creation time.`;
+Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-run after an interruption fetches only what is missing. The same inputs give a byte-identical file; set SOURCE_DATE_EPOCH to record a creation time.
+
+Logins: --username HOST=USER with --password-stdin for one registry, else the stored ones (--authfile, REGISTRY_AUTH_FILE, \${XDG_RUNTIME_DIR}/containers/auth.json, ~/.config/containers/auth.json, then the Docker config and its credential helpers). HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --manifest manifests/example.yaml',
     '<%= config.bin %> <%= command.id %> --manifest release.yaml --manifest extras.txt --platform linux/amd64 --output /srv/out/bmpackages_1.2.0.tar.xz',
     '<%= config.bin %> <%= command.id %> --manifest images.txt --insecure-registry 10.0.0.5:5000 --json',
+    'cat pw.txt | <%= config.bin %> <%= command.id %> --manifest release.yaml --cacert harbor.corp:443=corp-ca.crt --username harbor.corp:443=ci --password-stdin --plain-http 10.0.0.7:5000',
     '<%= config.bin %> <%= command.id %> --manifest release-1.1.yaml --since bmpackages_1.0.0.tar.xz --output bmpackages_1.1.0-delta.tar.xz',
   ];
 
@@ -55,15 +59,7 @@ Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-ru
         'Reach this registry (HOST[:PORT]) over HTTPS without verification, or plain HTTP (repeatable).',
       multiple: true,
     }),
-    cacert: Flags.string({
-      description:
-        'PEM file of a CA to trust: FILE for every source registry, or HOST[:PORT]=FILE for one (repeatable).',
-      multiple: true,
-    }),
-    'docker-config': Flags.string({
-      description:
-        'Docker config file with registry credentials. Default: $DOCKER_CONFIG/config.json or ~/.docker/config.json.',
-    }),
+    ...registryFlags,
     since: Flags.file({
       description:
         'Write a delta against this previous bmpack bundle: leave out the configs and layers it already holds.',
@@ -82,7 +78,10 @@ Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-ru
       phases: { fetch: 'fetched into the cache (kept for the re-run)' },
     });
     const result = await withInterrupt(
-      (signal) => runBundleCreate(flags, signal, tally.tee(progress.listener)),
+      (signal) =>
+        runBundleCreate(flags, signal, tally.tee(progress.listener), (w) => {
+          this.warnAlways(w);
+        }),
       () => tally.summary(),
     ).finally(() => {
       progress.stop();

@@ -21,7 +21,7 @@ export default class ImageCopy extends BaseCommand {
 
 An index is copied whole, so every digest stays valid at the destination; --platform keeps only some platforms (a new, filtered index). Only what the destination lacks moves: a second run sends nothing. With --all, every image a bundle or layout lists is copied; to a registry, DESTINATION is then HOST[:PORT][/NAMESPACE] and each image keeps its path and tag under it, as push images maps them.
 
---cacert, --plain-http and --insecure-skip-tls-verify apply to every registry named, unless a --src-… flag gives the source registry settings of its own; --username and --password are for the destination registry (the Docker config serves the others).`;
+--cacert, --plain-http and --insecure-skip-tls-verify apply to every registry named, or to the HOST they name (--cacert HOST=FILE, --plain-http HOST), unless a --src-… flag gives the source registry settings of its own; --username USER is for the destination registry (HOST=USER names another); stored logins (auth.json, the Docker config) serve the others.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> docker://registry.k8s.io/pause:3.10 docker://10.0.0.5:5000/mirror/pause:3.10 --cacert ca.crt',

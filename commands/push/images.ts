@@ -21,7 +21,7 @@ It plans first: every blob and manifest is checked at the target and only what i
 
 Before any write (and in --dry-run) it opens and cancels one upload session per repository depth, so that a registry that limits depth (GitLab, Quay, some Harbor set-ups) fails the push at once, saying how deep it goes. --max-nested-paths folds deeper names and --rewrite maps source prefixes; --dry-run and --json show every image's target. containerd's hosts.toml cannot follow such a mapping (mirror config refuses it).
 
-Credentials: with --need-credential (the default) and neither --username nor --docker-config, the Docker config's entry for the registry is used when it has one; otherwise a terminal is asked (never for --dry-run, which goes on without). HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.`;
+Credentials: with --need-credential (the default) and neither --username, --authfile nor --docker-config, a stored login is used when there is one (REGISTRY_AUTH_FILE, \${XDG_RUNTIME_DIR}/containers/auth.json, ~/.config/containers/auth.json, then the Docker config, as skopeo looks); otherwise a terminal is asked (never for --dry-run, which goes on without). HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --source bmpackages_1.0.0.tar.xz --private-registry 10.0.0.5:5000/mirror --cacert ca.crt',

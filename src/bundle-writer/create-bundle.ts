@@ -13,7 +13,7 @@ import { reachableBytes } from '../graph/index.js';
 import type { ProgressEvent, ProgressListener } from '../events.js';
 import { loadImageSets, type ImageSet, type ImageSetEntry } from '../image-set/index.js';
 import type { PlatformSpec } from '../oci/platform.js';
-import { dockerConfigCredentials } from '../registry/auth/credentials/index.js';
+import { storedCredentials, type CredentialStore } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { secondsSince } from '../seconds-since.js';
@@ -38,7 +38,8 @@ export interface CreateBundleOptions {
   readonly insecureRegistries?: readonly string[];
   /** Per-registry TLS settings (tests, private CAs). */
   readonly hosts?: Readonly<Record<string, HostOptions>>;
-  readonly dockerConfig?: string;
+  /** Registry logins. Default: the stored ones (auth.json, Docker config; stored-credentials.ts). */
+  readonly credentials?: CredentialStore;
   readonly cacheDir?: string;
   readonly cwd?: string;
   /** Write a delta: leave out the configs and layers this previous bmpack bundle holds. */
@@ -81,9 +82,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
       ...Object.fromEntries((o.insecureRegistries ?? []).map((h) => [h, { insecure: true }])),
       ...o.hosts,
     },
-    credentials: dockerConfigCredentials(
-      o.dockerConfig !== undefined ? { path: o.dockerConfig } : { env },
-    ),
+    credentials: o.credentials ?? storedCredentials({ env }),
     ...(o.signal ? { signal: o.signal } : {}),
     onRetry: (e) => o.onEvent?.({ type: 'retry', ...e }),
   });

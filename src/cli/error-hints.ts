@@ -23,9 +23,15 @@ const rateLimited: readonly FlagHint[] = [
 const hints: Readonly<Record<ErrorReason, readonly FlagHint[]>> = {
   'tls-untrusted': [
     {
+      needs: ['cacert', 'plain-http', 'insecure-skip-tls-verify', 'insecure-registry'],
+      hint: say(
+        'If the registry uses a private CA, pass its certificate with --cacert HOST=PATH (or --cacert PATH for every registry). If it serves plain HTTP, use --plain-http HOST. --insecure-registry HOST skips verification for that registry, or talks plain HTTP to it (not recommended).',
+      ),
+    },
+    {
       needs: ['cacert', 'plain-http', 'insecure-skip-tls-verify'],
       hint: say(
-        'If the registry uses a private CA, pass its certificate with --cacert PATH. If it serves plain HTTP, use --plain-http. --insecure-skip-tls-verify turns verification off (not recommended).',
+        'If the registry uses a private CA, pass its certificate with --cacert PATH (every registry) or --cacert HOST=PATH. If it serves plain HTTP, use --plain-http HOST. --insecure-skip-tls-verify HOST turns verification off for it (not recommended).',
       ),
     },
     {
@@ -48,9 +54,9 @@ const hints: Readonly<Record<ErrorReason, readonly FlagHint[]>> = {
   ],
   'credentials-rejected': [
     {
-      needs: ['username', 'password-stdin', 'docker-config'],
+      needs: ['username', 'password-stdin', 'authfile', 'docker-config'],
       hint: (e) =>
-        `Log in to ${registryOf(e)} (--username with --password-stdin, or --docker-config), and check the user and password.`,
+        `Log in to ${registryOf(e)} (--username with --password-stdin, or skopeo login / docker login, or --authfile / --docker-config), and check the user and password.`,
     },
     {
       needs: ['docker-config'],

@@ -14,10 +14,11 @@ import { registerSecret } from '../redact.js';
 import {
   dockerConfigCredentials,
   staticCredentials,
+  storedCredentials,
   type CredentialStore,
 } from '../registry/auth/credentials/index.js';
 import { ask, type PromptIo } from './prompt.js';
-import { clientSetup } from './client-options.js';
+import { clientSetup, namesLogin } from './client-options.js';
 import type { RegistryFlagValues } from './registry-flags.js';
 
 export interface PushCredentialOptions extends RegistryFlagValues {
@@ -45,11 +46,11 @@ export async function pushCredentials(
   env: PushCredentialEnv,
 ): Promise<PushCredentials> {
   if (!flags['need-credential']) return { credentials: undefined, warnings: [] };
-  if (flags.username !== undefined || flags['docker-config'] !== undefined) {
+  if (namesLogin(flags)) {
     const setup = await clientSetup(registry, flags, env.stdin);
-    return { credentials: setup.options.credentials, warnings: setup.warnings };
+    return { credentials: setup.credentials, warnings: setup.warnings };
   }
-  const fromConfig = env.stored ?? dockerConfigCredentials();
+  const fromConfig = env.stored ?? storedCredentials();
   if ((await fromConfig.get(registry)) !== undefined)
     return { credentials: fromConfig, warnings: [] };
   if (env.dryRun === true) return { credentials: undefined, warnings: [] };

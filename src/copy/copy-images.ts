@@ -79,7 +79,7 @@ export async function copyImages(
   // Tags are asked about while the images are walked.
   const tags = readTags(sink, requests, heads);
   tags.catch(() => undefined);
-  const names = checkNames(sink, requests, o);
+  const names = checkNames(sink, requests, tags, o);
   names.catch(() => undefined);
   // Images are walked a few at a time each (a walk reads its children concurrently).
   const walks = pLimit(4 * concurrency);
@@ -120,18 +120,30 @@ export async function copyImages(
 }
 
 /**
- * The sink's preflight of the target names, alongside the walks. A dry
- * run that may not ask (no credentials) says so and goes on: it writes
- * nothing either way.
+ * The sink's preflight of the target names, alongside the walks, for the
+ * repositories something may be written to: an image whose tag already
+ * names its digest writes nothing (a finished push run again asks nothing
+ * more). A dry run that may not ask (no credentials) says so and goes on:
+ * it writes nothing either way.
  */
 async function checkNames(
   sink: ImageSink,
   requests: readonly CopyRequest[],
+  tags: Promise<ReadonlyMap<string, string>>,
   o: CopyOptions,
 ): Promise<void> {
-  const repositories = [...new Set(requests.map((r) => r.to.repository))];
+  if (sink.checkRepositories === undefined) return;
+  // A registry may refuse the tag questions for a name it does not take:
+  // then every name is probed, so that the refusal is reported as such.
+  const tagged = await tags.catch(() => new Map<string, string>());
+  const done = (r: CopyRequest): boolean =>
+    r.to.tag !== undefined &&
+    r.top !== undefined &&
+    tagged.get(`${r.to.repository}:${r.to.tag}`) === r.top.digest;
+  const repositories = [...new Set(requests.filter((r) => !done(r)).map((r) => r.to.repository))];
+  if (repositories.length === 0) return;
   try {
-    await sink.checkRepositories?.(repositories);
+    await sink.checkRepositories(repositories);
   } catch (err) {
     if (o.dryRun !== true || !(err instanceof BmpackError) || err.exitCode !== ExitCode.auth)
       throw err;

@@ -2,11 +2,15 @@ import { expect } from 'chai';
 import { BmpackError } from '../../src/errors.js';
 import { cliHint } from '../../src/cli/error-hints.js';
 
-const push = new Set(['cacert', 'plain-http', 'insecure-skip-tls-verify', 'username']);
-for (const f of ['password-stdin', 'docker-config', 'concurrency', 'private-registry']) push.add(f);
-const create = new Set(['manifest', 'output', 'platform', 'concurrency', 'insecure-registry']);
-create.add('docker-config').add('since');
-const imageInspect = new Set(['cacert', 'plain-http', 'insecure-skip-tls-verify']);
+import BundleCreate from '../../commands/bundle/create.js';
+import ImageInspect from '../../commands/image/inspect.js';
+import PushImages from '../../commands/push/images.js';
+
+const push = new Set(Object.keys(PushImages.flags));
+const create = new Set(Object.keys(BundleCreate.flags));
+const imageInspect = new Set(Object.keys(ImageInspect.flags));
+/** A command with a Docker config flag and no other login flag. */
+const configOnly = new Set(['docker-config']);
 
 describe('cliHint: library reasons in the running command’s flags', () => {
   const rejected = new BmpackError('E_UNAUTHORIZED', 'refused', {
@@ -15,11 +19,12 @@ describe('cliHint: library reasons in the running command’s flags', () => {
     details: { registry: 'r.io' },
   });
 
-  it('names push’s credential flags for push, and create’s for create', () => {
-    expect(cliHint(rejected, push)).to.equal(
-      'Log in to r.io (--username with --password-stdin, or --docker-config), and check the user and password.',
-    );
-    expect(cliHint(rejected, create))
+  it('names the login flags where the command has them all (push, create), and the Docker config alone otherwise', () => {
+    const full =
+      'Log in to r.io (--username with --password-stdin, or skopeo login / docker login, or --authfile / --docker-config), and check the user and password.';
+    expect(cliHint(rejected, push)).to.equal(full);
+    expect(cliHint(rejected, create)).to.equal(full);
+    expect(cliHint(rejected, configOnly))
       .to.contain('--docker-config PATH')
       .and.not.contain('--username');
   });

@@ -113,6 +113,11 @@ describe('push images into a registry that limits repository depth', function ()
       expect(await digestAt(target, folded), folded).to.equal(digests[i]);
     }
     expect(proxy.requests.filter((q) => q.status === 400 && isWrite(q))).to.eql([]);
+    // A finished push run again writes nothing, so it probes nothing either.
+    proxy.requests.length = 0;
+    const again = await push('group/project', { paths: { rules: [], maxDepth: limit } });
+    expect(again.manifestsPushed).to.equal(0);
+    expect(proxy.requests.filter((q) => q.method !== 'HEAD' && q.method !== 'GET')).to.eql([]);
   });
 
   it('--rewrite maps a source prefix, and a shallow namespace needs no fold', async () => {

@@ -9,6 +9,8 @@ import { BmpackError } from '../../errors.js';
 import { redactText } from '../../redact.js';
 import { cliHint } from '../error-hints.js';
 import { failureReport } from './failure-report.js';
+import { normalizeHostListFlags } from '../host-list-argv.js';
+import { hostListFlags } from '../registry-flags.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -53,6 +55,19 @@ export abstract class BaseCommand extends Command {
   }
 
   /**
+   * `--plain-http [HOST]` and `--insecure-skip-tls-verify [HOST]` where the
+   * command has them as host lists (registry-flags.ts): oclif has no
+   * optional values, so the argv is rewritten for it (host-list-argv.ts).
+   */
+  private hostListArgv(options: { flags?: Record<string, unknown> } | undefined): string[] {
+    const lists = hostListFlags.filter((name) => {
+      const flag = options?.flags?.[name] as { type?: string } | undefined;
+      return flag?.type === 'option';
+    });
+    return lists.length === 0 ? this.argv : normalizeHostListFlags(this.argv, lists);
+  }
+
+  /**
    * oclif's own usage errors (unknown flag, missing value) keep their help
    * text; anything else its parser throws, such as `exists: true` finding no
    * file, is the user's input too, not a bug: E_USAGE naming the flag.
@@ -66,7 +81,7 @@ export abstract class BaseCommand extends Command {
     argv?: string[],
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     try {
-      return await super.parse(options, argv);
+      return await super.parse(options, argv ?? this.hostListArgv(options));
     } catch (err) {
       if (err instanceof BmpackError || isOclifUsageError(err) || !(err instanceof Error))
         throw err;

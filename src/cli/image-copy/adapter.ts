@@ -1,11 +1,15 @@
 /** `bmpack image copy` behind its command: arguments and flags in, the library's options out. */
 import type { ProgressListener } from '../../events.js';
-import type { HostOptions } from '../../registry/http/host-options.js';
+import {
+  hostOptionsFor,
+  type HostOptions,
+  type HostOptionsMap,
+} from '../../registry/http/host-options.js';
 import { copyImage, type ImageCopyResult } from '../../image/copy-image.js';
 import { copyRegistries } from '../../image/copy-requests.js';
 import { parsePlatform } from '../../oci/platform.js';
 import { parseImageLocation } from '../../reference/index.js';
-import { clientSetup, hostOptionsFromFlags } from '../client-options.js';
+import { clientSetup } from '../client-options.js';
 import { engineFlags } from '../engine-flags.js';
 import { uploadFlagSettings, type UploadFlagValues } from '../upload-flags.js';
 import type { RegistryFlagValues } from '../registry-flags.js';
@@ -34,16 +38,16 @@ export async function runImageCopy(
     flags.all,
   );
   // --username and --password are for the registry written to (else the one read from).
-  const setup = await clientSetup(registries.destination ?? registries.source ?? '', flags);
+  const setup = await clientSetup(registries.destination ?? registries.source, flags);
   for (const w of setup.warnings) warn(w);
   const result = await copyImage({
     source: args.source,
     destination: args.destination,
     all: flags.all,
     ...(flags.platform ? { platforms: flags.platform.map(parsePlatform) } : {}),
-    host: hostOptionsFromFlags(flags),
-    ...sourceHost(flags),
-    ...(setup.options.credentials ? { credentials: setup.options.credentials } : {}),
+    host: hostOptionsFor(setup.hosts, registries.destination ?? registries.source ?? ''),
+    ...sourceHost(flags, setup.hosts, registries.source),
+    credentials: setup.credentials,
     ...engineFlags(flags, onEvent),
     ...upload,
     signal,
@@ -52,18 +56,20 @@ export async function runImageCopy(
   return result;
 }
 
-/** The --src-… flags, when any is given, as the source registry's own settings. */
-function sourceHost(flags: ImageCopyFlags): { sourceHost?: HostOptions } {
-  const given =
-    flags['src-cacert'] !== undefined ||
-    flags['src-plain-http'] === true ||
-    flags['src-insecure-skip-tls-verify'] === true;
-  if (!given) return {};
-  return {
-    sourceHost: hostOptionsFromFlags({
-      cacert: flags['src-cacert'],
-      'plain-http': flags['src-plain-http'],
-      'insecure-skip-tls-verify': flags['src-insecure-skip-tls-verify'],
-    }),
+/**
+ * The source registry's settings: the --src-… flags when any is given,
+ * else what the general flags say for its host.
+ */
+function sourceHost(
+  flags: ImageCopyFlags,
+  hosts: HostOptionsMap,
+  source: string | undefined,
+): { sourceHost?: HostOptions } {
+  const own: HostOptions = {
+    ...(flags['src-cacert'] !== undefined ? { caFile: flags['src-cacert'] } : {}),
+    ...(flags['src-plain-http'] === true ? { plainHttp: true } : {}),
+    ...(flags['src-insecure-skip-tls-verify'] === true ? { skipVerify: true } : {}),
   };
+  if (Object.keys(own).length > 0) return { sourceHost: own };
+  return source === undefined ? {} : { sourceHost: hostOptionsFor(hosts, source) };
 }

@@ -2,18 +2,20 @@
 import type { ImageInspection } from '../../image/inspect-image.js';
 import { inspectRemoteImage as inspect } from '../../image/inspect-remote.js';
 import { parseReference } from '../../reference/index.js';
-import { clientSetup, hostOptionsFromFlags } from '../client-options.js';
+import { hostOptionsFor } from '../../registry/http/host-options.js';
+import { clientSetup } from '../client-options.js';
 import type { RegistryFlagValues } from '../registry-flags.js';
 
 export async function inspectRemoteImage(
   image: string,
   flags: RegistryFlagValues,
 ): Promise<{ inspection: ImageInspection; warnings: readonly string[] }> {
-  const setup = await clientSetup(parseReference(image).registry, flags);
+  const { registry } = parseReference(image);
+  const setup = await clientSetup(registry, flags);
   const inspection = await inspect({
     image,
-    host: hostOptionsFromFlags(flags),
-    ...(setup.options.credentials ? { credentials: setup.options.credentials } : {}),
+    host: hostOptionsFor(setup.hosts, registry),
+    credentials: setup.credentials,
   });
   return { inspection, warnings: setup.warnings };
 }

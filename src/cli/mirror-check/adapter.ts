@@ -1,4 +1,5 @@
 /** `mirror check`: its flags become checkMirror's options, with credentials asked for on a terminal. */
+import { hostOptionsFor } from '../../registry/http/host-options.js';
 import { hostOptionsFromFlags } from '../client-options.js';
 import { terminalPushCredentials, type PushCredentialOptions } from '../push-credentials.js';
 import { checkMirror, MirrorCheckError, type MirrorCheckReport } from '../../mirror/index.js';
@@ -32,7 +33,7 @@ export async function runMirrorCheck(
   const report = await checkMirror({
     source: flags.source,
     privateRegistry: flags['private-registry'],
-    host: hostOptionsFromFlags(flags),
+    host: hostOptionsFor(hostOptionsFromFlags(flags), registry),
     paths: pathMappingFromFlags(flags),
     ...(creds.credentials ? { credentials: creds.credentials } : {}),
     ...(flags.config !== undefined ? { config: flags.config } : {}),

@@ -2,6 +2,7 @@
 import type { ProgressListener } from '../../events.js';
 import { parsePrivateRegistry } from '../../push/private-registry.js';
 import { pushImages, type PushImagesResult } from '../../push/push-images.js';
+import { hostOptionsFor } from '../../registry/http/host-options.js';
 import { hostOptionsFromFlags } from '../client-options.js';
 import { engineFlags } from '../engine-flags.js';
 import { pathMappingFromFlags, type PathFlagValues } from '../path-flags.js';
@@ -30,7 +31,7 @@ export async function runPushImages(
   const result = await pushImages({
     source: flags.source,
     privateRegistry: flags['private-registry'],
-    host: hostOptionsFromFlags(flags),
+    host: hostOptionsFor(hostOptionsFromFlags(flags), registry),
     paths,
     ...(creds.credentials ? { credentials: creds.credentials } : {}),
     ...engineFlags(flags, onEvent),

@@ -16,6 +16,8 @@ export interface DockerConfigCredentialsOptions {
   readonly path?: string;
   /** Environment for locating the file (DOCKER_CONFIG, HOME) and for helpers (PATH). Default: `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** A missing `path` means no credentials rather than an error (a default location). */
+  readonly optional?: boolean;
   /** How long a credential helper may take. Default: 60 s. */
   readonly helperTimeoutMs?: number;
 }
@@ -42,7 +44,7 @@ export function dockerConfigCredentials(
   const answers = new Map<string, Promise<Credential | undefined>>();
 
   async function lookup(registry: string): Promise<Credential | undefined> {
-    config ??= readDockerConfig(path, opts.path !== undefined);
+    config ??= readDockerConfig(path, opts.path !== undefined && opts.optional !== true);
     const loaded = await config;
     if (loaded === undefined) return undefined;
     const helper = helperFor(loaded, registry);

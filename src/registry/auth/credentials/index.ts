@@ -10,3 +10,5 @@ export { dockerConfigCredentials } from './docker-config-credentials.js';
 export type { DockerConfigCredentialsOptions } from './docker-config-credentials.js';
 export { defaultDockerConfigPath } from './docker-config-file.js';
 export { dockerHubAuthKey, registryKey } from './registry-key.js';
+export { storedCredentialFiles, storedCredentials } from './stored-credentials.js';
+export type { StoredCredentialsOptions } from './stored-credentials.js';

@@ -17,6 +17,7 @@ import type { PlatformSpec } from '../oci/platform.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
 import { uploadSettings, type UploadSettings } from '../registry/blob-upload.js';
 import { RegistryClient } from '../registry/client.js';
+import { fallbackMessage } from '../registry/upload-fallbacks.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import {
   BundleImageSource,
@@ -71,6 +72,8 @@ export async function copyImage(o: ImageCopyOptions): Promise<ImageCopyResult> {
     ...(o.credentials ? { credentials: o.credentials } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     onRetry: (e) => o.onEvent?.({ type: 'retry', ...e }),
+    onFallback: (feature, registry, cause) =>
+      o.onEvent?.({ type: 'warning', message: fallbackMessage(feature, registry, cause) }),
   });
   const closing: Array<() => Promise<void>> = [() => client.close()];
   try {

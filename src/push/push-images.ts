@@ -21,6 +21,7 @@ import { secondsSince } from '../seconds-since.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
 import { uploadSettings, type UploadSettings } from '../registry/blob-upload.js';
 import { RegistryClient } from '../registry/client.js';
+import { fallbackMessage } from '../registry/upload-fallbacks.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { BundleImageSource, RegistrySink } from '../store/index.js';
 import { parsePrivateRegistry } from './private-registry.js';
@@ -65,6 +66,8 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
     ...(o.credentials ? { credentials: o.credentials } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     onRetry: (e) => o.onEvent?.({ type: 'retry', ...e }),
+    onFallback: (feature, registry, cause) =>
+      o.onEvent?.({ type: 'warning', message: fallbackMessage(feature, registry, cause) }),
   });
   // The registry's ping runs while the bundle is opened.
   client.warmUp(target.registry);

@@ -25,7 +25,7 @@ import { Transport, type ProxySettings } from './http/transport.js';
 import { type FetchedManifest, getManifest, headManifest, putManifest } from './manifests.js';
 import { Requester } from './requester.js';
 import { probeRepositoryName, type NameVerdict } from './repository-probe.js';
-import { UploadFallbacks } from './upload-fallbacks.js';
+import { UploadFallbacks, type FallbackListener } from './upload-fallbacks.js';
 
 export interface RegistryClientOptions {
   /** Per-registry TLS and plain-HTTP settings, keyed by registry host. */
@@ -39,6 +39,8 @@ export interface RegistryClientOptions {
   readonly proxy?: ProxySettings;
   readonly signal?: AbortSignal;
   readonly onRetry?: (event: RetryEvent) => void;
+  /** Told when a registry first refuses mounts or chunked uploads (bmpack falls back). */
+  readonly onFallback?: FallbackListener;
 }
 
 export class RegistryClient {
@@ -46,9 +48,10 @@ export class RegistryClient {
   private readonly rq: Requester;
   private readonly authorizer: Authorizer;
   /** What this client learnt of each registry's uploads: no mounts, no chunks. */
-  private readonly uploads = new UploadFallbacks();
+  private readonly uploads: UploadFallbacks;
 
   constructor(options: RegistryClientOptions = {}) {
+    this.uploads = new UploadFallbacks(options.onFallback);
     this.transport = new Transport({
       ...(options.hosts ? { hosts: options.hosts } : {}),
       ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),

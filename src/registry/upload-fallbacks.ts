@@ -13,11 +13,19 @@
  * refuses is asked once, not once per parallel upload.
  */
 
+import { BmpackError } from '../errors.js';
+
 /** What a registry may refuse: a mount, or a chunk (PATCH). */
 export type UploadFeature = 'mount' | 'chunks';
 
+/** Told once per registry and feature, when the registry first refuses it. */
+export type FallbackListener = (feature: UploadFeature, registry: string, cause: unknown) => void;
+
 export class UploadFallbacks {
+  constructor(private readonly onFallback?: FallbackListener) {}
+
   private readonly refused = new Set<string>();
+  private readonly told = new Set<string>();
   private readonly accepted = new Set<string>();
   private readonly probes = new Map<string, Promise<void>>();
 
@@ -64,9 +72,22 @@ export class UploadFallbacks {
     } catch (err) {
       if (!isRefusal(err)) throw err;
       this.refused.add(k);
+      if (!this.told.has(k)) {
+        this.told.add(k);
+        this.onFallback?.(feature, registry, err);
+      }
       return undefined;
     }
   }
 }
 
 const key = (feature: UploadFeature, registry: string): string => `${feature} ${registry}`;
+
+/** The warning for a fallback, in words for the user. */
+export function fallbackMessage(feature: UploadFeature, registry: string, cause: unknown): string {
+  const status = cause instanceof BmpackError ? cause.details.status : undefined;
+  const answered = typeof status === 'number' ? ` (HTTP ${status})` : '';
+  return feature === 'mount'
+    ? `${registry} refused a cross-repository mount${answered}: blobs it holds in another repository are uploaded again, for the rest of this run`
+    : `${registry} refused a chunked upload${answered}: every blob goes up as one PUT, for the rest of this run`;
+}

@@ -113,10 +113,18 @@ describe('push images into registries that refuse mounts or chunks', function ()
             body: registryError(status === 404 ? 'BLOB_UNKNOWN' : 'UNSUPPORTED'),
           },
         });
-        const first = await push('mirror');
+        const warnings: string[] = [];
+        const first = await push('mirror', {
+          onEvent: (e) => {
+            if (e.type === 'warning') warnings.push(e.message);
+          },
+        });
         expect(first.images).to.equal(4);
         expect(first.blobsMounted).to.equal(0);
         expect(proxy.requests.filter(isMount), 'mount requests').to.have.length(1);
+        // Said once: the registry refused, and what bmpack does instead.
+        expect(warnings).to.have.length(1);
+        expect(warnings[0]).to.contain(`refused a cross-repository mount (HTTP ${status})`);
         await expectAllAt(reg, 'mirror');
         proxy.requests.length = 0;
         const again = await push('mirror');
@@ -149,9 +157,17 @@ describe('push images into registries that refuse mounts or chunks', function ()
     it(`${what}: every image pushed with its digest, single PUTs after the first refusal`, async () => {
       await withTarget(async ({ reg, proxy, push }) => {
         proxy.addRule(rule);
-        const first = await push(ns, { chunkSize: 16 * 1024 });
+        const warnings: string[] = [];
+        const first = await push(ns, {
+          chunkSize: 16 * 1024,
+          onEvent: (e) => {
+            if (e.type === 'warning') warnings.push(e.message);
+          },
+        });
         expect(first.images).to.equal(4);
         expect(proxy.requests.filter(isPatch), 'PATCH requests').to.have.length(1);
+        expect(warnings).to.have.length(1);
+        expect(warnings[0]).to.contain('refused a chunked upload').and.contain('one PUT');
         expect(proxy.requests.filter(isSinglePut)).to.have.length(first.blobsUploaded);
         await expectAllAt(reg, ns);
       });

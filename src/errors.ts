@@ -95,6 +95,7 @@ export type ErrorReason =
   | 'mirror-config-missing'
   | 'mirror-images-not-served'
   | 'mirror-config-wrong'
+  | 'mirror-docker-namespace'
   | 'proxy-refused'
   | 'proxy-auth-required';
 

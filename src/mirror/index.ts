@@ -17,6 +17,14 @@ export type {
   MirrorConfigWarning,
   MirrorInstall,
 } from './mirror-config.js';
+export { mirrorRuntimeConfig, defaultTreeOutput } from './runtime-config.js';
+export type {
+  MirrorRuntimeOptions,
+  MirrorRuntimeResult,
+  MirrorTreeEntry,
+} from './runtime-config.js';
+export { mirrorRuntimes, runtimeCapabilities } from './runtime-tree.js';
+export type { MirrorRuntime, RuntimeCapabilities } from './runtime-tree.js';
 export { checkMirror, MirrorCheckError } from './check-mirror.js';
 export type {
   MirrorCheckOptions,

@@ -62,8 +62,8 @@ function configTomlGuide(i: ConfigTomlInstall): string[] {
 export function runtimeGuide(r: MirrorRuntimeResult, privateRegistry: string): string[] {
   const secret = r.tree.filter((t) => t.secret).map((t) => t.path);
   const unpack = r.archive
-    ? [`Unpack on every node: tar -xpf ${posix.basename(r.output)} -C ${r.nodeRoot}`]
-    : [`Copy on every node: cp -r ${r.output}/. ${r.nodeRoot}`];
+    ? [`The copy, on a node: tar -xpf ${posix.basename(r.output)} -C ${r.nodeRoot}`]
+    : [`The copy, on a node: cp -r ${r.output}/. ${r.nodeRoot}`];
   return [
     `wrote the ${r.runtime} tree for ${r.hosts.join(', ')} to ${r.output}${r.archive ? ' (tar)' : ''}:`,
     ...r.tree.map(

@@ -96,6 +96,7 @@ export type ErrorReason =
   | 'mirror-images-not-served'
   | 'mirror-config-wrong'
   | 'mirror-docker-namespace'
+  | 'mirror-check-bmctl'
   | 'proxy-refused'
   | 'proxy-auth-required';
 

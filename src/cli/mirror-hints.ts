@@ -99,6 +99,14 @@ export const mirrorHints: Readonly<Record<MirrorReason, readonly FlagHint[]>> = 
       ),
     },
   ],
+  'mirror-check-bmctl': [
+    {
+      needs: ['runtime', 'config'],
+      hint: say(
+        "bmctl configures the nodes' containerd: check a node with --runtime containerd --config /etc/containerd/config.toml.",
+      ),
+    },
+  ],
   // push images and mirror config take the bundle and the mirror with the same flags as mirror check.
   'mirror-images-not-served': [
     {

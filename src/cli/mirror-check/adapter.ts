@@ -2,12 +2,13 @@
 import { hostOptionsFromFlags } from '../client-options.js';
 import { terminalPushCredentials, type PushCredentialOptions } from '../push-credentials.js';
 import { checkMirror, MirrorCheckError, type MirrorCheckReport } from '../../mirror/index.js';
-import { mirrorTarget } from '../../mirror/index.js';
+import { mirrorTarget, type MirrorRuntime } from '../../mirror/index.js';
 
 export interface MirrorCheckFlags extends PushCredentialOptions {
   readonly source: string;
   readonly 'private-registry': string;
   readonly config?: string | undefined;
+  readonly runtime?: MirrorRuntime | undefined;
   readonly 'config-only'?: boolean | undefined;
   readonly concurrency?: number | undefined;
 }
@@ -34,6 +35,7 @@ export async function runMirrorCheck(
     host: hostOptionsFromFlags(flags),
     ...(creds.credentials ? { credentials: creds.credentials } : {}),
     ...(flags.config !== undefined ? { config: flags.config } : {}),
+    ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),
     ...(configOnly ? { configOnly } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
     ...(signal ? { signal } : {}),

@@ -33,7 +33,9 @@ export type {
   MirrorImageStatus,
 } from './check-mirror.js';
 export { checkContainerdConfig } from './config-check.js';
-export type { ConfigCheck, HostConfigFinding } from './config-check.js';
+export type { ConfigCheck, ConfigKind, HostConfigFinding } from './config-check.js';
+export { checkNodeConfig } from './node-config-check.js';
+export type { CheckedImage, NodeConfigCheck, NodePull } from './node-config-check.js';
 export {
   alwaysMirrored,
   mirrorTarget,

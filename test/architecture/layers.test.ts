@@ -65,6 +65,11 @@ const pure = [
   'mirror/tree-tar.ts',
   'mirror/toml-parse.ts',
   'mirror/toml-write.ts',
+  'mirror/config-analysis.ts',
+  'mirror/image-plan.ts',
+  'mirror/analysis-registries-conf.ts',
+  'mirror/analysis-registries-yaml.ts',
+  'mirror/analysis-daemon-json.ts',
 ];
 
 describe('architecture: the import graph of src/', () => {

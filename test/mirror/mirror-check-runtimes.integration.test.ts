@@ -45,10 +45,15 @@ describe('mirror check: every runtime tree against a real mirror', function () {
     await work.stop();
   });
 
-  const check = (runtime: MirrorRuntime, config: string, configOnly = false) =>
+  const check = (
+    runtime: MirrorRuntime,
+    config: string,
+    configOnly = false,
+    privateRegistry = `${reg.host}/ns`,
+  ) =>
     checkMirror({
       source: bundle,
-      privateRegistry: `${reg.host}/ns`,
+      privateRegistry,
       host: { caFile: reg.caFile! },
       credentials: staticCredentials({
         [reg.host]: { username: reg.username!, password: reg.password! },
@@ -89,6 +94,20 @@ describe('mirror check: every runtime tree against a real mirror', function () {
       expect(nginxPull.fallback).to.match(/docker\.io/);
     });
   }
+
+  it('docker: a mirror without a namespace serves docker.io images; other registries stay upstream', async () => {
+    await seedMirror(reg, '', images);
+    const report = await check('docker', await tree('docker', reg.host), false, reg.host);
+    expect(report.images.map((i) => i.status)).to.deep.equal(['present', 'present']);
+    expect(report.config!.images.map((i) => [i.ref, i.status, i.asks])).to.deep.equal([
+      ['docker.io/library/nginx:1.0', 'ok', `https://${reg.host}/v2/library/nginx/manifests/1.0`],
+      ['quay.io/org/app:2', 'not-mirrored', undefined],
+    ]);
+    expect(report.config!.images[0]!.tls).to.equal(
+      `TLS, CA /etc/docker/certs.d/${reg.host}/ca.crt`,
+    );
+    expect(report.ok).to.equal(false);
+  });
 
   it('k3s without the rewrite, registries.conf without the namespace: the node would ask the wrong path', async () => {
     const k3s = await tree('k3s');

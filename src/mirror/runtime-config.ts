@@ -90,9 +90,15 @@ export async function mirrorRuntimeConfig(o: MirrorRuntimeOptions): Promise<Mirr
   const ca = o.caCert !== undefined ? await readCa(o.caCert) : undefined;
   const caps = runtimeCapabilities[o.runtime];
   const credential =
-    o.pullCredentialConfig !== undefined && caps.holdsCredentials && o.runtime !== 'bmctl'
+    o.pullCredentialConfig !== undefined && caps.holdsCredentials
       ? await readPullCredential(o.pullCredentialConfig, target.registry)
       : undefined;
+  const notes: RuntimeNote[] = [];
+  if (o.pullCredentialConfig !== undefined && !caps.holdsCredentials && o.runtime !== 'bmctl')
+    notes.push({
+      kind: 'runtime-credentials-unused',
+      message: `${o.runtime} keeps no mirror credentials in its configuration, so ${o.pullCredentialConfig} is not used: log in on each node instead`,
+    });
   const rendering = renderRuntimeTree(
     o.runtime,
     {
@@ -123,6 +129,6 @@ export async function mirrorRuntimeConfig(o: MirrorRuntimeOptions): Promise<Mirr
     tree: rendering.files.map((f) => ({ path: f.path, mode: f.mode, secret: f.secret })),
     nodeRoot,
     steps: rendering.steps,
-    warnings: [...warnings, ...rendering.notes],
+    warnings: [...warnings, ...rendering.notes, ...notes],
   };
 }

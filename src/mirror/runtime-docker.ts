@@ -6,7 +6,7 @@
  * a path (moby registry.ValidateMirror: "invalid mirror: path, query, or
  * fragment at end of the URI"), so a namespaced mirror cannot serve it. A
  * plain HTTP or unverified mirror must also be in `insecure-registries`.
- * The daemon has no place for mirror credentials. Pure.
+ * daemon.json has no place for mirror credentials (runtimeCapabilities). Pure.
  */
 import { posix } from 'node:path';
 import { BmpackError } from '../errors.js';
@@ -51,12 +51,6 @@ export function renderDockerTree(input: RuntimeInput): RuntimeRendering {
     kind: 'docker-hub-only',
     message: `Docker uses registry-mirrors for Docker Hub (docker.io) images only${others.length > 0 ? `: ${others.join(', ')} images are still pulled from their own registries` : ''}`,
   });
-  if (input.credential !== undefined)
-    notes.push({
-      kind: 'runtime-credentials-unused',
-      message:
-        'daemon.json has no place for mirror credentials: log in on each node (docker login) instead',
-    });
   return {
     runtime: 'docker',
     files,

@@ -29,7 +29,7 @@ export interface RuntimeCapabilities {
   readonly canExpressPathRewrite: boolean;
   /** The mirror stands in for Docker Hub only (Docker's registry-mirrors). */
   readonly dockerHubOnly: boolean;
-  /** The files can carry pull credentials for the mirror. */
+  /** The files can carry pull credentials for the mirror (bmctl only names the Docker config file). */
   readonly holdsCredentials: boolean;
 }
 
@@ -41,7 +41,7 @@ export const runtimeCapabilities: Readonly<Record<MirrorRuntime, RuntimeCapabili
   k3s: { canExpressPathRewrite: true, dockerHubOnly: false, holdsCredentials: true },
   rke2: { canExpressPathRewrite: true, dockerHubOnly: false, holdsCredentials: true },
   docker: { canExpressPathRewrite: false, dockerHubOnly: true, holdsCredentials: false },
-  bmctl: { canExpressPathRewrite: false, dockerHubOnly: false, holdsCredentials: true },
+  bmctl: { canExpressPathRewrite: false, dockerHubOnly: false, holdsCredentials: false },
 };
 
 /** One file of the tree. */

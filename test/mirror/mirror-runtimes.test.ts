@@ -298,18 +298,22 @@ describe('mirror runtimes: writing the tree', () => {
     expect(r.hosts).to.deep.equal(['gcr.io', 'quay.io']);
   });
 
-  it('writes a tar when the output ends in .tar (0600 when it holds credentials), and mirrors only docker.io for Docker', async () => {
+  it('writes a tar when the output ends in .tar, mirrors only docker.io for Docker, and says it keeps no credentials', async () => {
     const file = join(work.path, 'docker.tar');
     const r = await mirrorRuntimeConfig({
       privateRegistry: 'reg:5000',
       runtime: 'docker',
       hosts: ['docker.io', 'quay.io'],
       plainHttp: true,
+      pullCredentialConfig: join(work.path, 'never-read.json'),
       output: file,
     });
     expect([r.archive, r.output]).to.deep.equal([true, file]);
     expect(r.tree.map((t) => t.path)).to.deep.equal(['etc/docker/daemon.json']);
-    expect(r.warnings.map((w) => w.kind)).to.deep.equal(['docker-hub-only']);
+    expect(r.warnings.map((w) => w.kind)).to.deep.equal([
+      'docker-hub-only',
+      'runtime-credentials-unused',
+    ]);
     expect((await stat(file)).mode & 0o777).to.equal(0o644);
   });
 

@@ -50,6 +50,7 @@ const codes = {
   E_PLATFORM_MISSING: ExitCode.notFound,
   E_PLATFORM_PINNED: ExitCode.input,
   E_TARGET_CONFLICT: ExitCode.input,
+  E_TARGET_NAME_REJECTED: ExitCode.registry,
   E_BUNDLE_INVALID: ExitCode.bundle,
   E_CLOSURE_MISSING: ExitCode.bundle,
   E_PUSH_INCOMPLETE: ExitCode.registry,
@@ -76,6 +77,12 @@ export type ErrorReason =
   | 'platform-unresolvable'
   | 'private-registry-invalid'
   | 'target-paths-collide'
+  | 'folded-paths-collide'
+  | 'path-rule-invalid'
+  | 'path-depth-below-namespace'
+  | 'repository-too-deep'
+  | 'repository-name-refused'
+  | 'mirror-paths-not-expressible'
   | 'image-list-unreadable'
   | 'image-list-is-directory'
   | 'image-list-missing'

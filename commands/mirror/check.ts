@@ -1,3 +1,4 @@
+import { pathFlags } from '../../src/cli/path-flags.js';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { normalizeBooleanFlags } from '../../src/cli/boolean-flags.js';
@@ -40,6 +41,7 @@ With --config PATH it also reads a node's configuration for --runtime (default c
       allowNo: true,
     }),
     ...registryFlags,
+    ...pathFlags,
     config: Flags.string({
       description:
         "Also check a node's configuration for --runtime: its file, a certs.d folder, or a node's root folder.",

@@ -1,3 +1,4 @@
+import { pathFlags } from '../../src/cli/path-flags.js';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { runMirrorConfig } from '../../src/cli/mirror-config/adapter.js';
@@ -39,6 +40,7 @@ The mirrored registries are those named by --hosts, or those the images of --sou
   ];
 
   static override flags = {
+    ...pathFlags,
     'private-registry': Flags.string({
       description: 'The mirror, as given to push images: HOST[:PORT][/NAMESPACE].',
       required: true,

@@ -6,6 +6,7 @@ import { withInterrupt } from '../../src/cli/interrupt.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
 import { uploadFlags } from '../../src/cli/upload-flags.js';
+import { pathFlags } from '../../src/cli/path-flags.js';
 import { runPushImages } from '../../src/cli/push-images/adapter.js';
 import { renderPushResult } from '../../src/cli/push-images/render.js';
 import { defaultPushConcurrency, type PushImagesResult } from '../../src/push/push-images.js';
@@ -18,12 +19,15 @@ export default class PushImages extends BaseCommand {
 
 It plans first: every blob and manifest is checked at the target and only what is missing moves; a blob already pushed to another repository is mounted, not uploaded again; an image is tagged only when all of it is there. A re-run after an interruption moves only what is missing; a re-run of a finished push uploads nothing.
 
+Before any write (and in --dry-run) it opens and cancels one upload session per repository depth, so that a registry that limits depth (GitLab, Quay, some Harbor set-ups) fails the push at once, saying how deep it goes. --max-nested-paths folds deeper names and --rewrite maps source prefixes; --dry-run and --json show every image's target. containerd's hosts.toml cannot follow such a mapping (mirror config refuses it).
+
 Credentials: with --need-credential (the default) and neither --username nor --docker-config, the Docker config's entry for the registry is used when it has one; otherwise a terminal is asked (never for --dry-run, which goes on without). HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --source bmpackages_1.0.0.tar.xz --private-registry 10.0.0.5:5000/mirror --cacert ca.crt',
     'cat pw.txt | <%= config.bin %> <%= command.id %> --source bmpackages_1.0.0.tar.xz --private-registry 10.0.0.5:5000 --username admin --password-stdin',
     '<%= config.bin %> <%= command.id %> --source bmpackages_1.0.0.tar.xz --private-registry localhost:5000 --plain-http --need-credential=false --dry-run',
+    '<%= config.bin %> <%= command.id %> --source bmpackages_1.0.0.tar.xz --private-registry gitlab.example.com:5050/group/project --max-nested-paths 3 --rewrite registry.k8s.io=k8s --dry-run',
   ];
 
   static override flags = {
@@ -44,6 +48,7 @@ Credentials: with --need-credential (the default) and neither --username nor --d
     }),
     ...registryFlags,
     ...uploadFlags,
+    ...pathFlags,
     concurrency: Flags.integer({
       description: 'Parallel uploads.',
       default: defaultPushConcurrency,

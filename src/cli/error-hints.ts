@@ -91,6 +91,48 @@ const hints: Readonly<Record<ErrorReason, readonly FlagHint[]>> = {
       ),
     },
   ],
+  'folded-paths-collide': [
+    {
+      needs: ['max-nested-paths', 'rewrite'],
+      hint: say(
+        'Raise --max-nested-paths if the registry allows it, or add --rewrite FROM=TO for one of the two prefixes so that they stay apart.',
+      ),
+    },
+  ],
+  'path-rule-invalid': [
+    {
+      needs: ['rewrite'],
+      hint: say(
+        'Write --rewrite FROM=TO: a source prefix (quay.io/jetstack, or a path such as library) and the target path that replaces it (TO may be empty); one rule per prefix.',
+      ),
+    },
+  ],
+  'path-depth-below-namespace': [
+    {
+      needs: ['max-nested-paths', 'private-registry'],
+      hint: say(
+        'Give --max-nested-paths at least one more than the depth of the --private-registry namespace, or use a shorter namespace.',
+      ),
+    },
+  ],
+  'repository-too-deep': [
+    {
+      needs: ['max-nested-paths', 'rewrite'],
+      hint: (e) => {
+        const ok = e.details.deepestAccepted;
+        const depth = typeof ok === 'number' && ok > 0 ? String(ok) : 'N';
+        return `Re-run with --max-nested-paths ${depth} to fold deeper names (shown by --dry-run), or map them with --rewrite FROM=TO.`;
+      },
+    },
+  ],
+  'repository-name-refused': [
+    {
+      needs: ['private-registry'],
+      hint: say(
+        'Check that the --private-registry namespace exists at the registry and that the user may push to it.',
+      ),
+    },
+  ],
   'image-list-unreadable': [
     {
       needs: ['manifest'],

@@ -17,6 +17,14 @@ export const mirrorHints: Readonly<Record<MirrorReason, readonly FlagHint[]>> = 
       ),
     },
   ],
+  'mirror-paths-not-expressible': [
+    {
+      needs: ['rewrite', 'max-nested-paths'],
+      hint: say(
+        "containerd's hosts.toml keeps every image's path: push without --rewrite and --max-nested-paths to a registry that takes the full paths (see docs/push.md, \"Repository paths\"), or configure the nodes' runtime by hand.",
+      ),
+    },
+  ],
   'mirrored-hosts-empty': [
     { needs: ['hosts'], hint: say('Write --hosts docker.io,quay.io (gcr.io is always included).') },
   ],

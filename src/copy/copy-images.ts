@@ -12,7 +12,7 @@
  * answered for it.
  */
 import pLimit from 'p-limit';
-import { BmpackError } from '../errors.js';
+import { BmpackError, ExitCode } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import { walkFrom } from '../graph/index.js';
 import type { ImageSink, ImageSource } from '../store/index.js';
@@ -79,12 +79,15 @@ export async function copyImages(
   // Tags are asked about while the images are walked.
   const tags = readTags(sink, requests, heads);
   tags.catch(() => undefined);
+  const names = checkNames(sink, requests, o);
+  names.catch(() => undefined);
   // Images are walked a few at a time each (a walk reads its children concurrently).
   const walks = pLimit(4 * concurrency);
   const planned = await Promise.all(
     requests.map((r) => walks(() => walkRequest(source, r, o.findPlatforms === true))),
   );
   await o.onPlanned?.(planned);
+  await names;
   const work = copyWork(planned);
   const probe = probeSink(sink, planned, work, await tags, heads);
   const held = (d: string): boolean => source.holds(d);
@@ -114,6 +117,29 @@ export async function copyImages(
     .filter((p) => !failed.has(p.request.name))
     .map((p) => ({ name: p.request.name, digest: p.graph.top.digest }));
   return { images: planned.length, counts: outcome.counts, copied, failed: outcome.failed };
+}
+
+/**
+ * The sink's preflight of the target names, alongside the walks. A dry
+ * run that may not ask (no credentials) says so and goes on: it writes
+ * nothing either way.
+ */
+async function checkNames(
+  sink: ImageSink,
+  requests: readonly CopyRequest[],
+  o: CopyOptions,
+): Promise<void> {
+  const repositories = [...new Set(requests.map((r) => r.to.repository))];
+  try {
+    await sink.checkRepositories?.(repositories);
+  } catch (err) {
+    if (o.dryRun !== true || !(err instanceof BmpackError) || err.exitCode !== ExitCode.auth)
+      throw err;
+    o.onEvent?.({
+      type: 'warning',
+      message: `could not check that ${sink.description} takes the repository names (${err.message}); a push may still refuse them`,
+    });
+  }
 }
 
 async function walkRequest(

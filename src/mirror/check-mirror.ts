@@ -8,7 +8,9 @@
  */
 import pLimit from 'p-limit';
 import { BmpackError } from '../errors.js';
+import { identityMapping, type PathMapping } from '../push/repository-paths.js';
 import { mapImages } from '../push/target-mapping.js';
+import { refuseMovedPaths } from './path-mapping-check.js';
 import { formatReference, type ImageReference } from '../reference/index.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
@@ -61,6 +63,8 @@ export interface MirrorCheckOptions {
   /** Check only `config`; send no request to the mirror. */
   readonly configOnly?: boolean;
   readonly concurrency?: number;
+  /** The path mapping the push used (rewrite rules, depth limit). */
+  readonly paths?: PathMapping;
   readonly signal?: AbortSignal;
 }
 
@@ -77,7 +81,10 @@ export async function checkMirror(o: MirrorCheckOptions): Promise<MirrorCheckRep
   }
   const target = mirrorTarget(o.privateRegistry, o.host?.plainHttp === true);
   return withBundle(o.source, async (source, fallback) => {
-    const mapping = mapImages(source.images, target, fallback);
+    const paths = o.paths ?? identityMapping;
+    // containerd, whose configuration is judged, cannot follow moved paths.
+    if (o.config !== undefined) refuseMovedPaths(source.images, target, fallback, paths);
+    const mapping = mapImages(source.images, target, fallback, paths);
     const images = o.configOnly === true ? [] : await headAll(o, target.registry, mapping.images);
     const config =
       o.config !== undefined

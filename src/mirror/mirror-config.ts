@@ -5,10 +5,12 @@
  * CRI `registry.mirrors` tables for config.toml, or bmctl's
  * `registryMirrors`.
  */
+import type { PathMapping } from '../push/repository-paths.js';
 import { posix, resolve } from 'node:path';
 import {
   bmctlSettings,
   readCa,
+  refuseMovedPathsOf,
   readPullCredential,
   registryTokenOnly,
   resolveHosts,
@@ -51,6 +53,8 @@ export interface MirrorConfigOptions {
   /** bmctl: also a user cluster's spec.nodeConfig.registryMirrors. */
   readonly clusterName?: string;
   readonly secretNamespace?: string;
+  /** The path mapping the push used: refused unless it moves no image. */
+  readonly paths?: PathMapping;
 }
 
 /**
@@ -107,6 +111,7 @@ export async function mirrorConfig(o: MirrorConfigOptions): Promise<MirrorConfig
   const format = o.format ?? 'hosts-toml';
   validate(o, format);
   const target = mirrorTarget(o.privateRegistry, o.plainHttp === true);
+  await refuseMovedPathsOf(o, target);
   const installDir = o.installDir ?? defaultInstallDir;
   const resolved = await resolveHosts(o, target);
   const { hosts } = resolved;

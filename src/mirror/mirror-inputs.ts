@@ -10,6 +10,8 @@ import { dockerConfigCredentials } from '../registry/auth/credentials/index.js';
 import { withBundle } from './bundle-images.js';
 import { hostsFromFlag, hostsFromImageNames, mirroredHosts } from './mirrored-hosts.js';
 import { alwaysMirrored, type MirrorTarget } from './mirror-target.js';
+import { isIdentity, type PathMapping } from '../push/repository-paths.js';
+import { refuseMovedPaths } from './path-mapping-check.js';
 import type { BmctlTreeOptions } from './runtime-render.js';
 import type { PullCredential } from './runtime-tree.js';
 
@@ -29,6 +31,28 @@ export interface InputWarning {
 
 export function usage(message: string, hint: string, reason?: ErrorReason): BmpackError {
   return new BmpackError('E_USAGE', message, { hint, ...(reason !== undefined ? { reason } : {}) });
+}
+
+/**
+ * Refuses a push path mapping that moves any image of the bundle (all of
+ * them when no bundle is named): the formats written so far keep every
+ * path. Runtimes whose format could express it (runtimeCapabilities
+ * canExpressPathRewrite) are the place to write it instead.
+ */
+export async function refuseMovedPathsOf(
+  o: { readonly source?: string; readonly paths?: PathMapping },
+  target: MirrorTarget,
+): Promise<void> {
+  const paths = o.paths;
+  if (paths === undefined || isIdentity(paths)) return;
+  if (o.source === undefined) {
+    refuseMovedPaths(undefined, target, '', paths);
+    return;
+  }
+  await withBundle(o.source, (source, fallback) => {
+    refuseMovedPaths(source.images, target, fallback, paths);
+    return Promise.resolve();
+  });
 }
 
 /** The combinations no form accepts. */

@@ -6,11 +6,13 @@
  */
 import { posix, resolve } from 'node:path';
 import { writeFileAtomic } from '../fs/write-atomic.js';
+import type { PathMapping } from '../push/repository-paths.js';
 import { dockerHubRegistry } from '../reference/index.js';
 import {
   bmctlSettings,
   readCa,
   readPullCredential,
+  refuseMovedPathsOf,
   resolveHosts,
   usage,
   validateSources,
@@ -45,6 +47,8 @@ export interface MirrorRuntimeOptions {
   /** bmctl: a user cluster's spec.nodeConfig.registryMirrors too. */
   readonly clusterName?: string;
   readonly secretNamespace?: string;
+  /** The path mapping the push used: refused unless it moves no image (not written into any format yet). */
+  readonly paths?: PathMapping;
 }
 
 export interface MirrorTreeEntry {
@@ -86,6 +90,9 @@ export async function mirrorRuntimeConfig(o: MirrorRuntimeOptions): Promise<Mirr
       'mirror-install-dir-relative',
     );
   const target = mirrorTarget(o.privateRegistry, o.plainHttp === true);
+  // Issue 18 item 2: runtimes with canExpressPathRewrite could carry the mapping; until their
+  // renderers write it, a mapping that moves images is refused for every runtime.
+  await refuseMovedPathsOf(o, target);
   const { hosts, warnings } = await resolveHosts(o, target);
   const ca = o.caCert !== undefined ? await readCa(o.caCert) : undefined;
   const caps = runtimeCapabilities[o.runtime];

@@ -24,6 +24,7 @@ import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { BundleImageSource, RegistrySink } from '../store/index.js';
 import { parsePrivateRegistry } from './private-registry.js';
+import { identityMapping, type PathMapping } from './repository-paths.js';
 import { mapImages, type MappedImage } from './target-mapping.js';
 
 export interface PushImagesOptions extends EngineOptions, UploadSettings {
@@ -31,7 +32,15 @@ export interface PushImagesOptions extends EngineOptions, UploadSettings {
   readonly privateRegistry: string;
   readonly host?: HostOptions;
   readonly credentials?: CredentialStore;
+  /** How source repository paths become target ones (rewrite rules, depth limit). */
+  readonly paths?: PathMapping;
   readonly signal?: AbortSignal;
+}
+
+/** Where one image of the bundle goes. */
+export interface PushedName {
+  readonly source: string;
+  readonly target: string;
 }
 
 export type PushCounts = CopyCounts;
@@ -40,6 +49,8 @@ export interface PushImagesResult extends PushCounts {
   readonly images: number;
   readonly seconds: number;
   readonly warnings: readonly string[];
+  /** Every image's source and target name, in the bundle's order. */
+  readonly mapping: readonly PushedName[];
   /** With --dry-run: what would be done. */
   readonly plan?: PlanSummary;
 }
@@ -65,7 +76,12 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
     },
   );
   try {
-    const mapping = mapImages(source.images, target, fallbackRepository(source.path));
+    const mapping = mapImages(
+      source.images,
+      target,
+      fallbackRepository(source.path),
+      o.paths ?? identityMapping,
+    );
     for (const message of mapping.warnings) o.onEvent?.({ type: 'warning', message });
     const outcome = await copyImages(
       mapping.images.map((image) => requestOf(image, source.path)),
@@ -83,6 +99,7 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
       ...(outcome.plan !== undefined ? { plan: outcome.plan } : {}),
       seconds: secondsSince(started),
       warnings: mapping.warnings,
+      mapping: mapping.images.map((i) => ({ source: i.source, target: formatReference(i.target) })),
     };
   } finally {
     await client.close();

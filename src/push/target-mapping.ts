@@ -9,6 +9,12 @@ import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { formatReference, type ImageReference, listedReference } from '../reference/index.js';
 import type { PrivateRegistry } from './private-registry.js';
+import {
+  checkMapping,
+  identityMapping,
+  targetRepository,
+  type PathMapping,
+} from './repository-paths.js';
 
 export interface NamedImage {
   readonly name: string;
@@ -31,9 +37,12 @@ export interface MappingResult {
   readonly warnings: readonly string[];
 }
 
-export function targetReference(source: ImageReference, to: PrivateRegistry): ImageReference {
-  const repository =
-    to.namespace === '' ? source.repository : `${to.namespace}/${source.repository}`;
+export function targetReference(
+  source: ImageReference,
+  to: PrivateRegistry,
+  mapping: PathMapping = identityMapping,
+): ImageReference {
+  const { repository } = targetRepository(source, to.namespace, mapping);
   return {
     registry: to.registry,
     repository,
@@ -47,9 +56,12 @@ export function mapImages(
   images: readonly NamedImage[],
   to: PrivateRegistry,
   fallbackRepository: string,
+  mapping: PathMapping = identityMapping,
 ): MappingResult {
+  checkMapping(mapping, to.namespace);
   const warnings: string[] = [];
   const byTarget = new Map<string, MappedImage>();
+  const folds = new FoldCheck();
   const out: MappedImage[] = [];
   for (const image of images) {
     const { ref, bareTag } = listedReference(image.name, fallbackRepository);
@@ -57,7 +69,8 @@ export function mapImages(
       warnings.push(
         `image "${image.name}" is named by a tag only; pushing it as ${fallbackRepository}:${image.name}`,
       );
-    const target = targetReference(ref, to);
+    const target = targetReference(ref, to, mapping);
+    folds.add(formatReference(ref), targetRepository(ref, to.namespace, mapping));
     const key = formatReference({
       ...target,
       ...(target.tag !== undefined ? { digest: undefined } : {}),
@@ -86,4 +99,31 @@ export function mapImages(
     out.push(mapped);
   }
   return { images: out, warnings };
+}
+
+/**
+ * Folding must not merge what the rewrite kept apart: `a/b-c` and `a-b/c`
+ * both fold to `a-b-c` at depth 1, and one repository would then hold the
+ * tags of both.
+ */
+class FoldCheck {
+  private readonly seen = new Map<string, { unfolded: string; source: string }>();
+
+  add(source: string, t: { repository: string; unfolded: string }): void {
+    const earlier = this.seen.get(t.repository);
+    if (earlier === undefined) {
+      this.seen.set(t.repository, { unfolded: t.unfolded, source });
+      return;
+    }
+    if (earlier.unfolded === t.unfolded) return;
+    throw new BmpackError(
+      'E_TARGET_CONFLICT',
+      `${earlier.source} (${earlier.unfolded}) and ${source} (${t.unfolded}) both fold into the repository ${t.repository}`,
+      {
+        hint: 'Allow deeper repository names, or rewrite one of the two prefixes so that they stay apart.',
+        reason: 'folded-paths-collide',
+        details: { repository: t.repository, first: earlier.source, second: source },
+      },
+    );
+  }
 }

@@ -24,6 +24,7 @@ import type { RetryPolicy } from './http/retry-policy.js';
 import { Transport, type ProxySettings } from './http/transport.js';
 import { type FetchedManifest, getManifest, headManifest, putManifest } from './manifests.js';
 import { Requester } from './requester.js';
+import { probeRepositoryName, type NameVerdict } from './repository-probe.js';
 import { UploadFallbacks } from './upload-fallbacks.js';
 
 export interface RegistryClientOptions {
@@ -120,6 +121,11 @@ export class RegistryClient {
   /** Cross-repository mount; true when the registry mounted it. */
   mountBlob(repo: RepositoryRef, digest: string, from: string): Promise<boolean> {
     return mountBlob(this.rq, repo, digest, from, this.uploads);
+  }
+
+  /** Whether the registry takes `repo` as a name (an upload session opened and cancelled). */
+  probeRepositoryName(repo: RepositoryRef): Promise<NameVerdict> {
+    return probeRepositoryName(this.rq, repo);
   }
 
   /**

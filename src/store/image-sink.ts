@@ -25,6 +25,12 @@ export type PutBlobResult = 'uploaded' | 'mounted';
 export interface ImageSink {
   /** For messages: `registry 10.0.0.5:5000`, `OCI layout /dir`. */
   readonly description: string;
+  /**
+   * Fail, before anything is written, when the sink will not take some of
+   * these repository names (a registry that limits their depth). Sinks
+   * that take any name leave it out.
+   */
+  checkRepositories?(repositories: readonly string[]): Promise<void>;
   /** The blob's size in `repository`, or undefined when it is absent. */
   blobSize(repository: string, digest: string): Promise<number | undefined>;
   /**

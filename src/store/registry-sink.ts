@@ -8,6 +8,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import type { UploadSettings } from '../registry/blob-upload.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { RepositoryRef } from '../registry/endpoint.js';
+import { checkRepositoryDepths } from '../registry/repository-depths.js';
 import type { ImageSink, PutBlobOptions, PutBlobResult } from './image-sink.js';
 
 export class RegistrySink implements ImageSink {
@@ -20,6 +21,11 @@ export class RegistrySink implements ImageSink {
     private readonly upload: UploadSettings = {},
   ) {
     this.description = `registry ${registry}`;
+  }
+
+  /** One upload session opened and cancelled per distinct depth (repository-depths.ts). */
+  checkRepositories(repositories: readonly string[]): Promise<void> {
+    return checkRepositoryDepths(this.client, this.registry, repositories);
   }
 
   blobSize(repository: string, digest: string): Promise<number | undefined> {

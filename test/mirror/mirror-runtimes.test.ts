@@ -317,6 +317,24 @@ describe('mirror runtimes: writing the tree', () => {
     expect((await stat(file)).mode & 0o777).to.equal(0o644);
   });
 
+  it('refuses a push path mapping that moves images, for every runtime until the renderers write it', async () => {
+    for (const runtime of ['containerd', 'crio', 'k3s'] as const) {
+      const refused = await rejection(
+        mirrorRuntimeConfig({
+          privateRegistry: 'reg:5000/ns',
+          runtime,
+          hosts: ['quay.io'],
+          paths: { rules: [], maxDepth: 1 },
+          output: join(work.path, `paths-${runtime}`),
+        }),
+      );
+      expect([refused.code, refused.reason]).to.deep.equal([
+        'E_USAGE',
+        'mirror-paths-not-expressible',
+      ]);
+    }
+  });
+
   it('refuses a relative node root and bmctl settings for other runtimes', async () => {
     const rel = await rejection(
       mirrorRuntimeConfig({

@@ -3,8 +3,9 @@ import { hostOptionsFromFlags } from '../client-options.js';
 import { terminalPushCredentials, type PushCredentialOptions } from '../push-credentials.js';
 import { checkMirror, MirrorCheckError, type MirrorCheckReport } from '../../mirror/index.js';
 import { mirrorTarget, type MirrorRuntime } from '../../mirror/index.js';
+import { pathMappingFromFlags, type PathFlagValues } from '../path-flags.js';
 
-export interface MirrorCheckFlags extends PushCredentialOptions {
+export interface MirrorCheckFlags extends PushCredentialOptions, PathFlagValues {
   readonly source: string;
   readonly 'private-registry': string;
   readonly config?: string | undefined;
@@ -33,6 +34,7 @@ export async function runMirrorCheck(
     source: flags.source,
     privateRegistry: flags['private-registry'],
     host: hostOptionsFromFlags(flags),
+    paths: pathMappingFromFlags(flags),
     ...(creds.credentials ? { credentials: creds.credentials } : {}),
     ...(flags.config !== undefined ? { config: flags.config } : {}),
     ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),

@@ -7,8 +7,9 @@ import {
   type MirrorRuntime,
   type MirrorRuntimeResult,
 } from '../../mirror/index.js';
+import { pathMappingFromFlags, type PathFlagValues } from '../path-flags.js';
 
-export interface MirrorConfigFlags {
+export interface MirrorConfigFlags extends PathFlagValues {
   readonly 'private-registry': string;
   readonly hosts?: readonly string[] | undefined;
   readonly source?: string | undefined;
@@ -28,6 +29,7 @@ export interface MirrorConfigFlags {
 function shared(f: MirrorConfigFlags) {
   return {
     privateRegistry: f['private-registry'],
+    paths: pathMappingFromFlags(f),
     ...(f.hosts !== undefined ? { hosts: f.hosts } : {}),
     ...(f.source !== undefined ? { source: f.source } : {}),
     ...(f.cacert !== undefined ? { caCert: f.cacert } : {}),

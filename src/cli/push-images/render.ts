@@ -7,6 +7,7 @@ export function renderPushResult(r: PushImagesResult): string[] {
     const p = r.plan;
     return [
       `dry run: ${r.images} images; nothing was written`,
+      ...r.mapping.map((m) => `  image  ${m.source} -> ${m.target}`),
       ...p.uploads.map((u) => `  upload ${u.repo}@${u.digest} (${formatBytes(u.size)})`),
       ...p.mounts.map((m) => `  mount  ${m.repo}@${m.digest} from ${m.from}`),
       `  skip   ${p.skipped} blobs already there`,

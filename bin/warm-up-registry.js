@@ -2,7 +2,8 @@
 // cache of the single file is taken after a real `push images` re-run
 // against it (what a field team repeats), so that the functions such a run
 // needs are compiled already. Not a registry for anything else: it serves
-// GETs and HEADs of one image under any repository name, and nothing more.
+// GETs and HEADs of one image under any repository name, and opens and
+// cancels upload sessions (push's repository-name preflight), nothing more.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -55,7 +56,14 @@ export async function startWarmUpRegistry() {
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     const m = /^\/v2\/.+\/(manifests|blobs)\/([^/]+)$/.exec(path);
-    if (path === '/v2/') send(200, Buffer.from('{}'), 'application/json');
+    const uploads = /^\/v2\/.+\/blobs\/uploads\/(warm-up)?$/.exec(path);
+    if (uploads !== null && req.method === 'POST' && uploads[1] === undefined) {
+      res.writeHead(202, { location: `${path}warm-up`, 'content-length': 0 });
+      res.end();
+    } else if (uploads !== null && req.method === 'DELETE') {
+      res.writeHead(204);
+      res.end();
+    } else if (path === '/v2/') send(200, Buffer.from('{}'), 'application/json');
     else if (m?.[1] === 'manifests' && (m[2] === '1' || m[2] === sha256(manifest)))
       send(200, manifest, manifestType);
     else if (m?.[1] === 'blobs' && blobs.has(m[2]))

@@ -102,6 +102,8 @@ export type ErrorReason =
   | 'mirror-config-missing'
   | 'mirror-images-not-served'
   | 'mirror-config-wrong'
+  | 'mirror-docker-namespace'
+  | 'mirror-check-bmctl'
   | 'proxy-refused'
   | 'proxy-auth-required';
 

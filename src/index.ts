@@ -39,10 +39,17 @@ export type { VerifyReport } from './verify/verify-report.js';
 export {
   checkMirror,
   mirrorConfig,
+  mirrorRuntimeConfig,
+  mirrorRuntimes,
+  runtimeCapabilities,
   type MirrorCheckOptions,
   type MirrorCheckReport,
   type MirrorConfigOptions,
   type MirrorConfigResult,
+  type MirrorRuntime,
+  type MirrorRuntimeOptions,
+  type MirrorRuntimeResult,
+  type RuntimeCapabilities,
 } from './mirror/index.js';
 
 // The core they share.

@@ -53,6 +53,8 @@ export interface TarHeaderSpec {
   readonly owner?: string;
   /** The linkname field, for links. */
   readonly linkName?: string;
+  /** Permission bits; default 0644 for files, 0755 for folders (0600: mirror credentials). */
+  readonly mode?: number;
 }
 
 /** The 512-byte header of one entry. */
@@ -60,7 +62,7 @@ export function encodeTarHeader(spec: TarHeaderSpec): Buffer {
   const block = Buffer.alloc(tarBlockSize);
   new Header({
     path: spec.path,
-    mode: spec.type === 'directory' ? 0o755 : 0o644,
+    mode: spec.mode ?? (spec.type === 'directory' ? 0o755 : 0o644),
     uid: 0,
     gid: 0,
     size: spec.size,

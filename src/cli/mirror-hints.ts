@@ -49,7 +49,7 @@ export const mirrorHints: Readonly<Record<MirrorReason, readonly FlagHint[]>> = 
     {
       needs: ['cluster-name', 'secret-namespace', 'format'],
       hint: say(
-        '--cluster-name and --secret-namespace belong to --format bmctl: add --format bmctl.',
+        '--cluster-name and --secret-namespace belong to bmctl: add --runtime bmctl (or --format bmctl).',
       ),
     },
   ],
@@ -96,6 +96,22 @@ export const mirrorHints: Readonly<Record<MirrorReason, readonly FlagHint[]>> = 
       needs: ['config'],
       hint: say(
         'Give --config the folder config_path names (e.g. /etc/containerd/certs.d) or /etc/containerd/config.toml.',
+      ),
+    },
+  ],
+  'mirror-docker-namespace': [
+    {
+      needs: ['private-registry', 'runtime'],
+      hint: say(
+        "Docker's registry-mirrors take no path: push to --private-registry HOST:PORT without /NAMESPACE for Docker nodes and write --runtime docker for it, or pick another --runtime.",
+      ),
+    },
+  ],
+  'mirror-check-bmctl': [
+    {
+      needs: ['runtime', 'config'],
+      hint: say(
+        "bmctl configures the nodes' containerd: check a node with --runtime containerd --config /etc/containerd/config.toml.",
       ),
     },
   ],

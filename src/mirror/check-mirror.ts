@@ -17,7 +17,8 @@ import { RegistryClient } from '../registry/client.js';
 import { RegistrySink, RegistrySource } from '../store/index.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { withBundle } from './bundle-images.js';
-import { checkContainerdConfig, type ConfigCheck } from './config-check.js';
+import { checkNodeConfig, type CheckedImage, type NodeConfigCheck } from './node-config-check.js';
+import type { MirrorRuntime } from './runtime-tree.js';
 import { hostsFromImageNames } from './mirrored-hosts.js';
 import { missingAtMirror } from './mirror-closure.js';
 import { mirrorTarget } from './mirror-target.js';
@@ -44,7 +45,7 @@ export interface MirrorCheckReport {
   readonly mirror: string;
   /** Empty with configOnly. */
   readonly images: readonly MirrorImageCheck[];
-  readonly config?: ConfigCheck;
+  readonly config?: NodeConfigCheck;
   readonly ok: boolean;
   readonly warnings: readonly string[];
 }
@@ -55,8 +56,10 @@ export interface MirrorCheckOptions {
   /** TLS / plain HTTP towards the mirror. */
   readonly host?: HostOptions;
   readonly credentials?: CredentialStore;
-  /** A certs.d folder or config.toml to check as well. */
+  /** A runtime's configuration to check as well: its file, a certs.d folder, or a node's root. */
   readonly config?: string;
+  /** Which runtime reads `config`. Default: containerd, 1.x or 2.x. */
+  readonly runtime?: MirrorRuntime;
   /** Check only `config`; send no request to the mirror. */
   readonly configOnly?: boolean;
   readonly concurrency?: number;
@@ -85,12 +88,14 @@ export async function checkMirror(o: MirrorCheckOptions): Promise<MirrorCheckRep
     const images = o.configOnly === true ? [] : await headAll(o, target.registry, mapping.images);
     const config =
       o.config !== undefined
-        ? await checkContainerdConfig(
+        ? await checkNodeConfig(
             o.config,
+            o.runtime,
             hostsFromImageNames(
               source.images.map((i) => i.name),
               fallback,
             ),
+            mapping.images.map(checkedImage),
             target,
           )
         : undefined;
@@ -103,6 +108,17 @@ export async function checkMirror(o: MirrorCheckOptions): Promise<MirrorCheckRep
       warnings: mapping.warnings,
     };
   });
+}
+
+/** A mapped image as the node names it and as push placed it. */
+function checkedImage(image: ReturnType<typeof mapImages>['images'][number]): CheckedImage {
+  const { from, target } = image;
+  const reference = target.tag ?? target.digest ?? 'latest';
+  return {
+    ref: image.source,
+    name: { registry: from.registry, repository: from.repository, reference },
+    mirrorRepository: target.repository,
+  };
 }
 
 async function headAll(

@@ -21,6 +21,12 @@ export interface HostAnalysis {
   readonly notes: string[];
   /** CA files the entry names, made absolute as containerd does (relative to the hosts folder). */
   readonly caFiles: string[];
+  /** The URL a repository's path goes below at the mirror (`https://H:P/v2/ns`), when an entry points there. */
+  readonly apiBase?: string;
+  /** Where the node goes when the mirror lacks an image. */
+  readonly fallback?: string;
+  /** The TLS settings towards the mirror, in words. */
+  readonly tls?: string;
 }
 
 interface ParsedUrl {
@@ -38,7 +44,7 @@ function cleanPath(p: string): string {
 }
 
 /** A URL as containerd reads a host or endpoint: no scheme means https. */
-function parseEndpointUrl(raw: string): ParsedUrl | undefined {
+export function parseEndpointUrl(raw: string): ParsedUrl | undefined {
   const withScheme = raw.startsWith('http') ? raw : `https://${raw}`;
   try {
     const u = new URL(withScheme);
@@ -59,7 +65,14 @@ export function criEndpointApiRoot(path: string): string {
   return path === '' ? '/v2' : path;
 }
 
-function sameHost(a: string, b: string): boolean {
+/** The TLS towards a mirror in words: plain HTTP, unverified, a CA file, or the system CAs. */
+export function tlsWords(scheme: string, caFiles: readonly string[], skipVerify: boolean): string {
+  if (scheme === 'http') return 'plain HTTP';
+  if (skipVerify) return 'TLS, certificate not verified';
+  return caFiles.length > 0 ? `TLS, CA ${caFiles.join(', ')}` : 'TLS, system CAs';
+}
+
+export function sameHost(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
@@ -168,7 +181,17 @@ export function analyzeHostsToml(
     notes.push('skip_verify = true: the mirror certificate is not verified');
   const before = entries.slice(0, index).map(([r]) => r);
   if (before.length > 0) notes.push(`tried after ${before.join(', ')}`);
-  return { status: problems.length > 0 ? 'wrong' : 'ok', endpoint: raw, problems, notes, caFiles };
+  const root = hostsTomlApiRoot(url.path, override === true);
+  return {
+    status: problems.length > 0 ? 'wrong' : 'ok',
+    endpoint: raw,
+    problems,
+    notes,
+    caFiles,
+    apiBase: `${url.scheme}://${url.host}${root}`,
+    fallback,
+    tls: tlsWords(url.scheme, caFiles, tomlGet(entry, 'skip_verify') === true),
+  };
 }
 
 /** The CRI plugin's registry table, for config versions 3, 2 and 1. */
@@ -184,6 +207,34 @@ export function criRegistryTable(doc: TomlTable): { table: TomlTable; path: stri
       return { table, path: path.map((p) => (p.includes('.') ? `"${p}"` : p)).join('.') };
   }
   return undefined;
+}
+
+/**
+ * What the config's version means for the containerd that reads it
+ * (docs/cri/config.md; RELEASES.md of 2.0): 1.x reads versions 1 and 2 and
+ * refuses 3; 2.x migrates 2 to 3 on load, and in version 3 the registry
+ * table is `plugins."io.containerd.cri.v1.images".registry`.
+ */
+export function configVersionProblems(
+  doc: TomlTable,
+  registryPath: string,
+  version: 2 | 3 | undefined,
+): string[] {
+  const v = tomlGet(doc, 'version');
+  const fileVersion = typeof v === 'number' ? v : 1;
+  const v3Table = registryPath.includes('io.containerd.cri.v1.images');
+  const problems: string[] = [];
+  if (fileVersion === 3 && !v3Table)
+    problems.push(
+      `a version 3 config keeps the registry in [plugins."io.containerd.cri.v1.images".registry], not [${registryPath}]: containerd ignores it`,
+    );
+  if (fileVersion !== 3 && v3Table)
+    problems.push(
+      `[${registryPath}] belongs to config version 3, but the file says version ${fileVersion}`,
+    );
+  if (version === 2 && fileVersion === 3)
+    problems.push('containerd 1.x does not read config version 3: write version 2 for it');
+  return problems;
 }
 
 /** The roots named by `config_path` (a `:`-separated list), or [] when unset. */
@@ -276,5 +327,12 @@ export function analyzeCriMirror(
     problems,
     notes,
     caFiles,
+    apiBase: `${url.scheme}://${url.host}${criEndpointApiRoot(url.path)}`,
+    fallback: upstreamServer(upstream),
+    tls: tlsWords(
+      url.scheme,
+      caFiles,
+      isTomlTable(tls) && tomlGet(tls, 'insecure_skip_verify') === true,
+    ),
   };
 }

@@ -9,6 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { BmpackError, isBmpackError } from '../errors.js';
 import { ioError } from '../fs/atomic-file.js';
 import {
+  configVersionProblems,
   analyzeCriMirror,
   analyzeHostsToml,
   configPaths,
@@ -18,6 +19,7 @@ import {
   type HostConfigStatus,
 } from './config-analysis.js';
 import { hostDirCandidates, type MirrorTarget } from './mirror-target.js';
+import { containerdFragment } from './runtime-containerd.js';
 import { parseToml } from './toml-parse.js';
 import { readLocalFile } from '../fs/write-atomic.js';
 
@@ -31,11 +33,20 @@ export interface HostConfigFinding {
   readonly endpoint?: string;
   readonly problems: readonly string[];
   readonly notes: readonly string[];
+  /** The URL repositories go below at the mirror, as the node builds it. */
+  readonly apiBase?: string;
+  /** Where the node goes when the mirror lacks an image. */
+  readonly fallback?: string;
+  /** TLS towards the mirror, in words. */
+  readonly tls?: string;
 }
+
+export type ConfigKind =
+  'hosts-dir' | 'config-toml' | 'registries-conf' | 'registries-yaml' | 'daemon-json';
 
 export interface ConfigCheck {
   readonly path: string;
-  readonly kind: 'hosts-dir' | 'config-toml';
+  readonly kind: ConfigKind;
   readonly hosts: readonly HostConfigFinding[];
   /** Problems of the whole file or folder. */
   readonly problems: readonly string[];
@@ -43,7 +54,8 @@ export interface ConfigCheck {
   readonly ok: boolean;
 }
 
-async function kindOf(path: string): Promise<'dir' | 'file' | undefined> {
+/** A folder, a file, or nothing at `path` (other errors are E_IO). */
+export async function kindOf(path: string): Promise<'dir' | 'file' | undefined> {
   try {
     const s = await stat(path);
     return s.isDirectory() ? 'dir' : 'file';
@@ -53,11 +65,33 @@ async function kindOf(path: string): Promise<'dir' | 'file' | undefined> {
   }
 }
 
-/** Checks the certs.d folder or config.toml at `path` for `hosts`, against the mirror `target`. */
+export interface ContainerdCheckOptions {
+  /** Which containerd reads it: 1.x (config version 2) or 2.x (version 3). Default: either. */
+  readonly version?: 2 | 3;
+}
+
+/**
+ * `path` below a node root: absolute paths that files name are looked up
+ * there. A path already below the root (a tree written for that root) is
+ * taken as it is.
+ */
+export function rooted(root: string, path: string): string {
+  if (root === '' || path === root || path.startsWith(`${root}/`)) return path;
+  return join(root, path);
+}
+
+/**
+ * Checks the certs.d folder or config.toml at `path` for `hosts`, against
+ * the mirror `target`. A folder holding `etc/containerd` is a node's root
+ * (a tree `mirror config` wrote): its config.toml, or else bmpack's
+ * fragment, is checked, and the absolute paths it names are looked up
+ * below that root.
+ */
 export async function checkContainerdConfig(
   path: string,
   hosts: readonly string[],
   target: MirrorTarget,
+  options: ContainerdCheckOptions = {},
 ): Promise<ConfigCheck> {
   const full = resolve(path);
   const kind = await kindOf(full);
@@ -71,12 +105,17 @@ export async function checkContainerdConfig(
       },
     );
   }
+  if (kind === 'dir' && (await kindOf(join(full, 'etc', 'containerd'))) === 'dir') {
+    const main = join(full, 'etc', 'containerd', 'config.toml');
+    const file = (await exists(main)) ? main : join(full, containerdFragment);
+    return checkConfigToml(file, hosts, target, { root: full, version: options.version });
+  }
   if (kind === 'dir') {
     const findings: HostConfigFinding[] = [];
-    for (const host of hosts) findings.push(await checkHostInDirs([full], host, target));
+    for (const host of hosts) findings.push(await checkHostInDirs([full], host, target, ''));
     return finish(full, 'hosts-dir', findings, [], []);
   }
-  return checkConfigToml(full, hosts, target);
+  return checkConfigToml(full, hosts, target, { root: '', version: options.version });
 }
 
 function finish(
@@ -90,7 +129,7 @@ function finish(
   return { path, kind, hosts, problems, notes, ok };
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   return (await kindOf(path)) !== undefined;
 }
 
@@ -98,6 +137,7 @@ async function checkHostInDirs(
   roots: readonly string[],
   host: string,
   target: MirrorTarget,
+  nodeRoot: string,
 ): Promise<HostConfigFinding> {
   let dir: string | undefined;
   let name = '';
@@ -152,7 +192,7 @@ async function checkHostInDirs(
   const notes = [...analysis.notes];
   if (name === '_default') notes.push(`configured by ${dir} (containerd 1.6.17+ / 1.7+)`);
   for (const ca of analysis.caFiles) {
-    if (await exists(ca)) continue;
+    if (await exists(rooted(nodeRoot, ca))) continue;
     const beside = join(dir, basename(ca));
     if (ca !== beside && (await exists(beside)))
       notes.push(
@@ -167,9 +207,21 @@ async function checkHostInDirs(
     host,
     status: problems.length > 0 && analysis.status === 'ok' ? 'wrong' : analysis.status,
     file,
-    ...(analysis.endpoint !== undefined ? { endpoint: analysis.endpoint } : {}),
+    ...passThrough(analysis),
     problems,
     notes,
+  };
+}
+
+/** What the analysis says about where a node goes, for the finding. */
+export function passThrough(
+  a: HostAnalysis,
+): Pick<HostConfigFinding, 'endpoint' | 'apiBase' | 'fallback' | 'tls'> {
+  return {
+    ...(a.endpoint !== undefined ? { endpoint: a.endpoint } : {}),
+    ...(a.apiBase !== undefined ? { apiBase: a.apiBase } : {}),
+    ...(a.fallback !== undefined ? { fallback: a.fallback } : {}),
+    ...(a.tls !== undefined ? { tls: a.tls } : {}),
   };
 }
 
@@ -177,6 +229,7 @@ async function checkConfigToml(
   file: string,
   hosts: readonly string[],
   target: MirrorTarget,
+  at: { readonly root: string; readonly version: 2 | 3 | undefined },
 ): Promise<ConfigCheck> {
   const text = (await readLocalFile(file)).toString('utf8');
   const allHosts = (status: HostConfigStatus, problem: string): HostConfigFinding[] =>
@@ -206,19 +259,23 @@ async function checkConfigToml(
       [],
     );
   }
-  const problems = criRegistryProblems(registry.table);
+  const problems = [
+    ...criRegistryProblems(registry.table),
+    ...configVersionProblems(doc, registry.path, at.version),
+  ];
   const notes = [`registry section: [${registry.path}]`];
   const roots = configPaths(registry.table);
   if (roots.length > 0) {
     notes.push(`config_path = "${roots.join(':')}": hosts.toml files there configure the mirrors`);
     const present: string[] = [];
-    for (const root of roots) if ((await kindOf(root)) === 'dir') present.push(root);
+    for (const root of roots)
+      if ((await kindOf(rooted(at.root, root))) === 'dir') present.push(rooted(at.root, root));
     if (present.length === 0) {
       const why = `config_path ${roots.join(':')} does not exist on this machine; run the check where it does, or check a copy of that folder`;
       return finish(file, 'config-toml', allHosts('not-mirrored', why), problems, notes);
     }
     const findings: HostConfigFinding[] = [];
-    for (const host of hosts) findings.push(await checkHostInDirs(present, host, target));
+    for (const host of hosts) findings.push(await checkHostInDirs(present, host, target, at.root));
     return finish(file, 'config-toml', findings, problems, notes);
   }
   const findings: HostConfigFinding[] = [];
@@ -226,12 +283,13 @@ async function checkConfigToml(
     const a = analyzeCriMirror(host, registry.table, target);
     const hostProblems = [...a.problems];
     for (const ca of a.caFiles)
-      if (!(await exists(ca))) hostProblems.push(`ca_file ${ca} does not exist on this machine`);
+      if (!(await exists(rooted(at.root, ca))))
+        hostProblems.push(`ca_file ${ca} does not exist on this machine`);
     findings.push({
       host,
       status: hostProblems.length > 0 && a.status === 'ok' ? 'wrong' : a.status,
       file,
-      ...(a.endpoint !== undefined ? { endpoint: a.endpoint } : {}),
+      ...passThrough(a),
       problems: hostProblems,
       notes: a.notes,
     });

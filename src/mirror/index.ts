@@ -17,6 +17,14 @@ export type {
   MirrorConfigWarning,
   MirrorInstall,
 } from './mirror-config.js';
+export { mirrorRuntimeConfig, defaultTreeOutput } from './runtime-config.js';
+export type {
+  MirrorRuntimeOptions,
+  MirrorRuntimeResult,
+  MirrorTreeEntry,
+} from './runtime-config.js';
+export { mirrorRuntimes, runtimeCapabilities } from './runtime-tree.js';
+export type { MirrorRuntime, RuntimeCapabilities } from './runtime-tree.js';
 export { checkMirror, MirrorCheckError } from './check-mirror.js';
 export type {
   MirrorCheckOptions,
@@ -25,7 +33,9 @@ export type {
   MirrorImageStatus,
 } from './check-mirror.js';
 export { checkContainerdConfig } from './config-check.js';
-export type { ConfigCheck, HostConfigFinding } from './config-check.js';
+export type { ConfigCheck, ConfigKind, HostConfigFinding } from './config-check.js';
+export { checkNodeConfig } from './node-config-check.js';
+export type { CheckedImage, NodeConfigCheck, NodePull } from './node-config-check.js';
 export {
   alwaysMirrored,
   mirrorTarget,

@@ -5,18 +5,24 @@
  * CRI `registry.mirrors` tables for config.toml, or bmctl's
  * `registryMirrors`.
  */
-import { isIdentity, type PathMapping } from '../push/repository-paths.js';
-import { refuseMovedPaths } from './path-mapping-check.js';
+import type { PathMapping } from '../push/repository-paths.js';
 import { posix, resolve } from 'node:path';
-import { BmpackError, type ErrorReason } from '../errors.js';
-import { dockerConfigCredentials } from '../registry/auth/credentials/index.js';
-import { withBundle } from './bundle-images.js';
-import { hostsFromFlag, hostsFromImageNames, mirroredHosts } from './mirrored-hosts.js';
-import { alwaysMirrored, hostDirName, mirrorTarget, type MirrorTarget } from './mirror-target.js';
+import {
+  bmctlSettings,
+  readCa,
+  refuseMovedPathsOf,
+  readPullCredential,
+  registryTokenOnly,
+  resolveHosts,
+  usage,
+  validateSources,
+} from './mirror-inputs.js';
+import { hostDirName, mirrorTarget, type MirrorTarget } from './mirror-target.js';
 import { renderBmctl } from './render-bmctl.js';
 import { configTomlCaveats, renderConfigToml, type ConfigTomlAuth } from './render-config-toml.js';
 import { renderHostsToml } from './render-hosts-toml.js';
-import { readLocalFile, writeFileAtomic } from '../fs/write-atomic.js';
+import { basicAuth } from './runtime-tree.js';
+import { writeFileAtomic } from '../fs/write-atomic.js';
 
 export const mirrorConfigFormats = ['hosts-toml', 'config-toml', 'bmctl'] as const;
 export type MirrorConfigFormat = (typeof mirrorConfigFormats)[number];
@@ -105,21 +111,11 @@ export async function mirrorConfig(o: MirrorConfigOptions): Promise<MirrorConfig
   const format = o.format ?? 'hosts-toml';
   validate(o, format);
   const target = mirrorTarget(o.privateRegistry, o.plainHttp === true);
-  await checkPaths(o, target);
+  await refuseMovedPathsOf(o, target);
   const installDir = o.installDir ?? defaultInstallDir;
-  const warnings: MirrorConfigWarning[] = [];
-  const listed = await listedHosts(o);
-  if (listed.length === 0)
-    warnings.push({
-      kind: 'only-always-mirrored',
-      message: `only ${alwaysMirrored} is mirrored: name the registries to mirror, or a bundle to take them from`,
-    });
-  const { hosts, skipped } = mirroredHosts(listed, target.registry);
-  for (const h of skipped)
-    warnings.push({
-      kind: 'mirror-itself',
-      message: `${h} is the mirror itself; it gets no mirror configuration`,
-    });
+  const resolved = await resolveHosts(o, target);
+  const { hosts } = resolved;
+  const warnings: MirrorConfigWarning[] = [...resolved.warnings];
   const ca = o.caCert !== undefined ? await readCa(o.caCert) : undefined;
   const ctx: Context = { o, target, hosts, installDir, ca, warnings };
   if (format === 'hosts-toml') return writeHostsDirs(ctx);
@@ -136,37 +132,25 @@ interface Context {
   readonly warnings: MirrorConfigWarning[];
 }
 
-function usage(message: string, hint: string, reason?: ErrorReason): BmpackError {
-  return new BmpackError('E_USAGE', message, { hint, ...(reason !== undefined ? { reason } : {}) });
-}
-
 function validate(o: MirrorConfigOptions, format: MirrorConfigFormat): void {
   if (!(mirrorConfigFormats as readonly string[]).includes(format))
     throw usage(`unknown format ${format}`, `Use one of ${mirrorConfigFormats.join(', ')}.`);
-  if (o.hosts !== undefined && o.source !== undefined)
-    throw usage(
-      'both a host list and a bundle name the mirrored registries',
-      'Give one of them.',
-      'mirror-hosts-and-source',
-    );
-  if (o.plainHttp === true && (o.caCert !== undefined || o.skipVerify === true))
-    throw usage(
-      'a plain HTTP mirror talks no TLS, so a CA certificate or skipping TLS verification means nothing with it',
-      'Drop plain HTTP for a TLS registry, or the TLS settings for a plain HTTP one.',
-      'mirror-plain-http-with-tls',
-    );
+  validateSources(o);
   if (o.installDir !== undefined && !posix.isAbsolute(o.installDir))
     throw usage(
       `the install folder ${o.installDir} is not an absolute path`,
       'It is the folder on the nodes that config_path names, e.g. /etc/containerd/certs.d.',
       'mirror-install-dir-relative',
     );
-  validateCluster(o, format);
+  validateCluster(o, format === 'bmctl');
 }
 
 /** bmctl's user cluster settings. */
-function validateCluster(o: MirrorConfigOptions, format: MirrorConfigFormat): void {
-  if ((o.clusterName !== undefined || o.secretNamespace !== undefined) && format !== 'bmctl')
+export function validateCluster(
+  o: { readonly clusterName?: string; readonly secretNamespace?: string },
+  bmctl: boolean,
+): void {
+  if ((o.clusterName !== undefined || o.secretNamespace !== undefined) && !bmctl)
     throw usage(
       'a user cluster name and a Secret namespace belong to the bmctl format',
       'Write the bmctl format.',
@@ -184,43 +168,6 @@ function validateCluster(o: MirrorConfigOptions, format: MirrorConfigFormat): vo
       'Name the user cluster too.',
       'mirror-secret-namespace-needs-cluster',
     );
-}
-
-async function checkPaths(o: MirrorConfigOptions, target: MirrorTarget): Promise<void> {
-  const paths = o.paths;
-  if (paths === undefined || isIdentity(paths)) return;
-  if (o.source === undefined) {
-    refuseMovedPaths(undefined, target, '', paths);
-    return;
-  }
-  await withBundle(o.source, (source, fallback) => {
-    refuseMovedPaths(source.images, target, fallback, paths);
-    return Promise.resolve();
-  });
-}
-
-async function listedHosts(o: MirrorConfigOptions): Promise<string[]> {
-  if (o.hosts !== undefined) return hostsFromFlag(o.hosts);
-  if (o.source === undefined) return [];
-  return withBundle(o.source, (source, fallback) =>
-    Promise.resolve(
-      hostsFromImageNames(
-        source.images.map((i) => i.name),
-        fallback,
-      ),
-    ),
-  );
-}
-
-async function readCa(path: string): Promise<Buffer> {
-  const pem = await readLocalFile(path, 'read the CA file');
-  if (!pem.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
-    throw new BmpackError('E_CONFIG_INVALID', `${path} holds no PEM certificate`, {
-      hint: 'Give the PEM file of the CA that signed the registry certificate (BEGIN CERTIFICATE).',
-      reason: 'mirror-ca-not-pem',
-    });
-  }
-  return pem;
 }
 
 async function writeHostsDirs(ctx: Context): Promise<MirrorConfigResult> {
@@ -280,23 +227,11 @@ async function pullAuth(ctx: Context): Promise<ConfigTomlAuth | undefined> {
       'mirror-credentials-need-output',
     );
   }
-  const registry = ctx.target.registry;
-  const cred = await dockerConfigCredentials({ path: resolve(path) }).get(registry);
-  if (cred === undefined) {
-    throw new BmpackError('E_NOT_FOUND', `${path} has no credentials for ${registry}`, {
-      hint: `Log in first (docker login ${registry} or skopeo login --authfile ${path} ${registry}), or give no pull credentials.`,
-      reason: 'mirror-credentials-missing',
-      details: { registry, file: path },
-    });
-  }
+  const cred = await readPullCredential(path, ctx.target.registry);
   if (cred.identityToken !== undefined) return { identitytoken: cred.identityToken };
-  if (cred.username !== undefined && cred.password !== undefined)
-    return { auth: Buffer.from(`${cred.username}:${cred.password}`).toString('base64') };
-  throw new BmpackError(
-    'E_CONFIG_INVALID',
-    `the credentials for ${registry} in ${path} are a registry token, which containerd's config cannot hold`,
-    { hint: 'Use a Docker config entry with a user name and password.' },
-  );
+  const auth = basicAuth(cred);
+  if (auth !== undefined) return { auth };
+  throw registryTokenOnly(ctx.target.registry, path);
 }
 
 async function writeConfigToml(ctx: Context): Promise<MirrorConfigResult> {
@@ -327,16 +262,7 @@ async function writeBmctl(ctx: Context): Promise<MirrorConfigResult> {
       kind: 'bmctl-no-skip-verify',
       message: 'bmctl registryMirrors has no skip-verify setting; give the CA instead',
     });
-  const content = renderBmctl({
-    target,
-    hosts,
-    ...(o.caCert !== undefined ? { caCertPath: resolve(o.caCert) } : {}),
-    ...(o.pullCredentialConfig !== undefined
-      ? { pullCredentialConfigPath: resolve(o.pullCredentialConfig) }
-      : {}),
-    ...(o.clusterName !== undefined ? { clusterName: o.clusterName } : {}),
-    ...(o.secretNamespace !== undefined ? { secretNamespace: o.secretNamespace } : {}),
-  });
+  const content = renderBmctl({ target, hosts, ...bmctlSettings(o) });
   return finish(ctx, content, { format: 'bmctl' }, 0o644);
 }
 

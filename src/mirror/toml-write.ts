@@ -1,6 +1,6 @@
 /**
  * The little TOML that bmpack writes (hosts.toml, config.toml snippets):
- * strings, booleans, arrays of strings and table headers, always in the
+ * strings, booleans, integers, arrays of strings and table headers, always in the
  * same form, so that one input gives byte-identical files. Pure.
  */
 
@@ -43,9 +43,14 @@ export function tomlStringArray(values: readonly string[]): string {
 }
 
 /** `key = value` for the value types bmpack writes. */
-export function tomlAssign(key: string, value: string | boolean | readonly string[]): string {
+export function tomlAssign(
+  key: string,
+  value: string | boolean | number | readonly string[],
+): string {
+  if (typeof value === 'number' && !Number.isSafeInteger(value))
+    throw new RangeError(`${key}: bmpack writes only integers, not ${value}`);
   const rendered =
-    typeof value === 'boolean'
+    typeof value === 'boolean' || typeof value === 'number'
       ? String(value)
       : typeof value === 'string'
         ? tomlString(value)

@@ -56,6 +56,20 @@ const pure = [
   'xz/block-header.ts',
   'xz/index-encoding.ts',
   'xz/stored-block-layout.ts',
+  'mirror/runtime-tree.ts',
+  'mirror/runtime-render.ts',
+  'mirror/runtime-containerd.ts',
+  'mirror/runtime-registries-conf.ts',
+  'mirror/runtime-registries-yaml.ts',
+  'mirror/runtime-docker.ts',
+  'mirror/tree-tar.ts',
+  'mirror/toml-parse.ts',
+  'mirror/toml-write.ts',
+  'mirror/config-analysis.ts',
+  'mirror/image-plan.ts',
+  'mirror/analysis-registries-conf.ts',
+  'mirror/analysis-registries-yaml.ts',
+  'mirror/analysis-daemon-json.ts',
 ];
 
 describe('architecture: the import graph of src/', () => {

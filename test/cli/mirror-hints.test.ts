@@ -10,7 +10,7 @@ import { rejection } from '../rig/rejection.js';
 const configFlags = new Set(['private-registry', 'hosts', 'source', 'cacert', 'plain-http']);
 for (const f of ['insecure-skip-tls-verify', 'format', 'output', 'install-dir', 'cluster-name'])
   configFlags.add(f);
-configFlags.add('secret-namespace').add('pull-credential-config');
+configFlags.add('secret-namespace').add('pull-credential-config').add('runtime');
 const checkFlags = new Set(['source', 'private-registry', 'config', 'config-only', 'cacert']);
 
 const refused = (o: Partial<MirrorConfigOptions>) =>
@@ -21,7 +21,7 @@ describe('mirror errors: reasons in the library, flags in the CLI', () => {
     const cases: Array<[BmpackError, string]> = [
       [await refused({ plainHttp: true, skipVerify: true }), 'Drop --plain-http'],
       [await refused({ installDir: 'certs.d' }), 'Give --install-dir'],
-      [await refused({ clusterName: 'u1' }), 'add --format bmctl'],
+      [await refused({ clusterName: 'u1' }), 'add --runtime bmctl (or --format bmctl)'],
       [await refused({ format: 'bmctl', clusterName: 'U_1' }), 'Give --cluster-name'],
       [await refused({ format: 'bmctl', secretNamespace: 'ns' }), 'add --cluster-name'],
       [await refused({ hosts: ['a.io'], source: '/b.tar' }), 'Give --hosts or --source'],
@@ -44,7 +44,15 @@ describe('mirror errors: reasons in the library, flags in the CLI', () => {
       images: notServed
         ? [{ ref: 'a', target: 'reg:5000/ns/a', status: 'missing', expected: 'x', actual: null }]
         : [],
-      config: { path: '/c', kind: 'hosts-dir', hosts: [], problems: ['p'], notes: [], ok: false },
+      config: {
+        path: '/c',
+        kind: 'hosts-dir',
+        hosts: [],
+        problems: ['p'],
+        notes: [],
+        ok: false,
+        images: [],
+      },
       ok: false,
       warnings: [],
     });

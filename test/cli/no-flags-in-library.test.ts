@@ -18,7 +18,7 @@ const src = join(root, 'src');
 const otherPrograms: Readonly<Record<string, readonly string[]>> = {
   'src/xz/xz-tool-decoder.ts': ['--decompress', '--stdout', '--quiet', '--no-warn', '--threads'],
   'src/mirror/render-bmctl.ts': ['--from-file', '--type'],
-  'src/mirror/mirror-config.ts': ['--authfile'],
+  'src/mirror/mirror-inputs.ts': ['--authfile'],
 };
 
 const flagLike = /(?<![\w-])--[a-z][a-z0-9-]*/g;

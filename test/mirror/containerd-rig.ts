@@ -25,8 +25,10 @@ export interface RunningContainerd {
 export interface ContainerdOptions {
   /** TOML appended to the generated config.toml (e.g. CRI registry settings). */
   readonly extraConfig?: string;
-  /** Keep the CRI plugin enabled (it only loads: nothing here talks CRI). Default: disabled. */
+  /** Keep the CRI plugin enabled (kubelet's way in: test/mirror/cri-client.ts talks to it). Default: disabled. */
   readonly cri?: boolean;
+  /** Config files containerd merges into its config (`imports`), e.g. a generated fragment. */
+  readonly imports?: readonly string[];
 }
 
 /** The config.toml the rig runs containerd with: version 2, everything under `dir`. */
@@ -40,6 +42,7 @@ export function rigContainerdConfig(dir: string, options: ContainerdOptions = {}
   ];
   return [
     'version = 2',
+    ...(options.imports !== undefined ? [`imports = ${JSON.stringify(options.imports)}`] : []),
     `root = ${JSON.stringify(join(dir, 'root'))}`,
     `state = ${JSON.stringify(join(dir, 'state'))}`,
     `disabled_plugins = ${JSON.stringify(disabled)}`,

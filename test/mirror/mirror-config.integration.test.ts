@@ -5,7 +5,7 @@ import { captureOutput } from '@oclif/test';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
 import MirrorConfig from '../../commands/mirror/config.js';
-import type { MirrorConfigOutput } from '../../src/cli/mirror-config/render.js';
+import type { MirrorConfigOutput, MirrorFormatOutput } from '../../src/cli/mirror-config/render.js';
 import { mirrorConfig } from '../../src/mirror/mirror-config.js';
 import { parseToml, tomlTableAt } from '../../src/mirror/toml-parse.js';
 import { makeImage } from '../rig/image-generator.js';
@@ -85,7 +85,7 @@ describe('mirror config: files and command', function () {
       '--json',
     ]);
     expect(error).to.equal(undefined);
-    const result = JSON.parse(stdout) as MirrorConfigOutput;
+    const result = JSON.parse(stdout) as MirrorFormatOutput;
     expect(result.files).to.deep.equal([
       join(out, 'gcr.io', 'hosts.toml'),
       join(out, 'quay.io', 'hosts.toml'),
@@ -179,6 +179,46 @@ describe('mirror config: files and command', function () {
       }),
     );
     expect(missing.code).to.equal('E_NOT_FOUND');
+  });
+
+  it('--runtime writes a tar of the tree, credentials inside at 0600, never on stdout; --format and --runtime exclude each other', async () => {
+    const dockerConfig = join(work.path, 'docker-config-rt.json');
+    await writeFile(
+      dockerConfig,
+      JSON.stringify({
+        auths: { 'reg.local:5000': { auth: Buffer.from('puller:s3cret-rt').toString('base64') } },
+      }),
+    );
+    const file = join(work.path, 'crio.tar');
+    const base = ['--private-registry', 'reg.local:5000/ns', '--hosts', 'quay.io'];
+    const { stdout, error } = await run([
+      ...base,
+      '--runtime',
+      'crio',
+      '--cacert',
+      caFile,
+      '--pull-credential-config',
+      dockerConfig,
+      '--output',
+      file,
+      '--json',
+    ]);
+    expect(error).to.equal(undefined);
+    expect(stdout).to.not.contain('s3cret');
+    expect((await stat(file)).mode & 0o777).to.equal(0o600);
+    expect((await readFile(file)).toString('latin1')).to.contain(
+      Buffer.from('puller:s3cret-rt').toString('base64'),
+    );
+    const out = JSON.parse(stdout) as Extract<MirrorConfigOutput, { runtime: string }>;
+    expect(out.tree.filter((t) => t.secret).map((t) => t.path)).to.deep.equal([
+      'etc/containers/bmpack-mirror-auth.json',
+    ]);
+    expect(out.guide.join('\n')).to.contain(`tar -xpf crio.tar -C /`);
+    const both = await run([...base, '--runtime', 'crio', '--format', 'hosts-toml']);
+    expect(both.error?.message).to.match(/--format|--runtime/);
+    const docker = await run([...base, '--runtime', 'docker', '--output', join(work.path, 'd')]);
+    expect(docker.stderr).to.contain('E_USAGE');
+    expect(docker.stderr).to.contain('--private-registry HOST:PORT without /NAMESPACE');
   });
 
   it('refuses contradictory flags with E_USAGE', async () => {

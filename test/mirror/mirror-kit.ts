@@ -4,6 +4,7 @@
  * skopeo under NAMESPACE/<path> exactly as push maps them, and manifest
  * deletion through the registry API.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GeneratedImage, GeneratedIndex } from '../rig/image-generator.js';
 import { writeLayout } from '../rig/layout.js';
@@ -82,4 +83,14 @@ async function deleteAt(reg: RunningRegistry, path: string): Promise<void> {
       : {}),
   });
   if (res.status !== 202) throw new Error(`DELETE ${path}: ${res.status} ${res.body.toString()}`);
+}
+
+/** A Docker config file in `dir` holding the registry's login, as `docker login` writes it. */
+export async function writeDockerLogin(dir: string, reg: RunningRegistry): Promise<string> {
+  if (reg.username === undefined || reg.password === undefined)
+    throw new Error(`${reg.host} has no login`);
+  const file = join(dir, `docker-config-${reg.host.replace(/[^a-z0-9]/gi, '_')}.json`);
+  const auth = Buffer.from(`${reg.username}:${reg.password}`).toString('base64');
+  await writeFile(file, JSON.stringify({ auths: { [reg.host]: { auth } } }));
+  return file;
 }

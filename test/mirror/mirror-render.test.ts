@@ -87,7 +87,7 @@ describe('mirror: TOML writing and reading', () => {
       -3,
       255,
       true,
-      '1979-05-27T07:32:00Z',
+      '1979-05-27T07:32:00.000Z',
     ]);
     expect(c['multi']).to.equal('line one still one\ntwo');
     expect(c['lit']).to.equal('raw \\n');
@@ -95,7 +95,7 @@ describe('mirror: TOML writing and reading', () => {
     expect(doc['arr']).to.deep.equal([{ n: 1 }, { n: 2, dotted: { key: 'v' } }]);
   });
 
-  it('keeps [host."…"] tables in file order and refuses duplicates and bad syntax with a line number', () => {
+  it('keeps [host."…"] tables in file order and refuses duplicates and bad syntax with file, line and column', () => {
     const doc = parseToml('[host."https://z"]\n[host."https://a"]\n[host."https://m"]\n');
     expect(Object.keys(doc['host'] as TomlTable)).to.deep.equal([
       'https://z',
@@ -104,7 +104,13 @@ describe('mirror: TOML writing and reading', () => {
     ]);
     const dupKey = thrown(() => parseToml('a = 1\nb = 2\na = 3\n', 'f.toml'));
     expect(dupKey.code).to.equal('E_CONFIG_INVALID');
-    expect(dupKey.message).to.equal('f.toml: line 3: key a is defined twice');
+    expect(dupKey.message).to.equal(
+      'f.toml: line 3, column 1: trying to redefine an already defined table or value',
+    );
+    expect(dupKey.details).to.include({ file: 'f.toml', line: 3, column: 1 });
+    expect(thrown(() => parseToml('a = 1\nb = [1,\n  2 3]\n', 'g.toml')).message).to.match(
+      /^g\.toml: line 3, column \d+: /,
+    );
     expect(thrownCode(() => parseToml('[t]\n[t]\n'))).to.equal('E_CONFIG_INVALID');
     expect(thrownCode(() => parseToml('x = "unterminated\n'))).to.equal('E_CONFIG_INVALID');
     expect(thrownCode(() => parseToml('x = 1 y = 2\n'))).to.equal('E_CONFIG_INVALID');

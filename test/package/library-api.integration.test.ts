@@ -93,6 +93,8 @@ describe('the library as another project imports it', function () {
       'verifyBundle',
       'inspectRemoteImage',
       'mirrorConfig',
+      'mirrorRuntimeConfig',
+      'runtimeCapabilities',
       'checkMirror',
       'copyImages',
       'walkImage',

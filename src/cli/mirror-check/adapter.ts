@@ -3,13 +3,14 @@ import { hostOptionsFor } from '../../registry/http/host-options.js';
 import { hostOptionsFromFlags } from '../client-options.js';
 import { terminalPushCredentials, type PushCredentialOptions } from '../push-credentials.js';
 import { checkMirror, MirrorCheckError, type MirrorCheckReport } from '../../mirror/index.js';
-import { mirrorTarget } from '../../mirror/index.js';
+import { mirrorTarget, type MirrorRuntime } from '../../mirror/index.js';
 import { pathMappingFromFlags, type PathFlagValues } from '../path-flags.js';
 
 export interface MirrorCheckFlags extends PushCredentialOptions, PathFlagValues {
   readonly source: string;
   readonly 'private-registry': string;
   readonly config?: string | undefined;
+  readonly runtime?: MirrorRuntime | undefined;
   readonly 'config-only'?: boolean | undefined;
   readonly concurrency?: number | undefined;
 }
@@ -37,6 +38,7 @@ export async function runMirrorCheck(
     paths: pathMappingFromFlags(flags),
     ...(creds.credentials ? { credentials: creds.credentials } : {}),
     ...(flags.config !== undefined ? { config: flags.config } : {}),
+    ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),
     ...(configOnly ? { configOnly } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
     ...(signal ? { signal } : {}),

@@ -31,6 +31,13 @@ export function renderMirrorCheck(r: MirrorCheckReport): string[] {
       for (const p of h.problems) lines.push(`      problem: ${p}`);
       for (const n of h.notes) lines.push(`      note: ${n}`);
     }
+    if (c.images.length > 0) lines.push('  what a node does per image:');
+    for (const i of c.images) {
+      lines.push(`  ${i.status.padEnd(13)} ${i.ref}`);
+      lines.push(`      asks ${i.asks ?? '(not the mirror)'}`);
+      if (i.tls !== undefined) lines.push(`      tls ${i.tls}`);
+      if (i.fallback !== undefined) lines.push(`      then ${i.fallback}`);
+    }
   }
   return lines;
 }

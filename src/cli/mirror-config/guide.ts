@@ -3,7 +3,12 @@
  * the library returns: where the files are and what the nodes need of them.
  */
 import { posix } from 'node:path';
-import type { MirrorConfigResult, MirrorConfigWarning, MirrorInstall } from '../../mirror/index.js';
+import type {
+  MirrorConfigResult,
+  MirrorConfigWarning,
+  MirrorInstall,
+  MirrorRuntimeResult,
+} from '../../mirror/index.js';
 import { alwaysMirrored, criAuthTable } from '../../mirror/index.js';
 
 type HostsInstall = Extract<MirrorInstall, { format: 'hosts-toml' }>;
@@ -53,8 +58,30 @@ function configTomlGuide(i: ConfigTomlInstall): string[] {
   ];
 }
 
+/** The tree written for a runtime, and how to roll it out. */
+export function runtimeGuide(r: MirrorRuntimeResult, privateRegistry: string): string[] {
+  const secret = r.tree.filter((t) => t.secret).map((t) => t.path);
+  const unpack = r.archive
+    ? [`The copy, on a node: tar -xpf ${posix.basename(r.output)} -C ${r.nodeRoot}`]
+    : [`The copy, on a node: cp -r ${r.output}/. ${r.nodeRoot}`];
+  return [
+    `wrote the ${r.runtime} tree for ${r.hosts.join(', ')} to ${r.output}${r.archive ? ' (tar)' : ''}:`,
+    ...r.tree.map(
+      (t) => `  ${t.path}${t.secret ? '   (mode 0600: holds the mirror credentials)' : ''}`,
+    ),
+    `mirror: ${r.endpoint}`,
+    ...unpack,
+    'Then:',
+    ...r.steps.map((s, i) => `  ${i + 1}. ${s}`),
+    ...(secret.length > 0 ? ['Keep the credential files out of version control and logs.'] : []),
+    `Check: bmpack mirror check --source <bundle> --private-registry ${privateRegistry} --runtime ${r.runtime} --config ${r.archive ? '<unpacked tree or node root>' : r.output}`,
+  ];
+}
+
 /** A warning in the command's words: those about what to pass name its flags. */
-export function mirrorConfigWarning(w: MirrorConfigWarning): string {
+export function mirrorConfigWarning(
+  w: MirrorConfigWarning | MirrorRuntimeResult['warnings'][number],
+): string {
   switch (w.kind) {
     case 'only-always-mirrored':
       return `only ${alwaysMirrored} is mirrored: name registries with --hosts, or --source a bundle`;

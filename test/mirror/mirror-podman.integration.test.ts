@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { mirrorRuntimeConfig } from '../../src/mirror/runtime-config.js';
+import { makeImage } from '../rig/image-generator.js';
+import { runTool } from '../rig/processes.js';
+import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
+import { startRegistry } from '../rig/registry.js';
+import { seedImage } from '../rig/seed.js';
+import { requireTool } from '../rig/tools.js';
+import { writeDockerLogin } from './mirror-kit.js';
+
+/**
+ * podman 4.3 (Debian) reads the registries.conf drop-in that `mirror config
+ * --runtime podman` writes as its whole registries.conf
+ * (CONTAINERS_REGISTRIES_CONF), the tree's auth.json (REGISTRY_AUTH_FILE)
+ * and the CA the tree puts under containers/certs.d/HOST:PORT (--cert-dir),
+ * and pulls the public name from the namespaced mirror: the prefix
+ * docker.io is replaced by HOST:PORT/ns. Storage is vfs under a temp root,
+ * so nothing of the machine's podman is touched.
+ */
+describe('mirror: podman pulls through the generated registries.conf', function () {
+  this.timeout(180_000);
+  let work: TrackedDir;
+
+  before(async () => {
+    work = await makeTempDir('bmpack-mirror-podman-');
+  });
+  after(async () => {
+    await work.stop();
+  });
+
+  async function podman(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+    const bin = requireTool('podman', 'podman');
+    const store = [
+      '--root',
+      join(work.path, 'storage'),
+      '--runroot',
+      join(work.path, 'run'),
+      '--tmpdir',
+      join(work.path, 'tmp'),
+      '--storage-driver',
+      'vfs',
+      '--events-backend',
+      'file',
+      '--cgroup-manager',
+      'cgroupfs',
+    ];
+    const out = await runTool(bin, [...store, ...args], {
+      env: { ...process.env, ...env },
+      timeoutMs: 120_000,
+    });
+    return out.toString('utf8').trim();
+  }
+
+  it('pulls docker.io/library/nginx:1.0 from a TLS, htpasswd, namespaced mirror', async () => {
+    const reg = await startRegistry('htpasswd');
+    try {
+      const image = makeImage({ seed: 1802, layers: 2, layerSize: 2000, format: 'oci' });
+      await seedImage(reg, image, 'ns/library/nginx:1.0');
+      const dockerConfig = await writeDockerLogin(work.path, reg);
+      const tree = join(work.path, 'tree');
+      await mirrorRuntimeConfig({
+        privateRegistry: `${reg.host}/ns`,
+        runtime: 'podman',
+        hosts: ['docker.io'],
+        caCert: reg.caFile!,
+        pullCredentialConfig: dockerConfig,
+        output: tree,
+        nodeRoot: tree,
+      });
+      const env = {
+        CONTAINERS_REGISTRIES_CONF: join(
+          tree,
+          'etc/containers/registries.conf.d/50-bmpack-mirror.conf',
+        ),
+        REGISTRY_AUTH_FILE: join(tree, 'etc/containers/bmpack-mirror-auth.json'),
+      };
+      const certDir = join(tree, 'etc/containers/certs.d', reg.host);
+      await podman(['pull', '--quiet', '--cert-dir', certDir, 'docker.io/library/nginx:1.0'], env);
+      const digest = await podman(
+        ['image', 'inspect', '--format', '{{.Digest}}', 'docker.io/library/nginx:1.0'],
+        env,
+      );
+      expect(digest).to.equal(image.manifestDigest);
+    } finally {
+      await reg.stop();
+    }
+  });
+});

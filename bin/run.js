@@ -49,6 +49,6 @@ function runWithCodeCache(file) {
 if (single !== undefined) {
   runWithCodeCache(single);
 } else {
-  const { execute } = await import('@oclif/core');
-  await execute({ dir: import.meta.url });
+  const { runBmpack } = await import('../dist/src/cli/command/entry.js');
+  await runBmpack(process.argv.slice(2), fileURLToPath(import.meta.url));
 }

@@ -8,10 +8,11 @@
 // loaded.
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { Plugin, execute } from '@oclif/core';
+import { Plugin } from '@oclif/core';
 import { plugins } from 'bmpack:embedded';
 import { useSingleFileWorkers } from '../src/verify/single-file.js';
 import { namesLzmaFile } from '../src/cli/lzma-argv.js';
+import { runBmpack } from '../src/cli/command/entry.js';
 
 /** An oclif plugin with its package.json, manifest and command modules embedded, not read. */
 class EmbeddedPlugin extends Plugin {
@@ -61,7 +62,7 @@ async function runCli() {
   useSingleFileWorkers(self);
   const root = dirname(self);
   const pjson = plugins[0].pjson;
-  await execute({ loadOptions: { root, pjson, plugins: await loadPlugins(root) } });
+  await runBmpack(process.argv.slice(2), { root, pjson, plugins: await loadPlugins(root) });
 }
 
 async function main() {

@@ -9,6 +9,7 @@ import { BmpackError } from '../../errors.js';
 import { redactText } from '../../redact.js';
 import { cliHint } from '../error-hints.js';
 import { failureReport } from './failure-report.js';
+import { usageError, type CommandShape } from '../usage/index.js';
 import { normalizeHostListFlags } from '../host-list-argv.js';
 import { hostListFlags } from '../registry-flags.js';
 
@@ -68,9 +69,9 @@ export abstract class BaseCommand extends Command {
   }
 
   /**
-   * oclif's own usage errors (unknown flag, missing value) keep their help
-   * text; anything else its parser throws, such as `exists: true` finding no
-   * file, is the user's input too, not a bug: E_USAGE naming the flag.
+   * Whatever the parser throws (unknown flag, missing argument, a refused
+   * value, `exists: true` finding no file) is the user's input, not a bug:
+   * one E_USAGE line with the usage, never oclif's internals.
    */
   protected override async parse<
     F extends ParsedOutput,
@@ -83,20 +84,19 @@ export abstract class BaseCommand extends Command {
     try {
       return await super.parse(options, argv ?? this.hostListArgv(options));
     } catch (err) {
-      if (err instanceof BmpackError || isOclifUsageError(err) || !(err instanceof Error))
-        throw err;
-      // "Parsing --source \n\tNo file found at X\nSee more help with --help" → "--source: No file found at X"
-      const message = err.message
-        .replace(/See more help with --help/, '')
-        .replace(/^Parsing (--\S+)\s*/, '$1: ')
-        .replace(/\s*\n\s*/g, ' ')
-        .trim();
-      const command = `${this.config.bin} ${(this.id ?? '').replaceAll(':', ' ')}`;
-      throw new BmpackError('E_USAGE', message, {
-        hint: `Check the command line: \`${command} --help\` says what each flag and argument takes.`,
-        cause: err,
-      });
+      if (err instanceof BmpackError || !(err instanceof Error)) throw err;
+      throw usageError(err, this.shape());
     }
+  }
+
+  /** This command as the usage hint describes it. */
+  private shape(): CommandShape {
+    return {
+      bin: this.config.bin,
+      id: this.id ?? '',
+      args: { ...this.ctor.args },
+      flags: { ...this.ctor.baseFlags, ...this.ctor.flags },
+    };
   }
 
   override async catch(err: Error & { exitCode?: number }): Promise<unknown> {

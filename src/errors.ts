@@ -107,6 +107,9 @@ export type ErrorReason =
   | 'proxy-refused'
   | 'proxy-auth-required';
 
+/** One structured fact of an error: a value, or a list (every image a push left out). */
+export type ErrorDetail = string | number | boolean | readonly string[];
+
 export interface BmpackErrorOptions {
   /** What the user can do about it, in the library's words (no CLI flag names). */
   hint?: string;
@@ -120,8 +123,8 @@ export interface BmpackErrorOptions {
    * the command could not finish.
    */
   categoryFromCause?: boolean;
-  /** Extra structured facts (image, blob, url…) for `--json` output. */
-  details?: Readonly<Record<string, string | number | boolean>>;
+  /** Extra structured facts (image, blob, url…, or a whole list) for `--json` output. */
+  details?: Readonly<Record<string, ErrorDetail>>;
 }
 
 export class BmpackError extends Error {
@@ -129,7 +132,7 @@ export class BmpackError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
   readonly reason: ErrorReason | undefined;
-  readonly details: Readonly<Record<string, string | number | boolean>>;
+  readonly details: Readonly<Record<string, ErrorDetail>>;
 
   constructor(code: ErrorCode, message: string, options: BmpackErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

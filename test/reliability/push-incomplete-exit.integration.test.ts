@@ -78,7 +78,9 @@ describe('push images: E_PUSH_INCOMPLETE exits with its cause’s category', fun
     const error = errorOf(run);
     expect(error.code).to.equal('E_PUSH_INCOMPLETE');
     expect(error.exitCode).to.equal(6);
-    expect(error.message).to.match(/First error: .*cannot reach .*tried \d times/);
+    expect(error.message).to.match(
+      /E_NETWORK for \d+ images? \(first: [^)]+\): .*cannot reach .*tried \d times/,
+    );
     expect(error.hint).to.contain('HTTPS_PROXY');
   });
 

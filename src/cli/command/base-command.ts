@@ -5,7 +5,7 @@
  * with --debug.
  */
 import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core';
-import { BmpackError } from '../../errors.js';
+import { BmpackError, type ErrorDetail } from '../../errors.js';
 import { redactText } from '../../redact.js';
 import { cliHint } from '../error-hints.js';
 import { failureReport } from './failure-report.js';
@@ -27,7 +27,7 @@ export interface ErrorJson {
     readonly hint?: string;
     readonly reason?: string;
     readonly exitCode: number;
-    readonly details?: Readonly<Record<string, string | number | boolean>>;
+    readonly details?: Readonly<Record<string, ErrorDetail>>;
   };
 }
 

@@ -86,6 +86,7 @@ export type ErrorReason =
   | 'image-list-unreadable'
   | 'image-list-is-directory'
   | 'image-list-missing'
+  | 'image-list-stdin-twice'
   | 'worker-crashed'
   | 'mirrored-host-invalid'
   | 'mirrored-hosts-empty'

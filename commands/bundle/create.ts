@@ -28,13 +28,14 @@ Logins: --username HOST=USER with --password-stdin for one registry, else the st
     '<%= config.bin %> <%= command.id %> --manifest release.yaml --manifest extras.txt --platform linux/amd64 --output /srv/out/bmpackages_1.2.0.tar.xz',
     '<%= config.bin %> <%= command.id %> --manifest images.txt --insecure-registry 10.0.0.5:5000 --json',
     'cat pw.txt | <%= config.bin %> <%= command.id %> --manifest release.yaml --cacert harbor.corp:443=corp-ca.crt --username harbor.corp:443=ci --password-stdin --plain-http 10.0.0.7:5000',
+    'skopeo list-tags docker://registry.k8s.io/pause | jq -r \'.Tags[] | "registry.k8s.io/pause:" + .\' | <%= config.bin %> <%= command.id %> --manifest - --output pause.tar.xz',
     '<%= config.bin %> <%= command.id %> --manifest release-1.1.yaml --since bmpackages_1.0.0.tar.xz --output bmpackages_1.1.0-delta.tar.xz',
   ];
 
   static override flags = {
     manifest: Flags.string({
       char: 'm',
-      description: 'Image list to bundle (repeatable).',
+      description: 'Image list to bundle (repeatable); - reads one from standard input.',
       required: true,
       multiple: true,
     }),

@@ -45,6 +45,8 @@ export interface CreateBundleOptions {
   /** Write a delta: leave out the configs and layers this previous bmpack bundle holds. */
   readonly since?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Where a manifest named `-` is read from (default: process.stdin). */
+  readonly stdin?: NodeJS.ReadableStream;
   readonly signal?: AbortSignal;
   readonly onEvent?: ProgressListener;
 }
@@ -70,7 +72,7 @@ export const defaultConcurrency = 8;
 export async function createBundle(o: CreateBundleOptions): Promise<CreateBundleResult> {
   const started = performance.now();
   const env = o.env ?? process.env;
-  const set = await loadImageSets(o.manifests);
+  const set = await loadImageSets(o.manifests, o.stdin);
   for (const message of set.warnings) o.onEvent?.({ type: 'warning', message });
   const cwd = o.cwd ?? process.cwd();
   const output = resolvePath(cwd, o.output ?? `bmpackages_${set.version}.tar.xz`);

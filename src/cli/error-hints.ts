@@ -153,6 +153,12 @@ const hints: Readonly<Record<ErrorReason, readonly FlagHint[]>> = {
       hint: say('Give --manifest a file, not a directory; repeat --manifest for several files.'),
     },
   ],
+  'image-list-stdin-twice': [
+    {
+      needs: ['manifest'],
+      hint: say('Give --manifest - once; name the other lists by their files.'),
+    },
+  ],
   'image-list-missing': [
     { needs: ['manifest'], hint: say('Name at least one image list with --manifest FILE.') },
   ],

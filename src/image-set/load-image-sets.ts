@@ -3,6 +3,7 @@
  * release (merge rules in merge-image-sets.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
 import { BmpackError, type ErrorReason } from '../errors.js';
 import type { ImageSet } from './image-set.js';
 import { mergeImageSetFiles } from './merge-image-sets.js';
@@ -28,9 +29,13 @@ function readReason(code: unknown): { reason?: ErrorReason } {
   return code === 'EISDIR' ? { reason: 'image-list-is-directory' } : {};
 }
 
-async function readManifest(file: string): Promise<string> {
+/** `-` names standard input, as with kubectl -f and skopeo sync. */
+export const stdinName = '-';
+const stdinLabel = 'standard input';
+
+async function readManifest(file: string, stdin: NodeJS.ReadableStream): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return file === stdinName ? await text(stdin) : await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new BmpackError('E_IO', `cannot read manifest ${file}: ${(err as Error).message}`, {
@@ -47,9 +52,21 @@ async function readManifest(file: string): Promise<string> {
  * @throws BmpackError E_IO when a file cannot be read, E_IMAGESET_INVALID
  * ("FILE:LINE: …") when one is wrong or two disagree on the version.
  */
-export async function loadImageSets(files: readonly string[]): Promise<ImageSet> {
+export async function loadImageSets(
+  files: readonly string[],
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<ImageSet> {
+  if (files.filter((f) => f === stdinName).length > 1) {
+    throw new BmpackError('E_USAGE', 'standard input (-) is named twice as an image list', {
+      hint: 'Standard input can be read once: name it once, and the other lists by their files.',
+      reason: 'image-list-stdin-twice',
+    });
+  }
   const parsed: ImageSetFile[] = [];
   // One at a time: manifests are small, and the first bad file is the one reported.
-  for (const file of files) parsed.push(parseImageSetFile(await readManifest(file), file));
+  for (const file of files) {
+    const name = file === stdinName ? stdinLabel : file;
+    parsed.push(parseImageSetFile(await readManifest(file, stdin), name));
+  }
   return mergeImageSetFiles(parsed);
 }

@@ -6,17 +6,20 @@ import { parseReference } from '../reference/index.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
 import type { HostOptions } from '../registry/http/host-options.js';
-import { inspectImage, type ImageInspection } from './inspect-image.js';
+import type { PlatformSpec } from '../oci/platform.js';
+import { inspectImage, type InspectedImage } from './inspect-image.js';
 
 export interface InspectRemoteOptions {
   /** Image reference, as docker takes it. */
   readonly image: string;
   readonly host?: HostOptions;
   readonly credentials?: CredentialStore;
+  /** Inspect the manifest an index holds for this platform. */
+  readonly platform?: PlatformSpec;
   readonly signal?: AbortSignal;
 }
 
-export async function inspectRemoteImage(o: InspectRemoteOptions): Promise<ImageInspection> {
+export async function inspectRemoteImage(o: InspectRemoteOptions): Promise<InspectedImage> {
   const ref = parseReference(o.image);
   const client = new RegistryClient({
     hosts: { [ref.registry]: o.host ?? {} },
@@ -24,7 +27,7 @@ export async function inspectRemoteImage(o: InspectRemoteOptions): Promise<Image
     ...(o.signal ? { signal: o.signal } : {}),
   });
   try {
-    return await inspectImage(client, ref);
+    return await inspectImage(client, ref, o.platform);
   } finally {
     await client.close();
   }

@@ -24,6 +24,7 @@ import type { RetryPolicy } from './http/retry-policy.js';
 import { Transport, type ProxySettings } from './http/transport.js';
 import { type FetchedManifest, getManifest, headManifest, putManifest } from './manifests.js';
 import { Requester } from './requester.js';
+import { listTags } from './tag-list.js';
 import { probeRepositoryName, type NameVerdict } from './repository-probe.js';
 import { UploadFallbacks, type FallbackListener } from './upload-fallbacks.js';
 
@@ -124,6 +125,11 @@ export class RegistryClient {
   /** Cross-repository mount; true when the registry mounted it. */
   mountBlob(repo: RepositoryRef, digest: string, from: string): Promise<boolean> {
     return mountBlob(this.rq, repo, digest, from, this.uploads);
+  }
+
+  /** Every tag of `repo`, page by page (the registry's `Link` pagination). */
+  listTags(repo: RepositoryRef, pageSize?: number): AsyncGenerator<string[], void, undefined> {
+    return listTags(this.rq, repo, pageSize);
   }
 
   /** Whether the registry takes `repo` as a name (an upload session opened and cancelled). */

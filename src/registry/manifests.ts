@@ -2,6 +2,7 @@
  * Manifest GET, HEAD and PUT (distribution-spec "Pulling manifests",
  * "Checking if content exists", "Pushing Manifests").
  */
+import { boundedBody } from './http/bounded-body.js';
 import { sha256Digest, digestLike } from '../content/digest.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
@@ -20,7 +21,6 @@ import { header } from './http/headers.js';
 import type { HttpResponse } from './http/transport.js';
 import type { Requester } from './requester.js';
 import { responseError } from './http/response-errors.js';
-import { asBuffer } from '../content/as-buffer.js';
 
 /** The most manifest bytes we accept (the spec asks registries to take at least 4 MB). */
 export const maxManifestBytes = 8 * 1024 * 1024;
@@ -89,25 +89,19 @@ export async function getManifest(rq: Requester, ref: ImageReference): Promise<F
   return { bytes, digest, mediaType: manifest.mediaType, manifest };
 }
 
-async function readManifestBody(res: HttpResponse, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    const buf = asBuffer(chunk);
-    size += buf.length;
-    if (size > maxManifestBytes) {
-      res.body.destroy();
-      throw new BmpackError(
+function readManifestBody(res: HttpResponse, what: string): Promise<Buffer> {
+  return boundedBody(
+    res,
+    maxManifestBytes,
+    () =>
+      new BmpackError(
         'E_MANIFEST_TOO_LARGE',
         `${what}: manifest larger than ${maxManifestBytes} bytes`,
         {
           hint: 'Manifests are small JSON documents; this registry sent something else.',
         },
-      );
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
+      ),
+  );
 }
 
 /**

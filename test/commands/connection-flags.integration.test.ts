@@ -174,4 +174,17 @@ describe('connection flags, the same on every command', function () {
     const report = JSON.parse(run.stdout) as { images: Array<{ status: string }> };
     expect(report.images.map((i) => i.status)).to.eql(['present', 'present']);
   });
+
+  it('bundle create --manifest - reads the list from standard input; with --password-stdin too it is E_USAGE', async () => {
+    const args = create('stdin', '--authfile', authFile).map((a) => (a === work.file ? '-' : a));
+    const list = `${open.host}/open/a:1\n${secure.host}/secure/b:1\n`;
+    const run = await bmpack(args, { input: list });
+    ok(run);
+    expect(jsonOf(run).images).to.equal(2);
+    const both = await bmpack([...args, '--username', `${secure.host}=u`, '--password-stdin'], {
+      input: list,
+    });
+    expect(both.code, why(both)).to.equal(2);
+    expect(errorOf(both).message).to.contain('--manifest -');
+  });
 });

@@ -2,6 +2,7 @@
 import type { ProgressListener } from '../../events.js';
 import { createBundle, type CreateBundleResult } from '../../bundle-writer/create-bundle.js';
 import { parsePlatform } from '../../oci/platform.js';
+import { BmpackError } from '../../errors.js';
 import { clientSetup } from '../client-options.js';
 import type { RegistryFlagValues } from '../registry-flags.js';
 
@@ -21,6 +22,15 @@ export async function runBundleCreate(
   onEvent: ProgressListener,
   warn: (message: string) => void,
 ): Promise<CreateBundleResult> {
+  if (flags.manifest.includes('-') && flags['password-stdin'] === true) {
+    throw new BmpackError(
+      'E_USAGE',
+      'standard input cannot carry both an image list (--manifest -) and a password (--password-stdin)',
+      {
+        hint: 'Write the image list to a file, or keep the password in a login file (--authfile).',
+      },
+    );
+  }
   // Several registries: a --username must name its own (HOST=USER).
   const setup = await clientSetup(undefined, flags);
   for (const w of setup.warnings) warn(w);

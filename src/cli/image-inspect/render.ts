@@ -6,6 +6,7 @@ export function renderImageInspection(inspection: ImageInspection): string[] {
     inspection.reference,
     `  digest     ${inspection.digest}`,
     `  mediaType  ${inspection.mediaType}`,
+    ...(inspection.index !== undefined ? [`  index      ${inspection.index}`] : []),
   ];
   if (inspection.manifests.length > 0) {
     for (const m of inspection.manifests)

@@ -1,7 +1,7 @@
 import { registryFlags } from '../../src/cli/registry-flags.js';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
-import { createProgress, progressMode } from '../../src/cli/progress.js';
+import { createProgress, progressFlags, progressMode } from '../../src/cli/progress/index.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
 import {
@@ -33,6 +33,7 @@ Logins: --username HOST=USER with --password-stdin for one registry, else the st
   ];
 
   static override flags = {
+    ...progressFlags,
     manifest: Flags.string({
       char: 'm',
       description: 'Image list to bundle (repeatable); - reads one from standard input.',
@@ -73,7 +74,9 @@ Logins: --username HOST=USER with --password-stdin for one registry, else the st
 
   async run(): Promise<CreateBundleResult> {
     const { flags } = await this.parse(BundleCreate);
-    const progress = createProgress(progressMode(this.jsonEnabled()));
+    const progress = createProgress(
+      progressMode({ json: this.jsonEnabled(), choice: flags.progress, quiet: flags.quiet }),
+    );
     const tally = new WorkTally({
       images: 'fetched whole',
       phases: { fetch: 'fetched into the cache (kept for the re-run)' },

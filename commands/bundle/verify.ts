@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
-import { createProgress, progressMode } from '../../src/cli/progress.js';
+import { createProgress, progressFlags, progressMode } from '../../src/cli/progress/index.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import type { VerifyReport } from '../../src/verify/verify-report.js';
@@ -36,6 +36,7 @@ The work is spread over --workers worker processes (default: one per core). A fa
   };
 
   static override flags = {
+    ...progressFlags,
     workers: Flags.integer({
       description:
         'Parallel workers reading and hashing. Default: one per core; 1 verifies in this process.',
@@ -46,7 +47,9 @@ The work is spread over --workers worker processes (default: one per core). A fa
 
   async run(): Promise<VerifyReport> {
     const { args, flags } = await this.parse(BundleVerify);
-    const progress = createProgress(progressMode(this.jsonEnabled()));
+    const progress = createProgress(
+      progressMode({ json: this.jsonEnabled(), choice: flags.progress, quiet: flags.quiet }),
+    );
     const report = await withInterrupt((signal) =>
       verifyBundle({
         path: args.bundle,

@@ -3,7 +3,7 @@ import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { runImageCopy } from '../../src/cli/image-copy/adapter.js';
 import { renderImageCopyResult } from '../../src/cli/image-copy/render.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
-import { createProgress, progressMode } from '../../src/cli/progress.js';
+import { createProgress, progressFlags, progressMode } from '../../src/cli/progress/index.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
 import { uploadFlags } from '../../src/cli/upload-flags.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
@@ -43,6 +43,7 @@ An index is copied whole, so every digest stays valid at the destination; --plat
   };
 
   static override flags = {
+    ...progressFlags,
     all: Flags.boolean({ description: 'Copy every image the bundle or layout lists.' }),
     platform: Flags.string({
       description:
@@ -78,7 +79,13 @@ An index is copied whole, so every digest stays valid at the destination; --plat
 
   async run(): Promise<ImageCopyResult> {
     const { args, flags } = await this.parse(ImageCopy);
-    const progress = createProgress(progressMode(this.jsonEnabled() || flags['dry-run']));
+    const progress = createProgress(
+      progressMode({
+        json: this.jsonEnabled() || flags['dry-run'],
+        choice: flags.progress,
+        quiet: flags.quiet,
+      }),
+    );
     const tally = new WorkTally({
       images: 'copied and tagged',
       phases: { upload: 'sent (whole blobs stay at the destination)' },

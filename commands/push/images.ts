@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { normalizeBooleanFlags } from '../../src/cli/boolean-flags.js';
-import { createProgress, progressMode } from '../../src/cli/progress.js';
+import { createProgress, progressFlags, progressMode } from '../../src/cli/progress/index.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
 import { WorkTally } from '../../src/cli/work-tally.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
@@ -31,6 +31,7 @@ Credentials: with --need-credential (the default) and neither --username, --auth
   ];
 
   static override flags = {
+    ...progressFlags,
     source: Flags.file({
       char: 's',
       description: 'The bundle: a .tar.xz or .tar (bmpack, OCI layout or docker-save).',
@@ -63,7 +64,13 @@ Credentials: with --need-credential (the default) and neither --username, --auth
   async run(): Promise<PushImagesResult> {
     this.argv = normalizeBooleanFlags(this.argv, ['need-credential']);
     const { flags } = await this.parse(PushImages);
-    const progress = createProgress(progressMode(this.jsonEnabled() || flags['dry-run']));
+    const progress = createProgress(
+      progressMode({
+        json: this.jsonEnabled() || flags['dry-run'],
+        choice: flags.progress,
+        quiet: flags.quiet,
+      }),
+    );
     const tally = new WorkTally({
       images: 'pushed and tagged',
       phases: { upload: 'sent (whole blobs stay at the registry)' },

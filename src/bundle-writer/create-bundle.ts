@@ -212,7 +212,8 @@ function formatMegabytes(bytes: number): string {
 function createEvents(onEvent: ProgressListener): ProgressListener {
   return (e: ProgressEvent) => {
     if (e.type === 'bytes') onEvent({ ...e, phase: e.phase === 'upload' ? 'fetch' : e.phase });
-    else if (e.type === 'image-done' || e.type === 'retry' || e.type === 'warning') onEvent(e);
+    else if (e.type !== 'images-total' && e.type !== 'bytes-total' && e.type !== 'phase')
+      onEvent(e);
   };
 }
 

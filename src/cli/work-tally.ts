@@ -1,7 +1,7 @@
 /**
- * What a command finished before it was stopped, counted from its progress
- * events, so that an interruption can say what is done (and kept) besides
- * how to resume.
+ * How far a command is, counted from its progress events: so that an
+ * interruption can say what is done (and kept) besides how to resume, and
+ * a log's heartbeat how far the work has come.
  */
 import type { ProgressEvent, ProgressListener } from '../events.js';
 import { formatBytes } from './format-bytes.js';
@@ -16,6 +16,7 @@ export interface TallyWords {
 export class WorkTally {
   private imagesTotal = 0;
   private imagesDone = 0;
+  private current = '';
   private readonly bytes = new Map<string, { done: number; total: number }>();
 
   constructor(private readonly words: TallyWords) {}
@@ -23,9 +24,23 @@ export class WorkTally {
   /** Feed it every progress event, then pass events on to `next`. */
   tee(next: ProgressListener): ProgressListener {
     return (e) => {
-      this.count(e);
+      this.add(e);
       next(e);
     };
+  }
+
+  /** "(upload): 3 of 4 images, upload 1.2 MiB of 3.0 MiB": every phase, in its own name. */
+  status(): string {
+    const parts = [
+      ...(this.imagesTotal > 0 ? [`${this.imagesDone} of ${this.imagesTotal} images`] : []),
+      ...[...this.bytes].map(([name, b]) =>
+        b.total > 0
+          ? `${name} ${formatBytes(b.done)} of ${formatBytes(b.total)}`
+          : `${name} ${formatBytes(b.done)}`,
+      ),
+    ];
+    const doing = this.current !== '' ? ` (${this.current})` : '';
+    return `${doing}: ${parts.join(', ') || 'working'}`;
   }
 
   /** "2 of 4 images pushed, 1.2 MiB of 3.0 MiB uploaded". */
@@ -41,8 +56,9 @@ export class WorkTally {
     return parts.length > 0 ? parts.join(', ') : 'nothing yet';
   }
 
-  private count(e: ProgressEvent): void {
-    if (e.type === 'images-total') this.imagesTotal = e.total;
+  add(e: ProgressEvent): void {
+    if (e.type === 'phase') this.current = e.phase;
+    else if (e.type === 'images-total') this.imagesTotal = e.total;
     else if (e.type === 'image-done') this.imagesDone++;
     else if (e.type === 'bytes-total') this.phase(e.phase).total = e.total;
     else if (e.type === 'bytes') this.phase(e.phase).done += e.n;

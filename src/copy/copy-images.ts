@@ -14,7 +14,7 @@
 import pLimit from 'p-limit';
 import { BmpackError, ExitCode } from '../errors.js';
 import type { ProgressListener } from '../events.js';
-import { walkFrom } from '../graph/index.js';
+import { reachableBytes, walkFrom } from '../graph/index.js';
 import type { ImageSink, ImageSource } from '../store/index.js';
 import { copyWork, planCopy, type CopyPlan, type MissingBlob } from './copy-plan.js';
 import type { CopyRequest, PlannedImage } from './copy-request.js';
@@ -204,6 +204,7 @@ function goalOf({ request, graph }: PlannedImage): ImageGoal {
     repo: request.to.repository,
     top: graph.top.digest,
     ...(request.to.tag !== undefined ? { tag: request.to.tag } : {}),
+    bytes: reachableBytes(graph, [graph.top.digest]),
   };
 }
 

@@ -33,6 +33,8 @@ export interface ImageGoal {
   readonly repo: string;
   readonly top: string;
   readonly tag?: string;
+  /** All the image reaches, for progress. */
+  readonly bytes: number;
 }
 
 export async function executeCopy(
@@ -54,6 +56,9 @@ export async function executeCopy(
   const manifests = startManifests(puts, work.manifests, blobs, probe);
   const tags = startTags(puts, work.tags, manifests, probe.tags);
   const failed: Array<{ image: string; error: unknown }> = [];
+  const started = performance.now();
+  // Every image's tasks are scheduled at once: they all begin now.
+  for (const g of goals) ctx.onEvent?.({ type: 'image-start', ref: g.image, bytes: g.bytes });
   await Promise.all(
     goals.map(async (g) => {
       const done =
@@ -62,7 +67,8 @@ export async function executeCopy(
           : manifests.get(stateKey(g.repo, g.top));
       try {
         await done;
-        ctx.onEvent?.({ type: 'image-done', ref: g.image });
+        const seconds = Math.round((performance.now() - started) / 10) / 100;
+        ctx.onEvent?.({ type: 'image-done', ref: g.image, bytes: g.bytes, seconds });
       } catch (error) {
         failed.push({ image: g.image, error });
       }

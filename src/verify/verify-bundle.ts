@@ -176,7 +176,13 @@ async function run(
 ): Promise<TaskOutcome[]> {
   o.onEvent?.({ type: 'phase', phase: 'verify', detail: o.path });
   const total = tasks.reduce((s, t) => s + taskSize(t), 0);
-  o.onEvent?.({ type: 'bytes-total', phase: 'verify', total });
+  const whole = tasks.some((t) => t.kind === 'file');
+  o.onEvent?.({
+    type: 'bytes-total',
+    phase: 'verify',
+    total,
+    ...(whole ? { detail: 'the sha256 of the whole file, then every entry in it' } : {}),
+  });
   return runTasks(tasks, {
     workers,
     ...(o.transport !== undefined ? { transport: o.transport } : {}),

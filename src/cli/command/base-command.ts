@@ -52,6 +52,8 @@ export abstract class BaseCommand extends Command {
 
   /** A warning on stderr, also under --json (stdout stays machine-readable). */
   protected warnAlways(message: string): void {
+    // --quiet prints only errors and the result.
+    if (this.argv.includes('--quiet') || this.argv.includes('-q')) return;
     ux.stderr(`Warning: ${redactText(message)}`);
   }
 

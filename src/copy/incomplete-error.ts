@@ -72,7 +72,8 @@ function causesByKind(failed: readonly Failure[]): Kind[] {
   return [...kinds.values()];
 }
 
+/** The cause's first line; a long one keeps its start (what failed) and its end (how often). */
 function firstLine(text: string): string {
   const line = text.split('\n')[0] ?? '';
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+  return line.length > 400 ? `${line.slice(0, 250)} … ${line.slice(-140)}` : line;
 }

@@ -215,7 +215,8 @@ describe('mirror config: files and command', function () {
     ]);
     expect(out.guide.join('\n')).to.contain(`tar -xpf crio.tar -C /`);
     const both = await run([...base, '--runtime', 'crio', '--format', 'hosts-toml']);
-    expect(both.error?.message).to.match(/--format|--runtime/);
+    expect(both.error?.oclif?.exit).to.equal(2);
+    expect(both.stderr).to.match(/E_USAGE.*(--format|--runtime)/);
     const docker = await run([...base, '--runtime', 'docker', '--output', join(work.path, 'd')]);
     expect(docker.stderr).to.contain('E_USAGE');
     expect(docker.stderr).to.contain('--private-registry HOST:PORT without /NAMESPACE');

@@ -87,6 +87,7 @@ export type ErrorReason =
   | 'image-list-is-directory'
   | 'image-list-missing'
   | 'image-list-stdin-twice'
+  | 'split-size-invalid'
   | 'worker-crashed'
   | 'mirrored-host-invalid'
   | 'mirrored-hosts-empty'

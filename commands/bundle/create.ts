@@ -1,3 +1,4 @@
+import { bundleFlag } from '../../src/cli/bundle-flag.js';
 import { registryFlags } from '../../src/cli/registry-flags.js';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
@@ -62,10 +63,14 @@ Logins: --username HOST=USER with --password-stdin for one registry, else the st
       multiple: true,
     }),
     ...registryFlags,
-    since: Flags.file({
+    since: bundleFlag({
       description:
-        'Write a delta against this previous bmpack bundle: leave out the configs and layers it already holds.',
-      exists: true,
+        'Write a delta against this previous bmpack bundle (a file, or the first part or base name of one in parts): leave out the configs and layers it already holds.',
+    }),
+    'split-size': Flags.string({
+      description:
+        'Write the bundle as parts NAME.001, NAME.002, … of SIZE bytes (e.g. 4000M for FAT32), whose concatenation is the bundle; see bundle split.',
+      helpValue: 'SIZE',
     }),
     'cache-dir': Flags.string({
       description: 'Blob cache folder. Default: $BMPACK_CACHE_DIR, else $XDG_CACHE_HOME/bmpack.',

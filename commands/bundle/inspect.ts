@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { bundleArg } from '../../src/cli/bundle-flag.js';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { inspectBundle, type BundleInspection } from '../../src/inspect/inspect-bundle.js';
 import { renderInspection } from '../../src/cli/bundle-inspect/render.js';
@@ -17,11 +17,10 @@ A bmpack bundle is read from its metadata alone, at the front of the file: inspe
   ];
 
   static override args = {
-    bundle: Args.file({
+    bundle: bundleArg({
       description:
-        'The bundle: a bmpack .tar.xz or .tar, a tar or tar.xz of an OCI image layout, or a docker save archive.',
+        'The bundle: a bmpack .tar.xz or .tar, a tar or tar.xz of an OCI image layout, or a docker save archive; in parts, the first part or the base name.',
       required: true,
-      exists: true,
     }),
   };
 

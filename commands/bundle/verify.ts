@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import { bundleArg } from '../../src/cli/bundle-flag.js';
+import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { createProgress, progressFlags, progressMode } from '../../src/cli/progress/index.js';
 import { withInterrupt } from '../../src/cli/interrupt.js';
@@ -27,11 +28,10 @@ The work is spread over --workers worker processes (default: one per core). A fa
   ];
 
   static override args = {
-    bundle: Args.file({
+    bundle: bundleArg({
       description:
-        'The bundle: a bmpack .tar.xz or .tar, a tar or tar.xz of an OCI image layout, or a docker save archive.',
+        'The bundle: a bmpack .tar.xz or .tar, a tar or tar.xz of an OCI image layout, or a docker save archive; in parts, the first part or the base name.',
       required: true,
-      exists: true,
     }),
   };
 

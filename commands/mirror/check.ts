@@ -1,3 +1,4 @@
+import { requiredBundleFlag } from '../../src/cli/bundle-flag.js';
 import { pathFlags } from '../../src/cli/path-flags.js';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
@@ -25,12 +26,7 @@ With --config PATH it also reads a node's configuration for --runtime (default c
   ];
 
   static override flags = {
-    source: Flags.file({
-      char: 's',
-      description: 'The bundle that was pushed.',
-      required: true,
-      exists: true,
-    }),
+    source: requiredBundleFlag({ char: 's', description: 'The bundle that was pushed.' }),
     'private-registry': Flags.string({
       description: 'The mirror, as given to push images: HOST[:PORT][/NAMESPACE].',
       required: true,

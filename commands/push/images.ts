@@ -1,3 +1,4 @@
+import { requiredBundleFlag } from '../../src/cli/bundle-flag.js';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
 import { normalizeBooleanFlags } from '../../src/cli/boolean-flags.js';
@@ -32,11 +33,10 @@ Credentials: with --need-credential (the default) and neither --username, --auth
 
   static override flags = {
     ...progressFlags,
-    source: Flags.file({
+    source: requiredBundleFlag({
       char: 's',
-      description: 'The bundle: a .tar.xz or .tar (bmpack, OCI layout or docker-save).',
-      required: true,
-      exists: true,
+      description:
+        'The bundle: a .tar.xz or .tar (bmpack, OCI layout or docker-save); in parts, the first part or the base name.',
     }),
     'private-registry': Flags.string({
       description: 'Target registry, HOST[:PORT][/NAMESPACE].',

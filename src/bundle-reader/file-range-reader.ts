@@ -2,7 +2,7 @@
  * Ranges of a plain tar by positional reads: each range opens its own file
  * handle, so any number of blobs stream in parallel and nothing is shared.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { openBundleFile, type BundleFile } from '../fs/bundle-file.js';
 import { archiveIoError, bundleInvalid } from './archive-errors.js';
 import type { TarRangeReader } from './tar-range-reader.js';
 
@@ -16,9 +16,9 @@ export class FileRangeReader implements TarRangeReader {
 
   async *chunks(offset: number, length: number, what: string): AsyncGenerator<Buffer> {
     if (length === 0) return;
-    let fh: FileHandle;
+    let fh: BundleFile;
     try {
-      fh = await open(this.file, 'r');
+      fh = await openBundleFile(this.file);
     } catch (err) {
       throw archiveIoError(this.file, 'open', err);
     }

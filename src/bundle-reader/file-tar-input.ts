@@ -3,7 +3,7 @@
  * skipped by moving the position, so scanning a multi-GB tar reads little
  * more than its headers.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { openBundleFile, type BundleFile } from '../fs/bundle-file.js';
 import { archiveIoError } from './archive-errors.js';
 import type { TarInput } from './tar-input.js';
 
@@ -19,16 +19,16 @@ export class FileTarInput implements TarInput {
   private pos = 0;
 
   private constructor(
-    private readonly fh: FileHandle,
+    private readonly fh: BundleFile,
     private readonly file: string,
     /** Size of the file in bytes. */
     readonly size: number,
   ) {}
 
   static async open(file: string): Promise<FileTarInput> {
-    let fh: FileHandle;
+    let fh: BundleFile;
     try {
-      fh = await open(file, 'r');
+      fh = await openBundleFile(file);
     } catch (err) {
       throw archiveIoError(file, 'open', err);
     }

@@ -15,7 +15,7 @@
  * Index in a multi-block .tar.xz (both random access), or by one decoder
  * moving forward in a single-block .tar.xz (sequential-xz-reader.ts).
  */
-import { open } from 'node:fs/promises';
+import { openBundleFile } from '../fs/bundle-file.js';
 import { isBmpackError } from '../errors.js';
 import {
   decodeFileWithXzTool,
@@ -96,7 +96,7 @@ export async function openBundleSource(
 async function readHead(path: string): Promise<Buffer> {
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = await openBundleFile(path);
   } catch (err) {
     throw archiveIoError(path, 'open', err);
   }

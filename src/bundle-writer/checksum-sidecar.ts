@@ -13,6 +13,8 @@ import { writeFileAtomic } from '../fs/write-atomic.js';
 export interface Sidecar {
   /** The sidecar's path. */
   readonly path: string;
+  /** For a bundle in parts: each part's name (no folder) and sha256, in order. */
+  readonly parts?: ReadonlyArray<{ readonly name: string; readonly sha256: string }>;
   /** Lowercase hex sha256, or undefined when the line is not sha256sum's. */
   readonly sha256?: string;
   /** The file name the line names. */
@@ -21,13 +23,27 @@ export interface Sidecar {
   readonly consistent: boolean;
 }
 
-export function sidecarPath(bundle: string): string {
-  return `${bundle}.sha256`;
+/** The whole bundle's name for a bundle named by its first part (`X.tar.xz.001` → `X.tar.xz`). */
+export function wholeName(bundle: string): string {
+  return bundle.replace(/\.001$/, '');
 }
 
-/** Write `<bundle>.sha256` as sha256sum does: "<hex>  <file name>\n". */
-export async function writeSidecar(bundle: string, sha256: string): Promise<void> {
-  await writeFileAtomic(sidecarPath(bundle), `${sha256}  ${basename(bundle)}\n`);
+export function sidecarPath(bundle: string): string {
+  return `${wholeName(bundle)}.sha256`;
+}
+
+/**
+ * Write `<bundle>.sha256` as sha256sum does: "<hex>  <file name>\n"; for a
+ * bundle in parts, a line for each part, then the whole's (`sha256sum -c
+ * --ignore-missing` checks the parts).
+ */
+export async function writeSidecar(
+  bundle: string,
+  sha256: string,
+  parts: ReadonlyArray<{ readonly name: string; readonly sha256: string }> = [],
+): Promise<void> {
+  const lines = [...parts.map((p) => `${p.sha256}  ${p.name}`), `${sha256}  ${basename(bundle)}`];
+  await writeFileAtomic(sidecarPath(bundle), `${lines.join('\n')}\n`);
 }
 
 /** The sidecar of `bundle`, or undefined when there is none. */
@@ -42,9 +58,22 @@ export async function readSidecar(bundle: string): Promise<Sidecar | undefined> 
     }
     throw ioError(err, path, 'read');
   }
-  const m = /^([0-9a-fA-F]{64}) [ *](.+)\n?$/.exec(text);
-  if (m === null) return { path, consistent: false };
-  const sha256 = (m[1] ?? '').toLowerCase();
-  const name = m[2] ?? '';
-  return { path, sha256, name, consistent: name === basename(bundle) };
+  const whole = basename(wholeName(bundle));
+  const lines = text.split('\n').filter((l) => l !== '');
+  const parsed = lines.map((l) => /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(l));
+  const last = parsed.at(-1);
+  if (last == null || parsed.some((m) => m === null)) return { path, consistent: false };
+  const parts = parsed.slice(0, -1).map((m) => ({
+    name: m?.[2] ?? '',
+    sha256: (m?.[1] ?? '').toLowerCase(),
+  }));
+  const sha256 = (last[1] ?? '').toLowerCase();
+  const name = last[2] ?? '';
+  return {
+    path,
+    sha256,
+    name,
+    consistent: name === whole,
+    ...(parts.length > 0 ? { parts } : {}),
+  };
 }

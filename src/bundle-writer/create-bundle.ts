@@ -6,6 +6,7 @@
  * or, with `since`, a delta holding only the configs and layers the
  * previous bundle lacks.
  */
+import { checkPartSize, splitBundle, type SplitPart } from './split-bundle.js';
 import { resolve as resolvePath } from 'node:path';
 import { BlobCache, defaultCacheDir } from '../cache/blob-cache.js';
 import { copyImages, type CopyRequest, type PlannedImage } from '../copy/index.js';
@@ -42,6 +43,8 @@ export interface CreateBundleOptions {
   readonly credentials?: CredentialStore;
   readonly cacheDir?: string;
   readonly cwd?: string;
+  /** Cut the written bundle into parts of this many bytes (split-bundle.ts); the whole is removed. */
+  readonly splitSize?: number;
   /** Write a delta: leave out the configs and layers this previous bmpack bundle holds. */
   readonly since?: string;
   readonly env?: NodeJS.ProcessEnv;
@@ -65,12 +68,15 @@ export interface CreateBundleResult {
   readonly base?: BaseRecord;
   readonly omittedBlobs?: number;
   readonly omittedBytes?: number;
+  /** With a split size: the parts, in order (their concatenation is `output`'s bytes). */
+  readonly parts?: readonly SplitPart[];
 }
 
 export const defaultConcurrency = 8;
 
 export async function createBundle(o: CreateBundleOptions): Promise<CreateBundleResult> {
   const started = performance.now();
+  if (o.splitSize !== undefined) checkPartSize(o.splitSize);
   const env = o.env ?? process.env;
   const set = await loadImageSets(o.manifests, o.stdin);
   for (const message of set.warnings) o.onEvent?.({ type: 'warning', message });
@@ -106,6 +112,11 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
     o.onEvent?.({ type: 'images-total', total: set.images.length });
     await copyInto(sink, set, new CachedConfigSource(client, fetcher), o);
     const written = await sink.finish();
+    const parts =
+      o.splitSize !== undefined
+        ? (await splitBundle({ path: written.output, partSize: o.splitSize, removeWhole: true }))
+            .parts
+        : undefined;
     const plan = sink.planned;
     const t = plan.metadata.totals;
     return {
@@ -124,6 +135,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
             omittedBytes: plan.omitted.reduce((sum, b) => sum + b.size, 0),
           }
         : {}),
+      ...(parts !== undefined ? { parts } : {}),
     };
   } finally {
     await client.close();

@@ -153,6 +153,20 @@ const hints: Readonly<Record<ErrorReason, readonly FlagHint[]>> = {
       hint: say('Give --manifest a file, not a directory; repeat --manifest for several files.'),
     },
   ],
+  'split-size-invalid': [
+    {
+      needs: ['size'],
+      hint: say(
+        'Give --size at least 1MiB; for FAT32 media, --size 4000M keeps every part under 4 GiB.',
+      ),
+    },
+    {
+      needs: ['split-size'],
+      hint: say(
+        'Give --split-size at least 1MiB; for FAT32 media, 4000M keeps every part under 4 GiB.',
+      ),
+    },
+  ],
   'image-list-stdin-twice': [
     {
       needs: ['manifest'],

@@ -29,13 +29,13 @@ export function uploadFlagSettings(flags: UploadFlagValues): UploadSettings {
   return value === undefined ? {} : { chunkSize: parseSize(value) };
 }
 
-export function parseSize(value: string): number {
+export function parseSize(value: string, flag = '--chunk-size'): number {
   const m = /^\s*(\d+)\s*(?:([KMG])(?:I?B)?|(B))?\s*$/i.exec(value);
   const unit = units[(m?.[2] ?? m?.[3] ?? '').toUpperCase()];
   const bytes = m?.[1] !== undefined && unit !== undefined ? Number(m[1]) * unit : NaN;
   if (!Number.isSafeInteger(bytes)) {
-    throw new BmpackError('E_USAGE', `--chunk-size ${value} is not a size`, {
-      hint: 'Give bytes, or a number with K, M or G (powers of 1024): 64MiB, 16M, 1048576; 0 for single PUTs.',
+    throw new BmpackError('E_USAGE', `${flag} ${value} is not a size`, {
+      hint: `Give bytes, or a number with K, M or G (powers of 1024): 64MiB, 16M, 1048576${flag === '--chunk-size' ? '; 0 for single PUTs' : ''}.`,
     });
   }
   return bytes;

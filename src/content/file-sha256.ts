@@ -4,16 +4,24 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { openBundleFile } from '../fs/bundle-file.js';
 import { ioError } from '../fs/atomic-file.js';
 
 const piece = 4 * 1024 * 1024;
 
-/** Lowercase hex sha256 of the file at `path`; `onBytes` hears of every piece hashed. */
-export async function fileSha256(path: string, onBytes?: (n: number) => void): Promise<string> {
+/**
+ * Lowercase hex sha256 of the file at `path` (of a whole bundle in parts,
+ * unless `onePart`: then of that one file); `onBytes` hears of every piece hashed.
+ */
+export async function fileSha256(
+  path: string,
+  onBytes?: (n: number) => void,
+  onePart = false,
+): Promise<string> {
   const hash = createHash('sha256');
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = onePart ? await open(path, 'r') : await openBundleFile(path);
   } catch (err) {
     throw ioError(err, path, 'open');
   }

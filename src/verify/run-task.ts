@@ -7,7 +7,7 @@
  * not hide the next: Blocks are decoded one by one with the decoder behind
  * openXzRange (which would stop at the first bad one), on one file handle.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { openBundleFile, type BundleFile } from '../fs/bundle-file.js';
 import { fileSha256 } from '../content/file-sha256.js';
 import { isBmpackError } from '../errors.js';
 import { ioError } from '../fs/atomic-file.js';
@@ -36,9 +36,9 @@ export async function runTask(
   }
   const walker = new EntryWalker(task.entries, task.start);
   const failures: RangeFailure[] = [];
-  let fh: FileHandle;
+  let fh: BundleFile;
   try {
-    fh = await open(task.file, 'r');
+    fh = await openBundleFile(task.file);
   } catch (err) {
     return {
       id: task.id,
@@ -65,7 +65,7 @@ export async function runTask(
 }
 
 async function readBlocks(
-  fh: FileHandle,
+  fh: BundleFile,
   task: RangeTask,
   blocks: readonly XzBlockInfo[],
   walker: EntryWalker,
@@ -103,7 +103,7 @@ async function readBlocks(
 }
 
 async function readTar(
-  fh: FileHandle,
+  fh: BundleFile,
   task: RangeTask,
   walker: EntryWalker,
   onBytes: (n: number) => void,

@@ -29,6 +29,9 @@ export function sidecarProblem(c: SidecarCheck): VerifyProblem {
     : {
         check: 'sidecar',
         code: 'E_DIGEST_MISMATCH',
-        message: `the file's sha256 is ${c.actual ?? '(unread)'}, but ${c.path} says ${c.expected ?? ''}`,
+        message:
+          c.damagedParts !== undefined && c.damagedParts.length > 0
+            ? `part${c.damagedParts.length === 1 ? '' : 's'} ${c.damagedParts.join(', ')} do${c.damagedParts.length === 1 ? 'es' : ''} not match ${c.path}: the bundle's sha256 is ${c.actual ?? '(unread)'}, not ${c.expected ?? ''}`
+            : `the file's sha256 is ${c.actual ?? '(unread)'}, but ${c.path} says ${c.expected ?? ''}`,
       };
 }

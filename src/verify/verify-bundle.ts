@@ -7,11 +7,13 @@
  * and the `.sha256` sidecar against the file. The reading and hashing, which
  * is nearly all of the time, is spread over worker threads (worker-pool.ts).
  */
+import { dirname, join } from 'node:path';
 import { secondsSince } from '../seconds-since.js';
-import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { internalError, openBundleSource, TarBundleSource } from '../bundle-reader/index.js';
-import { readSidecar } from '../bundle-writer/checksum-sidecar.js';
+import { openBundleFile } from '../fs/bundle-file.js';
+import { readSidecar, type Sidecar } from '../bundle-writer/checksum-sidecar.js';
+import { fileSha256 } from '../content/file-sha256.js';
 import { BmpackError } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import { ioError } from '../fs/atomic-file.js';
@@ -103,7 +105,11 @@ async function verifySource(
   });
   const outcomes = await run(tasks, o, workers);
   const closures = await checkClosures(source, verifiedDocuments(outcomes));
-  const sidecarCheck = checkSidecar(sidecar, outcomes.find((x) => x.id === 0)?.sha256);
+  const sidecarCheck = await withDamagedParts(
+    checkSidecar(sidecar, outcomes.find((x) => x.id === 0)?.sha256),
+    sidecar,
+    source.path,
+  );
   const f = { index, tarSize, entries, tasks, outcomes, closures, sidecar: sidecarCheck };
   return report(source, f, problems(source, f), workersFor(tasks, workers), started);
 }
@@ -191,6 +197,26 @@ async function run(
   });
 }
 
+/**
+ * A bundle in parts whose whole does not match its sidecar: hash each part
+ * against its own line, to name the part to copy again. Only then: a
+ * bundle that matches is not read a third time.
+ */
+async function withDamagedParts(
+  check: SidecarCheck | null,
+  sidecar: Sidecar | undefined,
+  bundle: string,
+): Promise<SidecarCheck | null> {
+  if (check?.status !== 'mismatch' || sidecar?.parts === undefined) return check;
+  const damaged: string[] = [];
+  for (const p of sidecar.parts) {
+    const path = join(dirname(bundle), p.name);
+    const actual = await fileSha256(path, undefined, true).catch(() => undefined);
+    if (actual !== p.sha256) damaged.push(p.name);
+  }
+  return { ...check, damagedParts: damaged };
+}
+
 /** Manifests and indexes whose bytes the workers found to match their digests. */
 function verifiedDocuments(outcomes: readonly TaskOutcome[]): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
@@ -200,10 +226,17 @@ function verifiedDocuments(outcomes: readonly TaskOutcome[]): Map<string, Buffer
   return out;
 }
 
+/** The size of the bundle (of all its parts together). */
 async function fileSize(path: string): Promise<number> {
+  let f;
   try {
-    return (await stat(path)).size;
+    f = await openBundleFile(path);
   } catch (err) {
-    throw ioError(err, path, 'stat');
+    throw ioError(err, path, 'open');
+  }
+  try {
+    return (await f.stat()).size;
+  } finally {
+    await f.close();
   }
 }

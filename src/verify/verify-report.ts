@@ -34,6 +34,8 @@ export interface SidecarCheck {
   readonly status: 'match' | 'mismatch' | 'malformed';
   readonly expected?: string;
   readonly actual?: string;
+  /** For a bundle in parts whose whole does not match: the parts that do not match their lines. */
+  readonly damagedParts?: readonly string[];
 }
 
 export interface VerifyReport {

@@ -12,7 +12,7 @@
  * chunk by chunk. A Block with
  * LZMA-compressed chunks (from xz-utils and others) goes to xz-embedded.
  */
-import type { FileHandle } from 'node:fs/promises';
+import type { BundleFile } from '../fs/bundle-file.js';
 import {
   blockHeaderSizeFromFirstByte,
   parseBlockHeader,
@@ -46,7 +46,7 @@ const WINDOW = 1024 * 1024;
  *   when anything in the Block disagrees with the format or the Index.
  */
 export async function* decodeBlock(
-  fh: FileHandle,
+  fh: BundleFile,
   path: string,
   block: XzBlockInfo,
   from: number,
@@ -95,7 +95,7 @@ async function locate(window: FileWindow, block: XzBlockInfo): Promise<Located> 
 }
 
 async function* decode(
-  fh: FileHandle,
+  fh: BundleFile,
   path: string,
   block: XzBlockInfo,
   from: number,
@@ -182,7 +182,7 @@ async function* decode(
 }
 
 /** Block Padding and Check, which follow the LZMA2 data (§3.3, §3.4). */
-function tailWindow(fh: FileHandle, path: string, block: XzBlockInfo, dataEnd: number): FileWindow {
+function tailWindow(fh: BundleFile, path: string, block: XzBlockInfo, dataEnd: number): FileWindow {
   return new FileWindow(fh, path, dataEnd, block.compressedOffset + block.totalSize, 128);
 }
 

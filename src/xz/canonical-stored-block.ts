@@ -17,7 +17,7 @@
  * the reader stops before the first batch that disagrees and says how far
  * it got.
  */
-import type { FileHandle } from 'node:fs/promises';
+import type { BundleFile } from '../fs/bundle-file.js';
 import type { BlockCheck } from './block-check.js';
 import { XzFormatError } from './format-error.js';
 import {
@@ -41,7 +41,7 @@ export function hasCanonicalStoredSize(uncompressedSize: number, compressedSize:
 }
 
 export interface CanonicalRead {
-  readonly fh: FileHandle;
+  readonly fh: BundleFile;
   readonly path: string;
   /** File offset of the Block's LZMA2 data (just after the Block Header). */
   readonly dataStart: number;

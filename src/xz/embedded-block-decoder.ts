@@ -16,7 +16,7 @@
  * (a mutex around its WebAssembly contexts): a stream that is started must
  * be read to its end or cancelled before another can start.
  */
-import type { FileHandle } from 'node:fs/promises';
+import type { BundleFile } from '../fs/bundle-file.js';
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import { BmpackError } from '../errors.js';
 import { CheckType } from './check-type.js';
@@ -43,7 +43,7 @@ const XZ_RET: Record<string, string> = {
 
 /** The part of the file that holds one Block, without its Block Padding and Check. */
 export interface EmbeddedBlockSource {
-  fh: FileHandle;
+  fh: BundleFile;
   path: string;
   /** Offset of the Block Header. */
   offset: number;

@@ -4,14 +4,14 @@
  * pieces. Each refill allocates a fresh buffer, never reusing an old one, so
  * that subarrays already handed to a consumer stay valid.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { openBundleFile, type BundleFile } from '../fs/bundle-file.js';
 import { XzFormatError } from './format-error.js';
 import { xzIoError } from './xz-errors.js';
 
 /** Opens an .xz file for reading; E_IO naming it when that fails. */
-export async function openXzFile(path: string): Promise<FileHandle> {
+export async function openXzFile(path: string): Promise<BundleFile> {
   try {
-    return await open(path, 'r');
+    return await openBundleFile(path);
   } catch (err) {
     throw xzIoError(path, 'open', err);
   }
@@ -19,7 +19,7 @@ export async function openXzFile(path: string): Promise<FileHandle> {
 
 /** Reads exactly `length` bytes at `position`; a short file is malformed data. */
 export async function readAt(
-  fh: FileHandle,
+  fh: BundleFile,
   path: string,
   position: number,
   length: number,
@@ -49,7 +49,7 @@ export class FileWindow {
   private pos: number;
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fh: BundleFile,
     private readonly path: string,
     start: number,
     private readonly end: number,

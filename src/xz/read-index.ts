@@ -4,7 +4,7 @@
  * at a time from the end (xz-file-format 1.0.4 §2.1.2, §4), stepping over
  * Stream Padding (§2.2) between and after Streams, as `xz --list` does.
  */
-import type { FileHandle } from 'node:fs/promises';
+import type { BundleFile } from '../fs/bundle-file.js';
 import { XzFormatError } from './format-error.js';
 import { parseIndex } from './index-encoding.js';
 import { openXzFile, readAt } from './file-window.js';
@@ -51,7 +51,7 @@ export async function readXzIndex(path: string): Promise<XzIndex> {
   }
 }
 
-async function readStreams(fh: FileHandle, path: string, fileSize: number): Promise<RawStream[]> {
+async function readStreams(fh: BundleFile, path: string, fileSize: number): Promise<RawStream[]> {
   if (fileSize === 0) throw new XzFormatError('the file is empty');
   // §2: Streams and Stream Padding are multiples of four, so is the file.
   if (fileSize % 4 !== 0)
@@ -101,7 +101,7 @@ async function readStreams(fh: FileHandle, path: string, fileSize: number): Prom
  * Padding is whole null words (§2.2), and a Stream always ends with the
  * footer magic "YZ", so the first non-null word going back is a footer's.
  */
-async function skipPadding(fh: FileHandle, path: string, end: number): Promise<number> {
+async function skipPadding(fh: BundleFile, path: string, end: number): Promise<number> {
   let pos = end;
   while (pos > 0) {
     const length = Math.min(PADDING_SCAN, pos);

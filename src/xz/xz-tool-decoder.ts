@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import type { BundleFile } from '../fs/bundle-file.js';
 import { delimiter, join } from 'node:path';
 import { BmpackError } from '../errors.js';
 import { openXzFile } from './file-window.js';
@@ -60,12 +60,14 @@ const stderrLimit = 4096;
  */
 export async function* decodeWithXzTool(
   tool: string,
-  fh: FileHandle,
+  fh: BundleFile,
   expected: number,
 ): AsyncGenerator<Uint8Array> {
   const child = spawn(tool, ['--decompress', '--stdout', '--quiet', '--no-warn', '--threads=1'], {
-    stdio: [fh.fd, 'pipe', 'pipe'],
+    // A single file is read by xz itself; parts are fed through a pipe.
+    stdio: [fh.fd ?? 'pipe', 'pipe', 'pipe'],
   });
+  if (fh.fd === undefined && child.stdin !== null) feed(fh, child.stdin);
   const { stdout, stderr: errors } = child;
   // Both are pipes, as asked above.
   if (stdout === null || errors === null) throw new TypeError('xz child without pipes');
@@ -105,6 +107,27 @@ export async function* decodeWithXzTool(
   } finally {
     if (!done) child.kill('SIGKILL');
   }
+}
+
+/** Every byte of `fh` into `sink`, a megabyte at a time, waiting when the pipe is full. */
+function feed(fh: BundleFile, sink: NodeJS.WritableStream): void {
+  // EPIPE when xz stops early: its exit status is what reports the failure.
+  sink.on('error', () => undefined);
+  void (async () => {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    for (let at = 0; ;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      // A fresh copy: the pipe may hold the piece after write() returns.
+      if (!sink.write(Buffer.from(buf.subarray(0, bytesRead))))
+        await new Promise((resolve) => sink.once('drain', resolve));
+    }
+    sink.end();
+  })().catch(() => {
+    // xz stopped reading (the decoder was stopped, or it failed): its exit says why.
+    sink.end();
+  });
 }
 
 /**

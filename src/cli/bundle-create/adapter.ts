@@ -4,6 +4,7 @@ import { createBundle, type CreateBundleResult } from '../../bundle-writer/creat
 import { parsePlatform } from '../../oci/platform.js';
 import { BmpackError } from '../../errors.js';
 import { clientSetup } from '../client-options.js';
+import { parseSize } from '../upload-flags.js';
 import type { RegistryFlagValues } from '../registry-flags.js';
 
 export interface BundleCreateFlags extends RegistryFlagValues {
@@ -14,6 +15,7 @@ export interface BundleCreateFlags extends RegistryFlagValues {
   readonly 'insecure-registry'?: string[] | undefined;
   readonly 'cache-dir'?: string | undefined;
   readonly since?: string | undefined;
+  readonly 'split-size'?: string | undefined;
 }
 
 export async function runBundleCreate(
@@ -44,6 +46,9 @@ export async function runBundleCreate(
     credentials: setup.credentials,
     ...(flags['cache-dir'] !== undefined ? { cacheDir: flags['cache-dir'] } : {}),
     ...(flags.since !== undefined ? { since: flags.since } : {}),
+    ...(flags['split-size'] !== undefined
+      ? { splitSize: parseSize(flags['split-size'], '--split-size') }
+      : {}),
     signal,
     onEvent,
   });

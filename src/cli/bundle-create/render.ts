@@ -15,5 +15,6 @@ export function renderCreateResult(result: CreateBundleResult): string[] {
   lines.push(
     `  sha256 ${result.sha256}  (${result.fetchedBlobs} blobs fetched, ${result.seconds} s)`,
   );
+  for (const p of result.parts ?? []) lines.push(`  part ${p.path}  ${formatBytes(p.size)}`);
   return lines;
 }

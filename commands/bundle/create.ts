@@ -72,6 +72,11 @@ Logins: --username HOST=USER with --password-stdin for one registry, else the st
         'Write the bundle as parts NAME.001, NAME.002, … of SIZE bytes (e.g. 4000M for FAT32), whose concatenation is the bundle; see bundle split.',
       helpValue: 'SIZE',
     }),
+    parity: Flags.boolean({
+      description:
+        'With --split-size, also write NAME.parity, from which bundle repair rebuilds any one missing or damaged part.',
+      dependsOn: ['split-size'],
+    }),
     'cache-dir': Flags.string({
       description: 'Blob cache folder. Default: $BMPACK_CACHE_DIR, else $XDG_CACHE_HOME/bmpack.',
     }),

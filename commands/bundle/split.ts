@@ -29,6 +29,10 @@ push images, bundle inspect, bundle verify and image copy take the first part or
       helpValue: 'SIZE',
       required: true,
     }),
+    parity: Flags.boolean({
+      description:
+        'Also write BUNDLE.parity (one part more), from which bundle repair rebuilds any one missing or damaged part.',
+    }),
     remove: Flags.boolean({
       description: 'Remove the whole file once every part and the sidecar are written.',
     }),
@@ -44,6 +48,8 @@ push images, bundle inspect, bundle verify and image copy take the first part or
     });
     this.log(`${result.bundle}: ${result.parts.length} parts, sha256 ${result.sha256}`);
     for (const p of result.parts) this.log(`  ${p.path}  ${formatBytes(p.size)}  ${p.sha256}`);
+    if (result.parity !== undefined)
+      this.log(`  ${result.parity.path}  (parity)  ${result.parity.sha256}`);
     return result;
   }
 }

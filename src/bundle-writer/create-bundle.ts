@@ -45,6 +45,8 @@ export interface CreateBundleOptions {
   readonly cwd?: string;
   /** Cut the written bundle into parts of this many bytes (split-bundle.ts); the whole is removed. */
   readonly splitSize?: number;
+  /** With a split size: also a parity part (split-bundle.ts). */
+  readonly parity?: boolean;
   /** Write a delta: leave out the configs and layers this previous bmpack bundle holds. */
   readonly since?: string;
   readonly env?: NodeJS.ProcessEnv;
@@ -114,8 +116,14 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
     const written = await sink.finish();
     const parts =
       o.splitSize !== undefined
-        ? (await splitBundle({ path: written.output, partSize: o.splitSize, removeWhole: true }))
-            .parts
+        ? (
+            await splitBundle({
+              path: written.output,
+              partSize: o.splitSize,
+              removeWhole: true,
+              ...(o.parity === true ? { parity: true } : {}),
+            })
+          ).parts
         : undefined;
     const plan = sink.planned;
     const t = plan.metadata.totals;

@@ -16,6 +16,7 @@ import { BmpackError } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import { commitTemp, discardTemp, ioError, tempPathFor } from '../fs/atomic-file.js';
 import { writeSidecar } from './checksum-sidecar.js';
+import { writeParity } from './parity.js';
 
 export interface SplitBundleOptions {
   readonly path: string;
@@ -23,6 +24,8 @@ export interface SplitBundleOptions {
   readonly partSize: number;
   /** Remove the whole file once every part and the sidecar are in place. */
   readonly removeWhole?: boolean;
+  /** Also write NAME.parity, from which any one part can be rebuilt (parity.ts). */
+  readonly parity?: boolean;
   readonly onEvent?: ProgressListener;
 }
 
@@ -36,6 +39,8 @@ export interface SplitBundleResult {
   readonly bundle: string;
   readonly sha256: string;
   readonly parts: readonly SplitPart[];
+  /** With parity: the parity part. */
+  readonly parity?: { readonly path: string; readonly sha256: string };
 }
 
 /** Small enough to be a mistake, and under a tar block. */
@@ -67,10 +72,15 @@ export async function splitBundle(o: SplitBundleOptions): Promise<SplitBundleRes
       parts.push(await writePart(src, start, length, path, whole, o.onEvent));
     }
     const sha256 = whole.digest('hex');
-    const named = parts.map((p) => ({ name: basename(p.path), sha256: p.sha256 }));
-    await writeSidecar(o.path, sha256, named);
+    const named = parts.map((p) => ({ ...p, name: basename(p.path) }));
+    const parity = o.parity === true ? await writeParity(o.path, o.partSize, named) : undefined;
+    const lines = [
+      ...named,
+      ...(parity !== undefined ? [{ name: basename(parity.path), sha256: parity.sha256 }] : []),
+    ];
+    await writeSidecar(o.path, sha256, lines);
     if (o.removeWhole === true) await rm(o.path);
-    return { bundle: o.path, sha256, parts };
+    return { bundle: o.path, sha256, parts, ...(parity !== undefined ? { parity } : {}) };
   } finally {
     await src.close();
   }

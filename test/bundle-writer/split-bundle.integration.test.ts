@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { expect } from 'chai';
+import { repairBundle } from '../../src/bundle-writer/repair-bundle.js';
 import { splitBundle } from '../../src/bundle-writer/split-bundle.js';
 import { pushImages } from '../../src/push/push-images.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
@@ -167,5 +168,36 @@ describe('bundles in parts', function () {
     const tiny = await runCli(['bundle', 'split', whole, '--size', '1K', '--json']);
     expect(tiny.code, why(tiny)).to.equal(2);
     expect(errorOf(tiny).hint).to.contain('--size');
+  });
+
+  it('a parity part rebuilds any one missing or damaged part, proven by its sha256; two are refused, naming both', async () => {
+    const path = join(work.dir, 'p.tar.xz');
+    await copyFile(whole, path);
+    const split = await splitBundle({ path, partSize: MiB, removeWhole: true, parity: true });
+    expect(split.parity?.path).to.equal(`${path}.parity`);
+    const sidecar = await readFile(`${path}.sha256`, 'utf8');
+    expect(sidecar).to.contain(`${split.parity?.sha256 ?? ''}  p.tar.xz.parity`);
+    const originals = await Promise.all(split.parts.map((p) => readFile(p.path)));
+    expect((await repairBundle({ path })).repaired).to.equal(undefined);
+
+    await rm(split.parts[1]!.path);
+    expect((await repairBundle({ path: `${path}.001` })).repaired).to.equal(split.parts[1]!.path);
+    expect(sha(await readFile(split.parts[1]!.path))).to.equal(sha(originals[1]!));
+
+    const last = split.parts.at(-1)!;
+    const damaged = await readFile(last.path);
+    damaged[10] = (damaged[10] ?? 0) ^ 1;
+    await writeFile(last.path, damaged);
+    requireBuiltCli();
+    const run = await runCli(['bundle', 'repair', path, '--json']);
+    expect(run.code, why(run)).to.equal(0);
+    expect((JSON.parse(run.stdout) as { repaired: string }).repaired).to.equal(last.path);
+    expect(sha(await readFile(last.path))).to.equal(sha(originals.at(-1)!));
+
+    await rm(split.parts[0]!.path);
+    await truncate(split.parts[2]!.path, 10);
+    const two = await rejection(repairBundle({ path }));
+    expect(two.code).to.equal('E_BUNDLE_INVALID');
+    expect(two.message).to.contain('p.tar.xz.001').and.contain('p.tar.xz.003');
   });
 });

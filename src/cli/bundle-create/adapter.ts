@@ -16,6 +16,7 @@ export interface BundleCreateFlags extends RegistryFlagValues {
   readonly 'cache-dir'?: string | undefined;
   readonly since?: string | undefined;
   readonly 'split-size'?: string | undefined;
+  readonly parity?: boolean | undefined;
 }
 
 export async function runBundleCreate(
@@ -49,6 +50,7 @@ export async function runBundleCreate(
     ...(flags['split-size'] !== undefined
       ? { splitSize: parseSize(flags['split-size'], '--split-size') }
       : {}),
+    ...(flags.parity === true ? { parity: true } : {}),
     signal,
     onEvent,
   });

@@ -6,6 +6,7 @@ import { parseSize } from '../upload-flags.js';
 export interface BundleSplitFlags {
   readonly size: string;
   readonly remove: boolean;
+  readonly parity: boolean;
 }
 
 export function runBundleSplit(
@@ -17,6 +18,7 @@ export function runBundleSplit(
     path,
     partSize: parseSize(flags.size, '--size'),
     removeWhole: flags.remove,
+    parity: flags.parity,
     onEvent,
   });
 }

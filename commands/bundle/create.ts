@@ -72,6 +72,13 @@ Logins: --username HOST=USER with --password-stdin for one registry, else the st
         'Write the bundle as parts NAME.001, NAME.002, … of SIZE bytes (e.g. 4000M for FAT32), whose concatenation is the bundle; see bundle split.',
       helpValue: 'SIZE',
     }),
+    referrers: Flags.string({
+      description:
+        'Which referrers of each image come along: all (default), none, or kinds: signature, attestation, sbom (cosign tags), referrers (the referrers tag schema index). Repeatable.',
+      options: ['all', 'none', 'signature', 'attestation', 'sbom', 'referrers'],
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     parity: Flags.boolean({
       description:
         'With --split-size, also write NAME.parity, from which bundle repair rebuilds any one missing or damaged part.',

@@ -6,10 +6,16 @@
  * or, with `since`, a delta holding only the configs and layers the
  * previous bundle lacks.
  */
+import { registryReferrers, type ReferrerKind } from '../referrers/index.js';
 import { checkPartSize, splitBundle, type SplitPart } from './split-bundle.js';
 import { resolve as resolvePath } from 'node:path';
 import { BlobCache, defaultCacheDir } from '../cache/blob-cache.js';
-import { copyImages, type CopyRequest, type PlannedImage } from '../copy/index.js';
+import {
+  copyImages,
+  type CopyOptions,
+  type CopyRequest,
+  type PlannedImage,
+} from '../copy/index.js';
 import { reachableBytes } from '../graph/index.js';
 import type { ProgressEvent, ProgressListener } from '../events.js';
 import { loadImageSets, type ImageSet, type ImageSetEntry } from '../image-set/index.js';
@@ -43,6 +49,11 @@ export interface CreateBundleOptions {
   readonly credentials?: CredentialStore;
   readonly cacheDir?: string;
   readonly cwd?: string;
+  /**
+   * Which referrers of the images come along (their cosign signature,
+   * attestation and SBOM tags, and referrers tag schema indexes). Default: all.
+   */
+  readonly referrers?: 'none' | readonly ReferrerKind[];
   /** Cut the written bundle into parts of this many bytes (split-bundle.ts); the whole is removed. */
   readonly splitSize?: number;
   /** With a split size: also a parity part (split-bundle.ts). */
@@ -112,7 +123,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
     });
     o.onEvent?.({ type: 'phase', phase: 'resolve' });
     o.onEvent?.({ type: 'images-total', total: set.images.length });
-    await copyInto(sink, set, new CachedConfigSource(client, fetcher), o);
+    await copyInto(sink, set, new CachedConfigSource(client, fetcher), o, referrersOf(client, o));
     const written = await sink.finish();
     const parts =
       o.splitSize !== undefined
@@ -160,6 +171,7 @@ async function copyInto(
   set: ImageSet,
   source: CachedConfigSource,
   o: CreateBundleOptions,
+  expand: CopyOptions['expand'],
 ): Promise<void> {
   const requests = set.images.map((entry) =>
     createRequest(entry, entry.platforms ?? o.platforms ?? set.platforms),
@@ -174,6 +186,7 @@ async function copyInto(
       findPlatforms: true,
       onPlanned,
       rank: (digest) => sink.rank(digest),
+      ...(expand !== undefined ? { expand } : {}),
       ...(o.onEvent ? { onEvent: createEvents(o.onEvent) } : {}),
     });
     const [first] = outcome.failed;
@@ -182,6 +195,15 @@ async function copyInto(
     await sink.abandon(err);
     throw err;
   }
+}
+
+/** The engine's hook that brings each image's referrers along, unless none are wanted. */
+function referrersOf(client: RegistryClient, o: CreateBundleOptions): CopyOptions['expand'] {
+  if (o.referrers === 'none') return undefined;
+  return registryReferrers(client, {
+    ...(o.referrers !== undefined ? { kinds: new Set(o.referrers) } : {}),
+    onWarning: (message) => o.onEvent?.({ type: 'warning', message }),
+  });
 }
 
 function createRequest(

@@ -33,6 +33,12 @@ export interface CopyOptions {
   readonly missingError?: (missing: readonly MissingBlob[]) => BmpackError;
   /** Read the configs of manifests whose descriptor names no platform, to report it. */
   readonly findPlatforms?: boolean;
+  /**
+   * More images that the walked ones bring along (their signatures and
+   * other referrers): asked again of what it returns, until it returns
+   * none, before onPlanned. Each is walked and copied like the others.
+   */
+  readonly expand?: (walked: readonly PlannedImage[]) => Promise<readonly CopyRequest[]>;
   /** Called once every image is walked, before anything is asked of the sink or moved. */
   readonly onPlanned?: (planned: readonly PlannedImage[]) => void | Promise<void>;
   /** The order the sink wants blobs in, lower first (default: largest first). */
@@ -83,13 +89,24 @@ export async function copyImages(
   names.catch(() => undefined);
   // Images are walked a few at a time each (a walk reads its children concurrently).
   const walks = pLimit(4 * concurrency);
-  const planned = await Promise.all(
-    requests.map((r) => walks(() => walkRequest(source, r, o.findPlatforms === true))),
-  );
+  const walkAll = (batch: readonly CopyRequest[]): Promise<PlannedImage[]> =>
+    Promise.all(batch.map((r) => walks(() => walkRequest(source, r, o.findPlatforms === true))));
+  const planned = await walkAll(requests);
+  const extraTags: Array<Promise<Map<string, string>>> = [];
+  for (let batch = planned; o.expand !== undefined && batch.length > 0;) {
+    const extra = await o.expand(batch);
+    extraTags.push(readTags(sink, extra, heads));
+    batch = await walkAll(extra);
+    planned.push(...batch);
+  }
   await o.onPlanned?.(planned);
   await names;
   const work = copyWork(planned);
-  const probe = probeSink(sink, planned, work, await tags, heads);
+  const allTags = new Map([
+    ...(await tags),
+    ...(await Promise.all(extraTags)).flatMap((m) => [...m]),
+  ]);
+  const probe = probeSink(sink, planned, work, allTags, heads);
   const held = (d: string): boolean => source.holds(d);
   let plan: Promise<CopyPlan> = probe.state.then((state) => planCopy(planned, state, held));
   if (o.dryRun === true || !work.digests.every((d) => held(d.blob.digest))) {

@@ -3,6 +3,7 @@ import type { ProgressListener } from '../../events.js';
 import { createBundle, type CreateBundleResult } from '../../bundle-writer/create-bundle.js';
 import { parsePlatform } from '../../oci/platform.js';
 import { BmpackError } from '../../errors.js';
+import { referrerKinds, type ReferrerKind } from '../../referrers/index.js';
 import { clientSetup } from '../client-options.js';
 import { parseSize } from '../upload-flags.js';
 import type { RegistryFlagValues } from '../registry-flags.js';
@@ -17,6 +18,7 @@ export interface BundleCreateFlags extends RegistryFlagValues {
   readonly since?: string | undefined;
   readonly 'split-size'?: string | undefined;
   readonly parity?: boolean | undefined;
+  readonly referrers?: readonly string[] | undefined;
 }
 
 export async function runBundleCreate(
@@ -51,7 +53,23 @@ export async function runBundleCreate(
       ? { splitSize: parseSize(flags['split-size'], '--split-size') }
       : {}),
     ...(flags.parity === true ? { parity: true } : {}),
+    ...referrerChoice(flags.referrers),
     signal,
     onEvent,
   });
+}
+
+/** --referrers: all (the default), none, or the kinds named. */
+function referrerChoice(values: readonly string[] | undefined): {
+  referrers?: 'none' | readonly ReferrerKind[];
+} {
+  if (values === undefined || values.includes('all')) return {};
+  if (values.includes('none')) {
+    if (values.length > 1)
+      throw new BmpackError('E_USAGE', '--referrers none was given with other kinds', {
+        hint: 'Give --referrers none alone, or the kinds to carry.',
+      });
+    return { referrers: 'none' };
+  }
+  return { referrers: referrerKinds.filter((k) => values.includes(k)) };
 }

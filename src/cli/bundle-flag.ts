@@ -22,3 +22,14 @@ export function requiredBundleFlag(o: { description: string; char?: 's' }) {
 export function bundleArg(o: { description: string; required: true }) {
   return Args.string({ ...o, parse: existingBundle });
 }
+
+/** A required, repeatable bundle flag (bmpack serve --source A --source B). */
+export function bundleExistsFlag(o: { description: string; char?: 's' }) {
+  return Flags.string({
+    ...o,
+    required: true,
+    multiple: true,
+    multipleNonGreedy: true,
+    parse: existingBundle,
+  });
+}

@@ -1,0 +1,43 @@
+import { Flags } from '@oclif/core';
+import { bundleExistsFlag } from '../src/cli/bundle-flag.js';
+import { BaseCommand } from '../src/cli/command/base-command.js';
+import { runServe } from '../src/cli/serve/adapter.js';
+
+export default class Serve extends BaseCommand {
+  static override summary = 'Serve bundles as a read-only registry, straight from the .tar.xz.';
+
+  static override description = `Answers the read side of the OCI distribution spec (/v2/, _catalog and tags/list with pagination, manifests and blobs by HEAD and GET, Range) from one or more bundles (a base and its deltas), reading each blob from its place in the file: nothing is extracted. Images are named as push images names them under --namespace, so mirror config --private-registry HOST:PORT/NAMESPACE points nodes at it unchanged. Every write is refused (UNSUPPORTED). One access-log line per request on stderr. Listens on 127.0.0.1 unless told otherwise; stops on Ctrl-C or SIGTERM, finishing the requests under way.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --source bmpackages_1.0.0.tar.xz --listen 127.0.0.1:5000 --namespace mirror',
+    '<%= config.bin %> <%= command.id %> --source base.tar.xz --source delta.tar.xz --listen 0.0.0.0:5000',
+  ];
+
+  static override flags = {
+    source: bundleExistsFlag({
+      char: 's',
+      description: 'A bundle to serve (repeatable: a base and its deltas are one registry).',
+    }),
+    listen: Flags.string({
+      description: 'HOST:PORT to listen on (0.0.0.0 serves the site network).',
+      default: '127.0.0.1:5000',
+    }),
+    namespace: Flags.string({
+      description:
+        'Serve every repository under this path, as push --private-registry HOST:PORT/NAMESPACE would.',
+    }),
+  };
+
+  async run(): Promise<{ address: string; repositories: number }> {
+    const { flags } = await this.parse(Serve);
+    return runServe(
+      flags,
+      (line) => {
+        process.stderr.write(`${line}\n`);
+      },
+      (l) => {
+        process.stderr.write(`${l.method} ${l.path} ${l.status} ${l.bytes} ${l.ms}ms\n`);
+      },
+    );
+  }
+}

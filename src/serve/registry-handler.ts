@@ -1,0 +1,178 @@
+/**
+ * The read side of the OCI distribution spec over a bundle ("Pull",
+ * "Content discovery"): /v2/, _catalog and tags/list with n/last and Link,
+ * manifests and blobs by HEAD and GET (blobs with Range, 206), errors in
+ * the spec's JSON form, UNSUPPORTED for every write.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { ImageSource } from '../store/index.js';
+import { anyRepository } from '../store/index.js';
+import { page, type Catalogue } from './catalogue.js';
+
+const apiHeader = { 'docker-distribution-api-version': 'registry/2.0' };
+
+export function registryHandler(
+  catalogue: Catalogue,
+  sources: readonly ImageSource[],
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://serve');
+    const path = url.pathname;
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (!read) {
+      error(res, 405, 'UNSUPPORTED', 'this registry is read-only');
+      return;
+    }
+    if (path === '/v2/' || path === '/v2') {
+      json(res, req, {});
+      return;
+    }
+    if (path === '/v2/_catalog') {
+      list(res, req, url, [...catalogue.keys()], 'repositories');
+      return;
+    }
+    const m = /^\/v2\/(.+)\/(tags\/list|manifests\/([^/]+)|blobs\/([^/]+))$/.exec(path);
+    const repo = m?.[1] !== undefined ? catalogue.get(m[1]) : undefined;
+    if (m === null || m[1] === undefined) {
+      error(res, 404, 'NOT_FOUND', 'no such route');
+      return;
+    }
+    if (repo === undefined) {
+      error(res, 404, 'NAME_UNKNOWN', `repository ${m[1]} is not in the bundle`);
+      return;
+    }
+    if (m[2] === 'tags/list') {
+      list(res, req, url, [...repo.tags.keys()], 'tags', m[1]);
+      return;
+    }
+    if (m[3] !== undefined) {
+      const digest = repo.tags.get(m[3]) ?? m[3];
+      const manifest = repo.manifests.get(digest);
+      if (manifest === undefined) {
+        error(res, 404, 'MANIFEST_UNKNOWN', `no manifest ${m[3]} in ${m[1]}`);
+        return;
+      }
+      res.writeHead(200, {
+        ...apiHeader,
+        'content-type': manifest.mediaType,
+        'content-length': manifest.bytes.length,
+        'docker-content-digest': manifest.digest,
+      });
+      res.end(req.method === 'HEAD' ? undefined : manifest.bytes);
+      return;
+    }
+    const digest = m[4] ?? '';
+    const size = repo.blobs.get(digest) ?? repo.manifests.get(digest)?.bytes.length;
+    if (size === undefined) {
+      error(res, 404, 'BLOB_UNKNOWN', `no blob ${digest} in ${m[1]}`);
+      return;
+    }
+    const source = sources.find((x) => x.holds(digest));
+    if (source === undefined) {
+      error(res, 404, 'BLOB_UNKNOWN', `no bundle served here holds ${digest}`);
+      return;
+    }
+    await blob(req, res, source, digest, size);
+  };
+}
+
+async function blob(
+  req: IncomingMessage,
+  res: ServerResponse,
+  source: ImageSource,
+  digest: string,
+  size: number,
+): Promise<void> {
+  const range = parseRange(req.headers.range, size);
+  if (range === 'invalid') {
+    res.writeHead(416, { ...apiHeader, 'content-range': `bytes */${size}` });
+    res.end();
+    return;
+  }
+  const { start, end } = range ?? { start: 0, end: size };
+  res.writeHead(range === undefined ? 200 : 206, {
+    ...apiHeader,
+    'content-type': 'application/octet-stream',
+    'content-length': end - start,
+    'docker-content-digest': digest,
+    'accept-ranges': 'bytes',
+    ...(range !== undefined ? { 'content-range': `bytes ${start}-${end - 1}/${size}` } : {}),
+  });
+  if (req.method === 'HEAD' || end === start) {
+    res.end();
+    return;
+  }
+  const desc = { mediaType: 'application/octet-stream', digest, size };
+  const chunks = source.openBlob(
+    anyRepository,
+    desc,
+    range !== undefined ? { start, end } : undefined,
+  );
+  await pipeline(Readable.from(chunks), res).catch(() => {
+    // The client went away, or the bundle failed mid-blob: the connection is cut, which is all it can be told.
+    res.destroy();
+  });
+}
+
+/** RFC 9110 §14.1.2: one `bytes=a-b`, `a-` or `-n` range; anything else is served whole. */
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | undefined | 'invalid' {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
+  if (m === null) return undefined;
+  const [a, b] = [m[1] ?? '', m[2] ?? ''];
+  if (a === '' && b === '') return 'invalid';
+  if (a === '') return { start: Math.max(0, size - Number(b)), end: size };
+  const start = Number(a);
+  const end = b === '' ? size : Math.min(size, Number(b) + 1);
+  return start < size && start < end ? { start, end } : 'invalid';
+}
+
+function json(
+  res: ServerResponse,
+  req: IncomingMessage,
+  body: object,
+  headers: Record<string, string> = {},
+): void {
+  const bytes = Buffer.from(JSON.stringify(body));
+  res.writeHead(200, {
+    ...apiHeader,
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': bytes.length,
+  });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
+}
+
+function list(
+  res: ServerResponse,
+  req: IncomingMessage,
+  url: URL,
+  names: readonly string[],
+  field: 'repositories' | 'tags',
+  name?: string,
+): void {
+  const nParam = url.searchParams.get('n');
+  const n = nParam !== null && /^\d+$/.test(nParam) ? Number(nParam) : undefined;
+  const { items, more } = page(names, n, url.searchParams.get('last') ?? undefined);
+  const next = new URL(url.pathname, 'http://serve');
+  if (n !== undefined) next.searchParams.set('n', String(n));
+  next.searchParams.set('last', items.at(-1) ?? '');
+  const link: Record<string, string> = more
+    ? { link: `<${next.pathname}${next.search}>; rel="next"` }
+    : {};
+  json(res, req, name !== undefined ? { name, [field]: items } : { [field]: items }, link);
+}
+
+function error(res: ServerResponse, status: number, code: string, message: string): void {
+  const bytes = Buffer.from(JSON.stringify({ errors: [{ code, message, detail: null }] }));
+  res.writeHead(status, {
+    ...apiHeader,
+    'content-type': 'application/json',
+    'content-length': bytes.length,
+  });
+  res.end(bytes);
+}

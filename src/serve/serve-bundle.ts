@@ -1,0 +1,139 @@
+/**
+ * `bmpack serve`: one or more bundles (a base and its deltas) as one
+ * read-only registry, read in place — blobs are served from their byte
+ * ranges in the .tar.xz, nothing is extracted. Images are named as push
+ * would name them under `namespace`, so `mirror config --private-registry
+ * HOST:PORT/NAMESPACE` points nodes at it unchanged.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { openBundleSource, type BundleSource } from '../bundle-reader/index.js';
+import { BmpackError } from '../errors.js';
+import type { ProgressListener } from '../events.js';
+import { walkFrom } from '../graph/index.js';
+import { mapImages } from '../push/target-mapping.js';
+import { fallbackRepository } from '../reference/index.js';
+import { BundleImageSource, anyRepository } from '../store/index.js';
+import { buildCatalogue, type CatalogueImage } from './catalogue.js';
+import { registryHandler } from './registry-handler.js';
+
+export interface ServeOptions {
+  readonly sources: readonly string[];
+  /** `HOST:PORT`; default 127.0.0.1:5000 (port 0: any free one). */
+  readonly listen?: string;
+  readonly namespace?: string;
+  /** One line per request (no credentials are ever in one). */
+  readonly onRequest?: (line: AccessLine) => void;
+  readonly onEvent?: ProgressListener;
+}
+
+export interface AccessLine {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly bytes: number;
+  readonly ms: number;
+}
+
+export interface RunningServe {
+  /** `127.0.0.1:PORT`, as clients name it. */
+  readonly address: string;
+  readonly repositories: number;
+  close(): Promise<void>;
+}
+
+export async function serveBundles(o: ServeOptions): Promise<RunningServe> {
+  const opened: BundleSource[] = [];
+  try {
+    for (const path of o.sources) opened.push(await openBundleSource(path));
+    const sources = opened.map((b) => new BundleImageSource(b));
+    const images = (await Promise.all(sources.map((s, i) => imagesOf(s, opened[i], o)))).flat();
+    const catalogue = buildCatalogue(images);
+    const handler = registryHandler(catalogue, sources);
+    const server = createServer((req, res) => {
+      const started = performance.now();
+      let bytes = 0;
+      const write = res.write.bind(res);
+      res.write = ((chunk: Buffer, ...rest: never[]) => {
+        bytes += chunk.length;
+        return write(chunk, ...rest);
+      }) as typeof res.write;
+      res.on('finish', () => {
+        o.onRequest?.({
+          method: req.method ?? '',
+          path: (req.url ?? '').slice(0, 300),
+          status: res.statusCode,
+          bytes,
+          ms: Math.round(performance.now() - started),
+        });
+      });
+      handler(req, res).catch(() => res.destroy());
+    });
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 300_000;
+    server.keepAliveTimeout = 30_000;
+    const address = await listen(server, o.listen ?? '127.0.0.1:5000');
+    return {
+      address,
+      repositories: catalogue.size,
+      close: async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await Promise.all(opened.map((b) => b.close()));
+      },
+    };
+  } catch (err) {
+    await Promise.all(opened.map((b) => b.close()));
+    throw err;
+  }
+}
+
+async function imagesOf(
+  source: BundleImageSource,
+  bundle: BundleSource | undefined,
+  o: ServeOptions,
+): Promise<CatalogueImage[]> {
+  if (bundle === undefined) return [];
+  const mapping = mapImages(
+    bundle.images,
+    { registry: 'serve', namespace: o.namespace ?? '' },
+    fallbackRepository(bundle.path),
+  );
+  for (const message of mapping.warnings) o.onEvent?.({ type: 'warning', message });
+  return Promise.all(
+    mapping.images.map(async (image) => ({
+      repository: image.target.repository,
+      ...(image.target.tag !== undefined ? { tag: image.target.tag } : {}),
+      graph: await walkFrom(source, anyRepository, image.descriptor, { name: image.source }),
+    })),
+  );
+}
+
+function listen(server: Server, at: string): Promise<string> {
+  const m = /^(.*):(\d{1,5})$/.exec(at);
+  if (m === null) {
+    return Promise.reject(
+      new BmpackError('E_USAGE', `cannot listen on ${JSON.stringify(at)}: not HOST:PORT`, {
+        hint: 'Write the address as 127.0.0.1:5000 (or 0.0.0.0:5000 to serve the site network).',
+      }),
+    );
+  }
+  return new Promise((resolve, reject) => {
+    server.once('error', (err) => {
+      reject(
+        new BmpackError('E_IO', `cannot listen on ${at}: ${err.message}`, {
+          hint: 'Choose a free port, or stop what listens there.',
+          cause: err,
+        }),
+      );
+    });
+    server.listen(Number(m[2]), m[1], () => {
+      const a = server.address() as AddressInfo;
+      resolve(`${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`);
+    });
+  });
+}

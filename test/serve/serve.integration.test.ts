@@ -1,0 +1,153 @@
+/**
+ * bmpack serve (issue 16, first slice): a bundle as a read-only registry,
+ * proven by clients that are not bmpack's: skopeo copies every image from
+ * it into a real distribution registry with identical digests; the spec's
+ * pull and content-discovery answers (Range 206, tags/list pagination with
+ * Link, errors in the spec's JSON form, UNSUPPORTED for writes) are asked
+ * for directly.
+ */
+import { expect } from 'chai';
+import { serveBundles, type RunningServe } from '../../src/serve/index.js';
+import { digestAt } from '../rig/registry-client.js';
+import { runTool } from '../rig/processes.js';
+import { requireBuiltCli, startCli } from '../rig/cli.js';
+import { requireTool } from '../rig/tools.js';
+import {
+  bundleImageSet,
+  seedRelease,
+  writeImageSet,
+  type ReleaseFixture,
+} from '../rig/release-fixture.js';
+import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+
+describe('bmpack serve: a bundle as a read-only registry', function () {
+  this.timeout(120_000);
+  let source: RunningRegistry;
+  let target: RunningRegistry;
+  let release: ReleaseFixture;
+  let served: RunningServe;
+  let work: Awaited<ReturnType<typeof writeImageSet>>;
+  let bundle: string;
+  const lines: Array<{ method: string; status: number }> = [];
+  const paths = () => release.images.map((i) => i.ref.slice(source.host.length + 1));
+
+  before(async () => {
+    source = await startRegistry('anonymous');
+    release = await seedRelease(source);
+    work = await writeImageSet(release.images.map((i) => i.ref));
+    bundle = await bundleImageSet(source, work, 'b.tar.xz');
+    served = await serveBundles({
+      sources: [bundle],
+      listen: '127.0.0.1:0',
+      namespace: 'mirror',
+      onRequest: (l) => lines.push(l),
+    });
+    target = await startRegistry('anonymous');
+  });
+  after(async () => {
+    await served.close();
+    await target.stop();
+    await source.stop();
+    await work.cleanup();
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+    fetch(`http://${served.address}${path}`, { method, headers });
+
+  it('skopeo copies every image from it into a distribution registry, digests identical', async () => {
+    const skopeo = requireTool('skopeo', 'skopeo');
+    for (const [i, path] of paths().entries()) {
+      await runTool(skopeo, [
+        'copy',
+        '--all',
+        '--preserve-digests',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        `docker://${served.address}/mirror/${path}`,
+        `docker://${target.host}/copied/${path}`,
+      ]);
+      expect(await digestAt(target, `copied/${path}`), path).to.equal(
+        release.images[i]!.item.manifestDigest,
+      );
+    }
+    expect(lines.length).to.be.greaterThan(0);
+  });
+
+  it('answers the spec: manifests with their headers, Range with 206, tags/list pages with Link', async () => {
+    const [first] = paths();
+    const manifest = await get(`/v2/mirror/${first!.replace(':', '/manifests/')}`, {}, 'HEAD');
+    expect(manifest.status).to.equal(200);
+    expect(manifest.headers.get('docker-content-digest')).to.equal(
+      release.images[0]!.item.manifestDigest,
+    );
+    const bytes = await get(
+      `/v2/mirror/${first!.split(':')[0]!}/manifests/${release.images[0]!.item.manifestDigest}`,
+    );
+    const body = Buffer.from(await bytes.arrayBuffer());
+    expect(body.length).to.equal(Number(bytes.headers.get('content-length')));
+    const index = JSON.parse(body.toString()) as { manifests: Array<{ digest: string }> };
+    const child = await get(
+      `/v2/mirror/${first!.split(':')[0]!}/manifests/${index.manifests[0]!.digest}`,
+    );
+    const layers = (
+      JSON.parse(Buffer.from(await child.arrayBuffer()).toString()) as {
+        layers: Array<{ digest: string; size: number }>;
+      }
+    ).layers;
+    const layer = layers[0]!;
+    const ranged = await get(`/v2/mirror/${first!.split(':')[0]!}/blobs/${layer.digest}`, {
+      range: 'bytes=10-19',
+    });
+    expect(ranged.status).to.equal(206);
+    expect(ranged.headers.get('content-range')).to.equal(`bytes 10-19/${layer.size}`);
+    expect((await ranged.arrayBuffer()).byteLength).to.equal(10);
+    const catalog = await get('/v2/_catalog?n=2');
+    expect(catalog.headers.get('link')).to.match(/^<\/v2\/_catalog\?n=2&last=.+>; rel="next"$/);
+    expect(((await catalog.json()) as { repositories: string[] }).repositories).to.have.length(2);
+  });
+
+  it('answers errors in the spec JSON form, and UNSUPPORTED to any write', async () => {
+    const unknown = await get('/v2/mirror/nope/tags/list');
+    expect(unknown.status).to.equal(404);
+    expect(
+      ((await unknown.json()) as { errors: Array<{ code: string }> }).errors[0]!.code,
+    ).to.equal('NAME_UNKNOWN');
+    const [first] = paths();
+    const missing = await get(`/v2/mirror/${first!.split(':')[0]!}/manifests/nope`);
+    expect(
+      ((await missing.json()) as { errors: Array<{ code: string }> }).errors[0]!.code,
+    ).to.equal('MANIFEST_UNKNOWN');
+    const write = await get(`/v2/mirror/${first!.split(':')[0]!}/blobs/uploads/`, {}, 'POST');
+    expect(write.status).to.equal(405);
+    expect(((await write.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).to.equal(
+      'UNSUPPORTED',
+    );
+  });
+
+  it('the CLI: bmpack serve listens, logs a line per request, and stops on SIGTERM with exit 0', async () => {
+    requireBuiltCli();
+    const cli = startCli([
+      'serve',
+      '--source',
+      bundle,
+      '--listen',
+      '127.0.0.1:0',
+      '--namespace',
+      'ns',
+    ]);
+    let address: string | undefined;
+    for (let i = 0; i < 200 && address === undefined; i++) {
+      address = /on http:\/\/([^/\s]+)/.exec(cli.stderr())?.[1];
+      if (address === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(address, cli.stderr()).to.be.a('string');
+    const [first] = paths();
+    const res = await fetch(`http://${address!}/v2/ns/${first!.split(':')[0]!}/tags/list`);
+    expect(res.status).to.equal(200);
+    await res.arrayBuffer();
+    cli.child.kill('SIGTERM');
+    const done = await cli.done;
+    expect(done.code, done.stderr).to.equal(0);
+    expect(done.stderr).to.match(/GET \/v2\/ns\/\S+\/tags\/list 200 \d+ \d+ms/);
+  });
+});

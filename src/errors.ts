@@ -40,6 +40,8 @@ const codes = {
   E_TLS: ExitCode.tls,
   E_DIGEST_MISMATCH: ExitCode.integrity,
   E_SIZE_MISMATCH: ExitCode.integrity,
+  E_SIGNATURE_INVALID: ExitCode.integrity,
+  E_UNSIGNED: ExitCode.integrity,
   E_RATE_LIMITED: ExitCode.rateLimited,
   E_REGISTRY: ExitCode.registry,
   E_UNSUPPORTED_MEDIA_TYPE: ExitCode.registry,

@@ -1,3 +1,5 @@
+import { checkSignatures } from '../../src/cli/bundle-verify/signatures.js';
+import type { SignatureCheck } from '../../src/referrers/index.js';
 import { bundleArg } from '../../src/cli/bundle-flag.js';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
@@ -19,9 +21,12 @@ export default class BundleVerify extends BaseCommand {
 - bmpack.json agrees with index.json (images, digests, media types, sizes) and lists exactly the tar's blobs;
 - <bundle>.sha256, when present, matches the file.
 
+With --key, the cosign signatures the bundle carries (simple signing, sha256-<hex>.sig tags) are checked offline too: each payload against its digest, its docker-manifest-digest against the image, its signature against the keys; --require-signed fails for every image without one (exit 7).
+
 The work is spread over --workers worker processes (default: one per core). A failure names the blob and the images that use it, and exits non-zero (7 for a corrupt blob or checksum, 11 for a damaged or inconsistent bundle); with --json the report is printed with the error.`;
 
   static override examples = [
+    '<%= config.bin %> <%= command.id %> bmpackages_1.0.0.tar.xz --key cosign.pub --require-signed',
     '<%= config.bin %> <%= command.id %> bmpackages_1.0.0.tar.xz',
     '<%= config.bin %> <%= command.id %> bmpackages_1.1.0-delta.tar.xz --json',
     '<%= config.bin %> <%= command.id %> /media/usb/bmpackages_1.0.0.tar --workers 1',
@@ -37,6 +42,16 @@ The work is spread over --workers worker processes (default: one per core). A fa
 
   static override flags = {
     ...progressFlags,
+    key: Flags.string({
+      description:
+        'Also verify the cosign signatures the bundle carries with this PEM public key (ECDSA, RSA or Ed25519; repeatable), offline.',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    'require-signed': Flags.boolean({
+      description: 'With --key: fail for every image that has no signature.',
+      dependsOn: ['key'],
+    }),
     workers: Flags.integer({
       description:
         'Parallel workers reading and hashing. Default: one per core; 1 verifies in this process.',
@@ -45,7 +60,7 @@ The work is spread over --workers worker processes (default: one per core). A fa
     }),
   };
 
-  async run(): Promise<VerifyReport> {
+  async run(): Promise<VerifyReport & { signatures?: SignatureCheck[] }> {
     const { args, flags } = await this.parse(BundleVerify);
     const progress = createProgress(
       progressMode({ json: this.jsonEnabled(), choice: flags.progress, quiet: flags.quiet }),
@@ -61,6 +76,12 @@ The work is spread over --workers worker processes (default: one per core). A fa
       progress.stop();
     });
     for (const line of renderVerify(report)) this.log(line);
-    return report;
+    if (flags.key === undefined) return report;
+    const signatures = await checkSignatures(args.bundle, flags.key, flags['require-signed']);
+    for (const c of signatures)
+      this.log(
+        `  ${c.status.padEnd(8)} ${c.image}${c.key !== undefined ? ` (key ${c.key}${c.reference !== undefined ? `, signed as ${c.reference}` : ''})` : ''}`,
+      );
+    return { ...report, signatures };
   }
 }

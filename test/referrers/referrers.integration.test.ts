@@ -7,6 +7,7 @@
  * per repository; push recreates them at the target byte for byte, where
  * cosign (which looks up the same tags) finds them.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { openBundleSource } from '../../src/bundle-reader/index.js';
@@ -19,6 +20,8 @@ import { clientFor, digestAt } from '../rig/registry-client.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
 import { writeImageSet } from '../rig/release-fixture.js';
 import { seedImage } from '../rig/seed.js';
+import { requireBuiltCli, runCli } from '../rig/cli.js';
+import { errorOf, why } from '../reliability/network-faults-kit.js';
 
 describe('signatures and referrers travel with their images', function () {
   this.timeout(120_000);
@@ -30,6 +33,7 @@ describe('signatures and referrers travel with their images', function () {
   const plain = makeImage({ seed: 82, layers: 1, layerSize: 2000, format: 'oci' });
   const made: Record<string, { tag: string; digest: string }> = {};
   let artifact = '';
+  const key = makeKey();
 
   before(async () => {
     source = await startRegistry('anonymous');
@@ -37,7 +41,6 @@ describe('signatures and referrers travel with their images', function () {
     await seedImage(source, plain, 'other/plain:1');
     const client = clientFor(source);
     const at = { registry: source.host, repository: 'app/signed' };
-    const key = makeKey();
     try {
       made.sig = await cosignSign(client, at, signed.manifestDigest, key, 'sig');
       made.att = await cosignSign(client, at, signed.manifestDigest, key, 'att');
@@ -129,5 +132,64 @@ describe('signatures and referrers travel with their images', function () {
     }
     expect(await digestAt(target, `mirror/app/signed@${artifact}`)).to.equal(artifact);
     expect(await digestAt(target, 'mirror/app/signed:1')).to.equal(signed.manifestDigest);
+  });
+
+  it('bundle verify --key: signed with the right key, E_SIGNATURE_INVALID with another or over another digest, --require-signed names the unsigned', async () => {
+    requireBuiltCli();
+    const bundle = (await create('verify.tar.xz')).output;
+    const right = join(work.dir, 'right.pub');
+    const wrong = join(work.dir, 'wrong.pub');
+    await writeFile(right, key.publicKeyPem);
+    await writeFile(wrong, makeKey().publicKeyPem);
+    const ok = await runCli(['bundle', 'verify', bundle, '--key', right, '--json']);
+    expect(ok.code, why(ok)).to.equal(0);
+    const checks = (
+      JSON.parse(ok.stdout) as {
+        signatures: Array<{ image: string; status: string; key?: string; reference?: string }>;
+      }
+    ).signatures;
+    const signedCheck = checks.find((c) => c.image.endsWith('app/signed:1'));
+    expect(signedCheck).to.include({
+      status: 'signed',
+      key: right,
+      reference: `${source.host}/app/signed`,
+    });
+    expect(checks.find((c) => c.image.endsWith('other/plain:1'))?.status).to.equal('unsigned');
+    const other = await runCli(['bundle', 'verify', bundle, '--key', wrong, '--json']);
+    expect(other.code, why(other)).to.equal(7);
+    expect(errorOf(other).code).to.equal('E_SIGNATURE_INVALID');
+    expect(errorOf(other).message).to.contain('app/signed:1');
+    const strict = await runCli([
+      'bundle',
+      'verify',
+      bundle,
+      '--key',
+      right,
+      '--require-signed',
+      '--json',
+    ]);
+    expect(strict.code, why(strict)).to.equal(7);
+    expect(errorOf(strict)).to.include({ code: 'E_UNSIGNED' });
+    expect(errorOf(strict).message).to.contain('other/plain:1');
+    // A signature whose payload claims another digest, under the plain image's tag.
+    const client = clientFor(source);
+    try {
+      await cosignSign(
+        client,
+        { registry: source.host, repository: 'other/plain' },
+        plain.manifestDigest,
+        key,
+        'sig',
+        signed.manifestDigest,
+      );
+    } finally {
+      await client.close();
+    }
+    const swapped = (await create('swapped.tar.xz')).output;
+    const run = await runCli(['bundle', 'verify', swapped, '--key', right, '--json']);
+    expect(run.code, why(run)).to.equal(7);
+    expect(errorOf(run).message)
+      .to.contain('other/plain:1')
+      .and.contain(`over ${signed.manifestDigest}`);
   });
 });

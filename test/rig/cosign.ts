@@ -56,12 +56,14 @@ export async function cosignSign(
   digest: string,
   key: TestKey,
   suffix: 'sig' | 'att' = 'sig',
+  /** The digest the payload claims (default: `digest`): another one makes a swapped signature. */
+  claim = digest,
 ): Promise<Pushed> {
   const payload = Buffer.from(
     JSON.stringify({
       critical: {
         identity: { 'docker-reference': `${at.registry}/${at.repository}` },
-        image: { 'docker-manifest-digest': digest },
+        image: { 'docker-manifest-digest': claim },
         type: 'cosign container image signature',
       },
       optional: null,

@@ -10,6 +10,9 @@ import { expect } from 'chai';
 import { serveBundles, type RunningServe } from '../../src/serve/index.js';
 import { digestAt } from '../rig/registry-client.js';
 import { runTool } from '../rig/processes.js';
+import { mirrorConfig } from '../../src/mirror/index.js';
+import { imageDigests, startContainerd } from '../mirror/containerd-rig.js';
+import { makeTempDir } from '../rig/temp-dir.js';
 import { requireBuiltCli, startCli } from '../rig/cli.js';
 import { requireTool } from '../rig/tools.js';
 import {
@@ -149,5 +152,37 @@ describe('bmpack serve: a bundle as a read-only registry', function () {
     const done = await cli.done;
     expect(done.code, done.stderr).to.equal(0);
     expect(done.stderr).to.match(/GET \/v2\/ns\/\S+\/tags\/list 200 \d+ \d+ms/);
+  });
+
+  it('containerd pulls through the hosts.toml that mirror config writes for the served address', async () => {
+    const containerd = await startContainerd();
+    const dir = await makeTempDir('bmpack-serve-ctr-');
+    try {
+      await mirrorConfig({
+        privateRegistry: `${served.address}/mirror`,
+        source: bundle,
+        plainHttp: true,
+        output: dir.path,
+        installDir: dir.path,
+      });
+      lines.length = 0;
+      const ref = release.images[1]!.ref;
+      await containerd.ctr(
+        ['images', 'pull', '--hosts-dir', dir.path, '--snapshotter', 'native', ref],
+        {
+          timeoutMs: 120_000,
+        },
+      );
+      expect((await imageDigests(containerd)).get(ref)).to.equal(
+        release.images[1]!.item.manifestDigest,
+      );
+      // It came from serve: the manifest and the blobs were asked of it.
+      expect(lines.filter((l) => l.method === 'GET' && l.status === 200).length).to.be.greaterThan(
+        2,
+      );
+    } finally {
+      await containerd.stop();
+      await dir.stop();
+    }
   });
 });

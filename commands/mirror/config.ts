@@ -1,3 +1,4 @@
+import { bundleFlag } from '../../src/cli/bundle-flag.js';
 import { pathFlags } from '../../src/cli/path-flags.js';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
@@ -50,10 +51,10 @@ The mirrored registries are those named by --hosts, or those the images of --sou
       multiple: true,
       exclusive: ['source'],
     }),
-    source: Flags.file({
+    source: bundleFlag({
       char: 's',
-      description: "Mirror the registries this bundle's images come from.",
-      exists: true,
+      description:
+        "Mirror the registries this bundle's images come from (in parts: the first part or the base name).",
       exclusive: ['hosts'],
     }),
     cacert: Flags.file({

@@ -11,7 +11,7 @@ async function existingBundle(input: string): Promise<string> {
   throw new Error(`No file found at ${input}`);
 }
 
-export function bundleFlag(o: { description: string }) {
+export function bundleFlag(o: { description: string; char?: 's'; exclusive?: string[] }) {
   return Flags.string({ ...o, parse: existingBundle });
 }
 

@@ -21,7 +21,7 @@ export const mirrorHints: Readonly<Record<MirrorReason, readonly FlagHint[]>> = 
     {
       needs: ['rewrite', 'max-nested-paths'],
       hint: say(
-        "containerd's hosts.toml keeps every image's path: push without --rewrite and --max-nested-paths to a registry that takes the full paths (see docs/push.md, \"Repository paths\"), or configure the nodes' runtime by hand.",
+        'This runtime\'s files keep every image\'s path: write --runtime crio or podman (registries.conf can send moved repositories to their place), or push without --rewrite and --max-nested-paths to a registry that takes the full paths (see docs/push.md, "Repository paths").',
       ),
     },
   ],

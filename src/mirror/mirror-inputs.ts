@@ -11,7 +11,7 @@ import { withBundle } from './bundle-images.js';
 import { hostsFromFlag, hostsFromImageNames, mirroredHosts } from './mirrored-hosts.js';
 import { alwaysMirrored, type MirrorTarget } from './mirror-target.js';
 import { isIdentity, type PathMapping } from '../push/repository-paths.js';
-import { refuseMovedPaths } from './path-mapping-check.js';
+import { movedRepositories, refuseMovedPaths } from './path-mapping-check.js';
 import type { BmctlTreeOptions } from './runtime-render.js';
 import type { PullCredential } from './runtime-tree.js';
 
@@ -53,6 +53,34 @@ export async function refuseMovedPathsOf(
     refuseMovedPaths(source.images, target, fallback, paths);
     return Promise.resolve();
   });
+}
+
+/** A repository the push mapping moved: its source name, and where the mirror has it. */
+export interface MovedRepository {
+  /** `REGISTRY/PATH`, as nodes ask for it. */
+  readonly source: string;
+  /** `HOST:PORT/NAMESPACE/FOLDED`, where push put it. */
+  readonly mirror: string;
+}
+
+/**
+ * The repositories of the bundle that the mapping moves, each once, for a
+ * runtime whose format can send them there (registries.conf). Without a
+ * bundle, a mapping that may move images cannot be written: refused.
+ */
+export async function movedRepositoriesOf(
+  o: { readonly source?: string; readonly paths?: PathMapping },
+  target: MirrorTarget,
+): Promise<MovedRepository[]> {
+  const paths = o.paths;
+  if (paths === undefined || isIdentity(paths)) return [];
+  if (o.source === undefined) {
+    refuseMovedPaths(undefined, target, '', paths);
+    return [];
+  }
+  return withBundle(o.source, (source, fallback) =>
+    Promise.resolve(movedRepositories(source.images, target, fallback, paths)),
+  );
 }
 
 /** The combinations no form accepts. */

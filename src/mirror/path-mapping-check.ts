@@ -50,3 +50,20 @@ function refusal(message: string): BmpackError {
     reason: 'mirror-paths-not-expressible',
   });
 }
+
+/** Each repository of `images` that `mapping` moves: its source name and where the mirror has it. */
+export function movedRepositories(
+  images: readonly NamedImage[],
+  to: PrivateRegistry,
+  fallbackRepository: string,
+  mapping: PathMapping,
+): Array<{ source: string; mirror: string }> {
+  const kept = mapImages(images, to, fallbackRepository, identityMapping).images;
+  const mapped = mapImages(images, to, fallbackRepository, mapping).images;
+  const out = new Map<string, string>();
+  mapped.forEach((m, i) => {
+    if (m.target.repository === kept[i]?.target.repository) return;
+    out.set(`${m.from.registry}/${m.from.repository}`, `${to.registry}/${m.target.repository}`);
+  });
+  return [...out].map(([source, mirror]) => ({ source, mirror }));
+}

@@ -12,6 +12,7 @@ import {
   bmctlSettings,
   readCa,
   readPullCredential,
+  movedRepositoriesOf,
   refuseMovedPathsOf,
   resolveHosts,
   usage,
@@ -90,9 +91,11 @@ export async function mirrorRuntimeConfig(o: MirrorRuntimeOptions): Promise<Mirr
       'mirror-install-dir-relative',
     );
   const target = mirrorTarget(o.privateRegistry, o.plainHttp === true);
-  // Issue 18 item 2: runtimes with canExpressPathRewrite could carry the mapping; until their
-  // renderers write it, a mapping that moves images is refused for every runtime.
-  await refuseMovedPathsOf(o, target);
+  // registries.conf sends each moved repository to its place (one [[registry]] per repository);
+  // the other formats keep every path, and a mapping that moves images is refused for them.
+  const movesWritten = o.runtime === 'crio' || o.runtime === 'podman';
+  const moved = movesWritten ? await movedRepositoriesOf(o, target) : [];
+  if (!movesWritten) await refuseMovedPathsOf(o, target);
   const { hosts, warnings } = await resolveHosts(o, target);
   const ca = o.caCert !== undefined ? await readCa(o.caCert) : undefined;
   const caps = runtimeCapabilities[o.runtime];
@@ -115,6 +118,7 @@ export async function mirrorRuntimeConfig(o: MirrorRuntimeOptions): Promise<Mirr
       skipVerify: o.skipVerify === true,
       ...(credential !== undefined ? { credential } : {}),
       nodeRoot,
+      ...(moved.length > 0 ? { moved } : {}),
     },
     bmctlSettings(o),
   );

@@ -46,6 +46,18 @@ export function renderRegistriesConf(input: RuntimeInput): string {
     lines.push('', '[[registry.mirror]]', tomlAssign('location', mirrorLocation(target)));
     if (insecure) lines.push(tomlAssign('insecure', true));
   }
+  // A repository push moved (--rewrite, --max-nested-paths): the longest prefix wins, so its
+  // own entry sends it to where push put it (containers-registries.conf(5), "prefix").
+  for (const m of input.moved ?? []) {
+    lines.push(
+      '',
+      '[[registry]]',
+      tomlAssign('prefix', m.source),
+      tomlAssign('location', m.source),
+    );
+    lines.push('', '[[registry.mirror]]', tomlAssign('location', m.mirror));
+    if (insecure) lines.push(tomlAssign('insecure', true));
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { mirrorRuntimeConfig } from '../../src/mirror/runtime-config.js';
@@ -6,6 +7,8 @@ import { runTool } from '../rig/processes.js';
 import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
+import { bundleImageSet, writeImageSet } from '../rig/release-fixture.js';
+import { pushImages } from '../../src/push/push-images.js';
 import { requireTool } from '../rig/tools.js';
 import { writeDockerLogin } from './mirror-kit.js';
 
@@ -84,6 +87,49 @@ describe('mirror: podman pulls through the generated registries.conf', function 
       expect(digest).to.equal(image.manifestDigest);
     } finally {
       await reg.stop();
+    }
+  });
+
+  it('pulls an image that push folded (--max-nested-paths) from where push put it, with the source registry gone', async () => {
+    const source = await startRegistry('anonymous');
+    const target = await startRegistry('anonymous');
+    try {
+      const image = makeImage({ seed: 1803, layers: 1, layerSize: 2000, format: 'oci' });
+      await seedImage(source, image, 'team/tools/app:1');
+      const set = await writeImageSet([`${source.host}/team/tools/app:1`]);
+      const bundle = await bundleImageSet(source, set, 'b.tar.xz');
+      const paths = { rules: [], maxDepth: 2 };
+      await pushImages({
+        source: bundle,
+        privateRegistry: `${target.host}/ns`,
+        host: { plainHttp: true },
+        paths,
+      });
+      const tree = join(work.path, 'folded');
+      await mirrorRuntimeConfig({
+        privateRegistry: `${target.host}/ns`,
+        runtime: 'podman',
+        source: bundle,
+        plainHttp: true,
+        paths,
+        output: tree,
+        nodeRoot: tree,
+      });
+      const conf = join(tree, 'etc/containers/registries.conf.d/50-bmpack-mirror.conf');
+      expect(await readFile(conf, 'utf8')).to.contain(
+        `location = "${target.host}/ns/team-tools-app"`,
+      );
+      await source.stop();
+      const env = { CONTAINERS_REGISTRIES_CONF: conf };
+      const ref = `${source.host}/team/tools/app:1`;
+      await podman(['pull', '--quiet', ref], env);
+      expect(await podman(['image', 'inspect', '--format', '{{.Digest}}', ref], env)).to.equal(
+        image.manifestDigest,
+      );
+      await set.cleanup();
+    } finally {
+      await source.stop();
+      await target.stop();
     }
   });
 });

@@ -21,7 +21,7 @@ export const mirrorHints: Readonly<Record<MirrorReason, readonly FlagHint[]>> = 
     {
       needs: ['rewrite', 'max-nested-paths'],
       hint: say(
-        'This runtime\'s files keep every image\'s path: write --runtime crio or podman (registries.conf can send moved repositories to their place), or push without --rewrite and --max-nested-paths to a registry that takes the full paths (see docs/push.md, "Repository paths").',
+        'This runtime\'s files keep every image\'s path: write --runtime crio, podman, k3s or rke2 (registries.conf and registries.yaml can send moved repositories to their place), or push without --rewrite and --max-nested-paths to a registry that takes the full paths (see docs/push.md, "Repository paths").',
       ),
     },
   ],

@@ -11,7 +11,7 @@ import { withBundle } from './bundle-images.js';
 import { hostsFromFlag, hostsFromImageNames, mirroredHosts } from './mirrored-hosts.js';
 import { alwaysMirrored, type MirrorTarget } from './mirror-target.js';
 import { isIdentity, type PathMapping } from '../push/repository-paths.js';
-import { movedRepositories, refuseMovedPaths } from './path-mapping-check.js';
+import { mappedRepositories, refuseMovedPaths } from './path-mapping-check.js';
 import type { BmctlTreeOptions } from './runtime-render.js';
 import type { PullCredential } from './runtime-tree.js';
 
@@ -55,18 +55,21 @@ export async function refuseMovedPathsOf(
   });
 }
 
-/** A repository the push mapping moved: its source name, and where the mirror has it. */
+/** A repository of the bundle under the push mapping: its source name, and where the mirror has it. */
 export interface MovedRepository {
   /** `REGISTRY/PATH`, as nodes ask for it. */
   readonly source: string;
   /** `HOST:PORT/NAMESPACE/FOLDED`, where push put it. */
   readonly mirror: string;
+  /** Whether the mapping moved it (a path-keeping mirror would not find it). */
+  readonly moved: boolean;
 }
 
 /**
- * The repositories of the bundle that the mapping moves, each once, for a
- * runtime whose format can send them there (registries.conf). Without a
- * bundle, a mapping that may move images cannot be written: refused.
+ * Every repository of the bundle under a mapping that is not the identity,
+ * each once, for a runtime whose format can send them there
+ * (registries.conf, registries.yaml). Without a bundle, a mapping that may
+ * move images cannot be written: refused.
  */
 export async function movedRepositoriesOf(
   o: { readonly source?: string; readonly paths?: PathMapping },
@@ -79,7 +82,7 @@ export async function movedRepositoriesOf(
     return [];
   }
   return withBundle(o.source, (source, fallback) =>
-    Promise.resolve(movedRepositories(source.images, target, fallback, paths)),
+    Promise.resolve(mappedRepositories(source.images, target, fallback, paths)),
   );
 }
 

@@ -51,19 +51,24 @@ function refusal(message: string): BmpackError {
   });
 }
 
-/** Each repository of `images` that `mapping` moves: its source name and where the mirror has it. */
-export function movedRepositories(
+/**
+ * Each repository of `images` under `mapping`: its source name, where the
+ * mirror has it, and whether the mapping moved it from where a path-keeping
+ * mirror would have it.
+ */
+export function mappedRepositories(
   images: readonly NamedImage[],
   to: PrivateRegistry,
   fallbackRepository: string,
   mapping: PathMapping,
-): Array<{ source: string; mirror: string }> {
+): Array<{ source: string; mirror: string; moved: boolean }> {
   const kept = mapImages(images, to, fallbackRepository, identityMapping).images;
   const mapped = mapImages(images, to, fallbackRepository, mapping).images;
-  const out = new Map<string, string>();
+  const out = new Map<string, { source: string; mirror: string; moved: boolean }>();
   mapped.forEach((m, i) => {
-    if (m.target.repository === kept[i]?.target.repository) return;
-    out.set(`${m.from.registry}/${m.from.repository}`, `${to.registry}/${m.target.repository}`);
+    const source = `${m.from.registry}/${m.from.repository}`;
+    const moved = m.target.repository !== kept[i]?.target.repository;
+    out.set(source, { source, mirror: `${to.registry}/${m.target.repository}`, moved });
   });
-  return [...out].map(([source, mirror]) => ({ source, mirror }));
+  return [...out.values()];
 }

@@ -91,9 +91,9 @@ export async function mirrorRuntimeConfig(o: MirrorRuntimeOptions): Promise<Mirr
       'mirror-install-dir-relative',
     );
   const target = mirrorTarget(o.privateRegistry, o.plainHttp === true);
-  // registries.conf sends each moved repository to its place (one [[registry]] per repository);
-  // the other formats keep every path, and a mapping that moves images is refused for them.
-  const movesWritten = o.runtime === 'crio' || o.runtime === 'podman';
+  // registries.conf and registries.yaml send each repository to its place (a [[registry]], an
+  // anchored rewrite); the other formats keep every path: a mapping that moves images is refused.
+  const movesWritten = runtimeCapabilities[o.runtime].canExpressPathRewrite;
   const moved = movesWritten ? await movedRepositoriesOf(o, target) : [];
   if (!movesWritten) await refuseMovedPathsOf(o, target);
   const { hosts, warnings } = await resolveHosts(o, target);

@@ -48,7 +48,7 @@ export function renderRegistriesConf(input: RuntimeInput): string {
   }
   // A repository push moved (--rewrite, --max-nested-paths): the longest prefix wins, so its
   // own entry sends it to where push put it (containers-registries.conf(5), "prefix").
-  for (const m of input.moved ?? []) {
+  for (const m of (input.moved ?? []).filter((r) => r.moved)) {
     lines.push(
       '',
       '[[registry]]',

@@ -34,15 +34,38 @@ export function namespaceRewrite(namespace: string): Record<string, string> {
   return { '^(.*)$': `${namespace}/$1` };
 }
 
+/**
+ * Under a push path mapping: one anchored rewrite per repository of the
+ * bundle on `host`, to where push put it. The rules match exclusive names,
+ * so their order (a YAML map's) cannot matter; a repository outside the
+ * bundle matches none and is asked at the mirror's root, then upstream.
+ */
+export function repositoryRewrites(
+  repositories: NonNullable<RuntimeInput['moved']>,
+  host: string,
+  mirror: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of repositories) {
+    if (!r.source.startsWith(`${host}/`)) continue;
+    const path = r.source.slice(host.length + 1);
+    out[`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`] = r.mirror.slice(mirror.length + 1);
+  }
+  return out;
+}
+
 export function renderRegistriesYaml(input: RuntimeInput, runtime: RancherRuntime): string {
   const { target } = input;
   const endpoint = `${target.scheme}://${target.registry}`;
   const mirrors: Record<string, unknown> = {};
   for (const host of input.hosts) {
-    mirrors[host] = {
-      endpoint: [endpoint],
-      ...(target.namespace !== '' ? { rewrite: namespaceRewrite(target.namespace) } : {}),
-    };
+    const rewrite =
+      input.moved !== undefined
+        ? repositoryRewrites(input.moved, host, target.registry)
+        : target.namespace !== ''
+          ? namespaceRewrite(target.namespace)
+          : undefined;
+    mirrors[host] = { endpoint: [endpoint], ...(rewrite !== undefined ? { rewrite } : {}) };
   }
   const tls = {
     ...(input.ca !== undefined ? { ca_file: nodePath(input, rancherCaPath(runtime)) } : {}),

@@ -73,8 +73,12 @@ export interface RuntimeInput {
   readonly credential?: PullCredential;
   /** Where the tree is copied to: `/` on a node; a test folder in tests. Paths inside files start here. */
   readonly nodeRoot: string;
-  /** Repositories the push mapping moved (only for runtimes that can send them there). */
-  readonly moved?: ReadonlyArray<{ readonly source: string; readonly mirror: string }>;
+  /** The bundle's repositories under a push path mapping (only for runtimes that can express it). */
+  readonly moved?: ReadonlyArray<{
+    readonly source: string;
+    readonly mirror: string;
+    readonly moved: boolean;
+  }>;
 }
 
 /** A note for the user in the library's words (no CLI flag). */

@@ -18,7 +18,7 @@ import { RegistrySink, RegistrySource } from '../store/index.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { withBundle } from './bundle-images.js';
 import { checkNodeConfig, type CheckedImage, type NodeConfigCheck } from './node-config-check.js';
-import type { MirrorRuntime } from './runtime-tree.js';
+import { runtimeCapabilities, type MirrorRuntime } from './runtime-tree.js';
 import { hostsFromImageNames } from './mirrored-hosts.js';
 import { missingAtMirror } from './mirror-closure.js';
 import { mirrorTarget } from './mirror-target.js';
@@ -82,8 +82,11 @@ export async function checkMirror(o: MirrorCheckOptions): Promise<MirrorCheckRep
   const target = mirrorTarget(o.privateRegistry, o.host?.plainHttp === true);
   return withBundle(o.source, async (source, fallback) => {
     const paths = o.paths ?? identityMapping;
-    // containerd, whose configuration is judged, cannot follow moved paths.
-    if (o.config !== undefined) refuseMovedPaths(source.images, target, fallback, paths);
+    // A configuration that cannot follow moved paths (containerd's, docker's) is refused with them;
+    // registries.conf and registries.yaml are judged against where push put each image.
+    const judged = o.runtime ?? 'containerd';
+    if (o.config !== undefined && !runtimeCapabilities[judged].canExpressPathRewrite)
+      refuseMovedPaths(source.images, target, fallback, paths);
     const mapping = mapImages(source.images, target, fallback, paths);
     const images = o.configOnly === true ? [] : await headAll(o, target.registry, mapping.images);
     const config =

@@ -9,6 +9,7 @@ import { startRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 import { bundleImageSet, writeImageSet } from '../rig/release-fixture.js';
 import { pushImages } from '../../src/push/push-images.js';
+import { checkMirror } from '../../src/mirror/index.js';
 import { requireTool } from '../rig/tools.js';
 import { writeDockerLogin } from './mirror-kit.js';
 
@@ -126,6 +127,17 @@ describe('mirror: podman pulls through the generated registries.conf', function 
       expect(await podman(['image', 'inspect', '--format', '{{.Digest}}', ref], env)).to.equal(
         image.manifestDigest,
       );
+      // mirror check reads the same tree as podman does, and finds each image where push put it.
+      const report = await checkMirror({
+        source: bundle,
+        privateRegistry: `${target.host}/ns`,
+        host: { plainHttp: true },
+        paths,
+        runtime: 'podman',
+        config: tree,
+      });
+      expect(report.ok, JSON.stringify(report.config)).to.equal(true);
+      expect(report.images.map((i) => i.status)).to.eql(['present']);
       await set.cleanup();
     } finally {
       await source.stop();

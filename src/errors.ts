@@ -85,6 +85,7 @@ export type ErrorReason =
   | 'repository-too-deep'
   | 'repository-name-refused'
   | 'mirror-paths-not-expressible'
+  | 'mirror-paths-need-bundle'
   | 'image-list-unreadable'
   | 'image-list-is-directory'
   | 'image-list-missing'

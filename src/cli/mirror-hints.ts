@@ -20,8 +20,15 @@ export const mirrorHints: Readonly<Record<MirrorReason, readonly FlagHint[]>> = 
   'mirror-paths-not-expressible': [
     {
       needs: ['rewrite', 'max-nested-paths'],
+      hint: (e) =>
+        `The files of ${detail(e, 'runtime') || 'this runtime'} keep every image's path: write --runtime crio, podman, k3s or rke2 (registries.conf and registries.yaml can send moved repositories to their place), or push without --rewrite and --max-nested-paths to a registry that takes the full paths (see docs/push.md, "Repository paths").`,
+    },
+  ],
+  'mirror-paths-need-bundle': [
+    {
+      needs: ['source', 'rewrite', 'max-nested-paths'],
       hint: say(
-        'This runtime\'s files keep every image\'s path: write --runtime crio, podman, k3s or rke2 (registries.conf and registries.yaml can send moved repositories to their place), or push without --rewrite and --max-nested-paths to a registry that takes the full paths (see docs/push.md, "Repository paths").',
+        'Give --source the bundle that was pushed, with the same --rewrite and --max-nested-paths as the push: each of its repositories is written where push put it.',
       ),
     },
   ],

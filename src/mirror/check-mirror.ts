@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import { BmpackError } from '../errors.js';
 import { identityMapping, type PathMapping } from '../push/repository-paths.js';
 import { mapImages } from '../push/target-mapping.js';
-import { refuseMovedPaths } from './path-mapping-check.js';
+import { keepsPaths, refuseMovedPaths } from './path-mapping-check.js';
 import { formatReference, type ImageReference } from '../reference/index.js';
 import type { CredentialStore } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
@@ -18,7 +18,7 @@ import { RegistrySink, RegistrySource } from '../store/index.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { withBundle } from './bundle-images.js';
 import { checkNodeConfig, type CheckedImage, type NodeConfigCheck } from './node-config-check.js';
-import { runtimeCapabilities, type MirrorRuntime } from './runtime-tree.js';
+import type { MirrorRuntime } from './runtime-tree.js';
 import { hostsFromImageNames } from './mirrored-hosts.js';
 import { missingAtMirror } from './mirror-closure.js';
 import { mirrorTarget } from './mirror-target.js';
@@ -85,8 +85,8 @@ export async function checkMirror(o: MirrorCheckOptions): Promise<MirrorCheckRep
     // A configuration that cannot follow moved paths (containerd's, docker's) is refused with them;
     // registries.conf and registries.yaml are judged against where push put each image.
     const judged = o.runtime ?? 'containerd';
-    if (o.config !== undefined && !runtimeCapabilities[judged].canExpressPathRewrite)
-      refuseMovedPaths(source.images, target, fallback, paths);
+    if (o.config !== undefined && keepsPaths(judged))
+      refuseMovedPaths(source.images, target, fallback, paths, judged);
     const mapping = mapImages(source.images, target, fallback, paths);
     const images = o.configOnly === true ? [] : await headAll(o, target.registry, mapping.images);
     const config =

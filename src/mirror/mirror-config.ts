@@ -111,7 +111,7 @@ export async function mirrorConfig(o: MirrorConfigOptions): Promise<MirrorConfig
   const format = o.format ?? 'hosts-toml';
   validate(o, format);
   const target = mirrorTarget(o.privateRegistry, o.plainHttp === true);
-  await refuseMovedPathsOf(o, target);
+  await refuseMovedPathsOf(o, target, format === 'bmctl' ? 'bmctl' : 'containerd');
   const installDir = o.installDir ?? defaultInstallDir;
   const resolved = await resolveHosts(o, target);
   const { hosts } = resolved;

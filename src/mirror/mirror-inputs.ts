@@ -11,9 +11,14 @@ import { withBundle } from './bundle-images.js';
 import { hostsFromFlag, hostsFromImageNames, mirroredHosts } from './mirrored-hosts.js';
 import { alwaysMirrored, type MirrorTarget } from './mirror-target.js';
 import { isIdentity, type PathMapping } from '../push/repository-paths.js';
-import { mappedRepositories, refuseMovedPaths } from './path-mapping-check.js';
+import {
+  mappedRepositories,
+  mappingNeedsBundle,
+  refuseMovedPaths,
+  type PathKeepingRuntime,
+} from './path-mapping-check.js';
 import type { BmctlTreeOptions } from './runtime-render.js';
-import type { PullCredential } from './runtime-tree.js';
+import type { MirrorRuntime, PullCredential } from './runtime-tree.js';
 
 export interface MirrorSources {
   readonly hosts?: readonly string[];
@@ -35,22 +40,23 @@ export function usage(message: string, hint: string, reason?: ErrorReason): Bmpa
 
 /**
  * Refuses a push path mapping that moves any image of the bundle (all of
- * them when no bundle is named): the formats written so far keep every
- * path. Runtimes whose format could express it (runtimeCapabilities
- * canExpressPathRewrite) are the place to write it instead.
+ * them when no bundle is named) for a runtime whose files keep every path.
+ * Runtimes whose format can express it (runtimeCapabilities
+ * canExpressPathRewrite) write it instead (movedRepositoriesOf).
  */
 export async function refuseMovedPathsOf(
   o: { readonly source?: string; readonly paths?: PathMapping },
   target: MirrorTarget,
+  runtime: PathKeepingRuntime,
 ): Promise<void> {
   const paths = o.paths;
   if (paths === undefined || isIdentity(paths)) return;
   if (o.source === undefined) {
-    refuseMovedPaths(undefined, target, '', paths);
+    refuseMovedPaths(undefined, target, '', paths, runtime);
     return;
   }
   await withBundle(o.source, (source, fallback) => {
-    refuseMovedPaths(source.images, target, fallback, paths);
+    refuseMovedPaths(source.images, target, fallback, paths, runtime);
     return Promise.resolve();
   });
 }
@@ -74,13 +80,11 @@ export interface MovedRepository {
 export async function movedRepositoriesOf(
   o: { readonly source?: string; readonly paths?: PathMapping },
   target: MirrorTarget,
+  runtime: MirrorRuntime,
 ): Promise<MovedRepository[]> {
   const paths = o.paths;
   if (paths === undefined || isIdentity(paths)) return [];
-  if (o.source === undefined) {
-    refuseMovedPaths(undefined, target, '', paths);
-    return [];
-  }
+  if (o.source === undefined) throw mappingNeedsBundle(runtime);
   return withBundle(o.source, (source, fallback) =>
     Promise.resolve(mappedRepositories(source.images, target, fallback, paths)),
   );

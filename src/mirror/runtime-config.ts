@@ -13,6 +13,7 @@ import {
   readCa,
   readPullCredential,
   movedRepositoriesOf,
+  type MovedRepository,
   refuseMovedPathsOf,
   resolveHosts,
   usage,
@@ -20,6 +21,7 @@ import {
   type InputWarning,
 } from './mirror-inputs.js';
 import { validateCluster } from './mirror-config.js';
+import { keepsPaths } from './path-mapping-check.js';
 import { mirrorTarget } from './mirror-target.js';
 import { renderRuntimeTree } from './runtime-render.js';
 import {
@@ -93,9 +95,9 @@ export async function mirrorRuntimeConfig(o: MirrorRuntimeOptions): Promise<Mirr
   const target = mirrorTarget(o.privateRegistry, o.plainHttp === true);
   // registries.conf and registries.yaml send each repository to its place (a [[registry]], an
   // anchored rewrite); the other formats keep every path: a mapping that moves images is refused.
-  const movesWritten = runtimeCapabilities[o.runtime].canExpressPathRewrite;
-  const moved = movesWritten ? await movedRepositoriesOf(o, target) : [];
-  if (!movesWritten) await refuseMovedPathsOf(o, target);
+  let moved: MovedRepository[] = [];
+  if (keepsPaths(o.runtime)) await refuseMovedPathsOf(o, target, o.runtime);
+  else moved = await movedRepositoriesOf(o, target, o.runtime);
   const { hosts, warnings } = await resolveHosts(o, target);
   const ca = o.caCert !== undefined ? await readCa(o.caCert) : undefined;
   const caps = runtimeCapabilities[o.runtime];

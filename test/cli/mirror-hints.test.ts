@@ -5,9 +5,11 @@ import { mirrorConfigOutput } from '../../src/cli/mirror-config/render.js';
 import { MirrorCheckError, type MirrorCheckReport } from '../../src/mirror/check-mirror.js';
 import { mirrorConfig, type MirrorConfigOptions } from '../../src/mirror/mirror-config.js';
 import { hostsFromFlag } from '../../src/mirror/mirrored-hosts.js';
+import { mirrorRuntimeConfig } from '../../src/mirror/runtime-config.js';
 import { rejection } from '../rig/rejection.js';
 
 const configFlags = new Set(['private-registry', 'hosts', 'source', 'cacert', 'plain-http']);
+configFlags.add('rewrite').add('max-nested-paths');
 for (const f of ['insecure-skip-tls-verify', 'format', 'output', 'install-dir', 'cluster-name'])
   configFlags.add(f);
 configFlags.add('secret-namespace').add('pull-credential-config').add('runtime');
@@ -26,6 +28,22 @@ describe('mirror errors: reasons in the library, flags in the CLI', () => {
       [await refused({ format: 'bmctl', secretNamespace: 'ns' }), 'add --cluster-name'],
       [await refused({ hosts: ['a.io'], source: '/b.tar' }), 'Give --hosts or --source'],
       [await refused({ hosts: ['https://a.io'] }), 'Write --hosts as HOST[:PORT]'],
+      [
+        await refused({ hosts: ['a.io'], paths: { rules: [], maxDepth: 1 }, format: 'bmctl' }),
+        "The files of bmctl keep every image's path: write --runtime crio, podman, k3s or rke2",
+      ],
+      [
+        await rejection(
+          mirrorRuntimeConfig({
+            privateRegistry: 'reg:5000',
+            runtime: 'k3s',
+            hosts: ['a.io'],
+            paths: { rules: [], maxDepth: 1 },
+            output: '/nonexistent/never-written',
+          }),
+        ),
+        'Give --source the bundle that was pushed',
+      ],
     ];
     for (const [e, words] of cases) {
       expect(e.reason, e.message).to.not.equal(undefined);

@@ -317,9 +317,9 @@ describe('mirror runtimes: writing the tree', () => {
     expect((await stat(file)).mode & 0o777).to.equal(0o644);
   });
 
-  it('refuses a push path mapping that moves images, for every runtime until the renderers write it', async () => {
-    for (const runtime of ['containerd', 'crio', 'k3s'] as const) {
-      const refused = await rejection(
+  it('refuses a push path mapping for the path-keeping runtimes, naming the runtime; the others need the bundle to write it', async () => {
+    for (const runtime of mirrorRuntimes) {
+      const e = await rejection(
         mirrorRuntimeConfig({
           privateRegistry: 'reg:5000/ns',
           runtime,
@@ -328,10 +328,14 @@ describe('mirror runtimes: writing the tree', () => {
           output: join(work.path, `paths-${runtime}`),
         }),
       );
-      expect([refused.code, refused.reason]).to.deep.equal([
+      const writes = runtimeCapabilities[runtime].canExpressPathRewrite;
+      expect([e.code, e.reason, e.details.runtime]).to.deep.equal([
         'E_USAGE',
-        'mirror-paths-not-expressible',
+        writes ? 'mirror-paths-need-bundle' : 'mirror-paths-not-expressible',
+        runtime,
       ]);
+      if (!writes) expect(e.message).to.include(`(runtime ${runtime})`);
+      expect(writes || e.hint?.includes('crio, podman, k3s and rke2')).to.equal(true);
     }
   });
 

@@ -54,6 +54,14 @@ export function repositoryRewrites(
   return out;
 }
 
+/** How the header comment says where repositories are asked at the mirror. */
+function rewriteWords(input: RuntimeInput): string {
+  if (input.moved !== undefined)
+    return ' (each repository of the bundle where push put it, by rewrite)';
+  const ns = input.target.namespace;
+  return ns !== '' ? ` (repositories under ${ns}/, by rewrite)` : '';
+}
+
 export function renderRegistriesYaml(input: RuntimeInput, runtime: RancherRuntime): string {
   const { target } = input;
   const endpoint = `${target.scheme}://${target.registry}`;
@@ -90,7 +98,7 @@ export function renderRegistriesYaml(input: RuntimeInput, runtime: RancherRuntim
   });
   doc.commentBefore = [
     ` Written by bmpack mirror config for ${runtime}: /etc/rancher/${runtime}/registries.yaml.`,
-    ` Images of these registries are pulled from ${endpoint}${target.namespace !== '' ? ` (repositories under ${target.namespace}/, by rewrite)` : ''} first;`,
+    ` Images of these registries are pulled from ${endpoint}${rewriteWords(input)} first;`,
     ' the registry itself (the default endpoint) is always tried last.',
   ].join('\n');
   return doc.toString();

@@ -50,8 +50,9 @@ export interface CreateBundleOptions {
   readonly cacheDir?: string;
   readonly cwd?: string;
   /**
-   * Which referrers of the images come along (their cosign signature,
-   * attestation and SBOM tags, and referrers tag schema indexes). Default: all.
+   * Which referrers of the images come along, by kind: cosign's signature,
+   * attestation and SBOM tags, and OCI 1.1 artifacts with a subject (from
+   * the referrers API or its fallback tag), sorted by artifact type. Default: all.
    */
   readonly referrers?: 'none' | readonly ReferrerKind[];
   /** Cut the written bundle into parts of this many bytes (split-bundle.ts); the whole is removed. */

@@ -5,6 +5,7 @@
  */
 import type { PlannedImage } from '../copy/index.js';
 import { BmpackError } from '../errors.js';
+import type { ReferrerLink } from '../oci/referrer-kinds.js';
 import { formatReference } from '../reference/index.js';
 
 export type BlobKind = 'index' | 'manifest' | 'config' | 'layer';
@@ -38,6 +39,8 @@ export interface ResolvedImage {
   readonly documents: readonly BundleDocument[];
   /** Configs and layers, each digest once. */
   readonly blobs: readonly BundleBlob[];
+  /** A signature or other referrer: what it is about. */
+  readonly referrer?: ReferrerLink;
 }
 
 /** Every digest of an image's closure with its size (documents and blobs). */
@@ -68,5 +71,6 @@ export function resolvedImage({ request, graph }: PlannedImage): ResolvedImage {
       : {}),
     documents: graph.documents,
     blobs: graph.blobs,
+    ...(request.referrer !== undefined ? { referrer: request.referrer } : {}),
   };
 }

@@ -52,7 +52,8 @@ export interface CreateBundleOptions {
   /**
    * Which referrers of the images come along, by kind: cosign's signature,
    * attestation and SBOM tags, and OCI 1.1 artifacts with a subject (from
-   * the referrers API or its fallback tag), sorted by artifact type. Default: all.
+   * the referrers API or its fallback tag), sorted by artifact type. Default:
+   * the image set's `spec.referrers`, else all.
    */
   readonly referrers?: 'none' | readonly ReferrerKind[];
   /** Cut the written bundle into parts of this many bytes (split-bundle.ts); the whole is removed. */
@@ -124,7 +125,13 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
     });
     o.onEvent?.({ type: 'phase', phase: 'resolve' });
     o.onEvent?.({ type: 'images-total', total: set.images.length });
-    await copyInto(sink, set, new CachedConfigSource(client, fetcher), o, referrersOf(client, o));
+    await copyInto(
+      sink,
+      set,
+      new CachedConfigSource(client, fetcher),
+      o,
+      referrersOf(client, o, set),
+    );
     const written = await sink.finish();
     const parts =
       o.splitSize !== undefined
@@ -199,10 +206,15 @@ async function copyInto(
 }
 
 /** The engine's hook that brings each image's referrers along, unless none are wanted. */
-function referrersOf(client: RegistryClient, o: CreateBundleOptions): CopyOptions['expand'] {
-  if (o.referrers === 'none') return undefined;
+function referrersOf(
+  client: RegistryClient,
+  o: CreateBundleOptions,
+  set: ImageSet,
+): CopyOptions['expand'] {
+  const choice = o.referrers ?? set.referrers;
+  if (choice === 'none') return undefined;
   return registryReferrers(client, {
-    ...(o.referrers !== undefined ? { kinds: new Set(o.referrers) } : {}),
+    ...(choice !== undefined ? { kinds: new Set(choice) } : {}),
     onWarning: (message) => o.onEvent?.({ type: 'warning', message }),
   });
 }

@@ -94,7 +94,17 @@ function referrerLink(value: unknown, where: string): ReferrerLink {
     kind,
     ...(o.artifactType !== undefined ? { artifactType: str(o, 'artifactType', where) } : {}),
     via,
+    ...(o.predicateTypes !== undefined
+      ? { predicateTypes: strings(array(o, 'predicateTypes', where), `${where}.predicateTypes`) }
+      : {}),
   };
+}
+
+function strings(values: readonly unknown[], where: string): string[] {
+  return values.map((v, i) => {
+    if (typeof v !== 'string') fail(`${where}[${i}]`, 'is not a string');
+    return v;
+  });
 }
 
 function blobRecord(value: unknown, where: string): BundleBlobRecord {

@@ -68,4 +68,20 @@ export interface ReferrerLink {
   readonly artifactType?: string;
   /** Where it was found: cosign's tag beside the image, or by subject (the referrers API or its fallback tag). */
   readonly via: 'tag' | 'subject';
+  /** An attestation's predicate types (in-toto), from its layers' annotations. */
+  readonly predicateTypes?: readonly string[];
+}
+
+/**
+ * The predicate types an attestation manifest names on its layers: cosign
+ * writes `predicateType`, BuildKit and oras `in-toto.io/predicate-type`.
+ */
+export function predicateTypesOf(
+  layers: ReadonlyArray<{ readonly annotations?: Readonly<Record<string, string>> }>,
+): string[] {
+  const types = layers.flatMap((l) => {
+    const t = l.annotations?.predicateType ?? l.annotations?.['in-toto.io/predicate-type'];
+    return t !== undefined && t !== '' ? [t] : [];
+  });
+  return [...new Set(types)];
 }

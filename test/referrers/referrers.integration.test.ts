@@ -16,7 +16,13 @@ import { expect } from 'chai';
 import { openBundleSource } from '../../src/bundle-reader/index.js';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { pushImages } from '../../src/push/push-images.js';
-import { attachArtifact, cosignAttest, cosignSign, makeKey } from '../rig/cosign.js';
+import {
+  attachArtifact,
+  cosignAttest,
+  cosignSign,
+  makeKey,
+  slsaProvenance,
+} from '../rig/cosign.js';
 import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
 import { makeImage } from '../rig/image-generator.js';
 import { clientFor, digestAt } from '../rig/registry-client.js';
@@ -43,6 +49,7 @@ describe('signatures and referrers travel with their images', function () {
   let sbom: Awaited<ReturnType<typeof attachArtifact>>;
   let scan: Awaited<ReturnType<typeof attachArtifact>>;
   const key = makeKey();
+  let allBundle = '';
 
   before(async () => {
     source = await startRegistry('anonymous');
@@ -102,6 +109,7 @@ describe('signatures and referrers travel with their images', function () {
   it('create carries the signature, the attestation and its signature, and the SBOM of the fallback index, at one tag list per repository and one referrers question', async () => {
     proxy.requests.length = 0;
     const result = await create('all.tar.xz');
+    allBundle = result.output;
     const repo = `${proxy.host}/app/signed`;
     const { names, records } = await contents(result.output);
     expect(names).to.eql(
@@ -142,6 +150,42 @@ describe('signatures and referrers travel with their images', function () {
       via: 'subject',
     });
     expect(link(`${repo}:1`)).to.equal(undefined);
+  });
+
+  it('bundle inspect lists under each image its signatures, attestations with predicate types, SBOMs; --json carries them', async () => {
+    requireBuiltCli();
+    const json = await runCli(['bundle', 'inspect', allBundle, '--json']);
+    expect(json.code, why(json)).to.equal(0);
+    const images = (
+      JSON.parse(json.stdout) as {
+        images: Array<{
+          ref: string;
+          referrers: Array<{
+            digest: string;
+            kind: string;
+            subject: string;
+            predicateTypes?: string[];
+          }>;
+        }>;
+      }
+    ).images;
+    const repo = `${proxy.host}/app/signed`;
+    expect(images.map((i) => i.ref).sort()).to.eql([`${repo}:1`, `${proxy.host}/other/plain:1`]);
+    expect(images.find((i) => i.ref.endsWith('plain:1'))?.referrers).to.eql([]);
+    const refs = images.find((i) => i.ref === `${repo}:1`)?.referrers ?? [];
+    expect(refs.map((r) => [r.kind, r.digest, r.subject])).to.have.deep.members([
+      ['signature', made.sig!.digest, signed.manifestDigest],
+      ['signature', made.attSig!.digest, made.att!.digest],
+      ['attestation', made.att!.digest, signed.manifestDigest],
+      ['sbom', sbom.artifact, signed.manifestDigest],
+    ]);
+    expect(refs.find((r) => r.kind === 'attestation')?.predicateTypes).to.eql([slsaProvenance]);
+    const text = await runCli(['bundle', 'inspect', allBundle]);
+    expect(text.code, why(text)).to.equal(0);
+    expect(text.stdout)
+      .to.contain(`attestation  ${made.att!.digest}  ${slsaProvenance}  (cosign tag)`)
+      .and.contain(`SBOM  ${sbom.artifact}  application/spdx+json  (by subject)`)
+      .and.contain(`signature  ${made.attSig!.digest}  (cosign tag)  of ${made.att!.digest}`);
   });
 
   it('--referrers none carries none; a kind carries only that kind', async () => {

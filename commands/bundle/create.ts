@@ -74,7 +74,7 @@ Logins: --username HOST=USER with --password-stdin for one registry, else the st
     }),
     referrers: Flags.string({
       description:
-        'Which referrers of each image come along: all (default), none, or kinds: signature, attestation, sbom (cosign tags), referrers (the referrers tag schema index). Repeatable.',
+        "Which referrers of each image come along: all, none, or kinds: signature, attestation, sbom (cosign tags, Sigstore bundles, in-toto and SPDX/CycloneDX artifacts), referrers (any other OCI 1.1 artifact with a subject). Repeatable. Default: the manifest's spec.referrers, else all.",
       options: ['all', 'none', 'signature', 'attestation', 'sbom', 'referrers'],
       multiple: true,
       multipleNonGreedy: true,

@@ -12,6 +12,7 @@ import {
 } from './bundle-metadata.js';
 import { describeValue, isDigest, isRecord } from '../oci/descriptor.js';
 import { ArchiveFormatError } from './format-error.js';
+import { isReferrerKind, referrerKinds, type ReferrerLink } from '../oci/referrer-kinds.js';
 
 /** bmpack.json claims a format this reader does not know. */
 export class UnsupportedBundleFormat extends ArchiveFormatError {}
@@ -75,7 +76,35 @@ function imageRecord(value: unknown, where: string): BundleImageRecord {
       ? { originalIndexDigest: digest(o, 'originalIndexDigest', where) }
       : {}),
     bytes: count(o, 'bytes', where),
+    ...(o.referrer !== undefined
+      ? { referrer: referrerLink(o.referrer, `${where}.referrer`) }
+      : {}),
   };
+}
+
+function referrerLink(value: unknown, where: string): ReferrerLink {
+  const o = record(value, where);
+  const kind = o.kind;
+  if (!isReferrerKind(kind)) fail(`${where}.kind`, `is not one of ${referrerKinds.join(', ')}`);
+  const via = o.via;
+  if (via !== 'tag' && via !== 'subject') fail(`${where}.via`, 'is not tag or subject');
+  return {
+    of: str(o, 'of', where),
+    subject: digest(o, 'subject', where),
+    kind,
+    ...(o.artifactType !== undefined ? { artifactType: str(o, 'artifactType', where) } : {}),
+    via,
+    ...(o.predicateTypes !== undefined
+      ? { predicateTypes: strings(array(o, 'predicateTypes', where), `${where}.predicateTypes`) }
+      : {}),
+  };
+}
+
+function strings(values: readonly unknown[], where: string): string[] {
+  return values.map((v, i) => {
+    if (typeof v !== 'string') fail(`${where}[${i}]`, 'is not a string');
+    return v;
+  });
 }
 
 function blobRecord(value: unknown, where: string): BundleBlobRecord {

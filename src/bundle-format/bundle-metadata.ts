@@ -2,6 +2,7 @@
  * bmpack.json: what a bundle holds, written before any blob so that a
  * reader knows the whole plan first (docs/bundle-format.md).
  */
+import type { ReferrerLink } from '../oci/referrer-kinds.js';
 
 export const bundleFormat = 'bmpack.io/bundle/v1';
 
@@ -17,6 +18,11 @@ export interface BundleImageRecord {
   readonly originalIndexDigest?: string;
   /** Bytes of the image's whole closure (manifests, configs, layers). */
   readonly bytes: number;
+  /**
+   * A signature, attestation, SBOM or other referrer carried with another
+   * image: which listed image it belongs to and which digest it is about.
+   */
+  readonly referrer?: ReferrerLink;
 }
 
 export interface BundleBlobRecord {

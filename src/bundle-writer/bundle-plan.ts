@@ -158,6 +158,7 @@ function imageRecord(image: ResolvedImage): BundleImageRecord {
       ? { originalIndexDigest: image.originalIndexDigest }
       : {}),
     bytes,
+    ...(image.referrer !== undefined ? { referrer: image.referrer } : {}),
   };
 }
 

@@ -50,8 +50,10 @@ export interface CreateBundleOptions {
   readonly cacheDir?: string;
   readonly cwd?: string;
   /**
-   * Which referrers of the images come along (their cosign signature,
-   * attestation and SBOM tags, and referrers tag schema indexes). Default: all.
+   * Which referrers of the images come along, by kind: cosign's signature,
+   * attestation and SBOM tags, and OCI 1.1 artifacts with a subject (from
+   * the referrers API or its fallback tag), sorted by artifact type. Default:
+   * the image set's `spec.referrers`, else all.
    */
   readonly referrers?: 'none' | readonly ReferrerKind[];
   /** Cut the written bundle into parts of this many bytes (split-bundle.ts); the whole is removed. */
@@ -123,7 +125,13 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
     });
     o.onEvent?.({ type: 'phase', phase: 'resolve' });
     o.onEvent?.({ type: 'images-total', total: set.images.length });
-    await copyInto(sink, set, new CachedConfigSource(client, fetcher), o, referrersOf(client, o));
+    await copyInto(
+      sink,
+      set,
+      new CachedConfigSource(client, fetcher),
+      o,
+      referrersOf(client, o, set),
+    );
     const written = await sink.finish();
     const parts =
       o.splitSize !== undefined
@@ -198,10 +206,15 @@ async function copyInto(
 }
 
 /** The engine's hook that brings each image's referrers along, unless none are wanted. */
-function referrersOf(client: RegistryClient, o: CreateBundleOptions): CopyOptions['expand'] {
-  if (o.referrers === 'none') return undefined;
+function referrersOf(
+  client: RegistryClient,
+  o: CreateBundleOptions,
+  set: ImageSet,
+): CopyOptions['expand'] {
+  const choice = o.referrers ?? set.referrers;
+  if (choice === 'none') return undefined;
   return registryReferrers(client, {
-    ...(o.referrers !== undefined ? { kinds: new Set(o.referrers) } : {}),
+    ...(choice !== undefined ? { kinds: new Set(choice) } : {}),
     onWarning: (message) => o.onEvent?.({ type: 'warning', message }),
   });
 }

@@ -5,6 +5,8 @@
  */
 import type { PlannedImage } from '../copy/index.js';
 import { BmpackError } from '../errors.js';
+import { parseManifest } from '../oci/manifest.js';
+import { predicateTypesOf, type ReferrerLink } from '../oci/referrer-kinds.js';
 import { formatReference } from '../reference/index.js';
 
 export type BlobKind = 'index' | 'manifest' | 'config' | 'layer';
@@ -38,6 +40,8 @@ export interface ResolvedImage {
   readonly documents: readonly BundleDocument[];
   /** Configs and layers, each digest once. */
   readonly blobs: readonly BundleBlob[];
+  /** A signature or other referrer: what it is about. */
+  readonly referrer?: ReferrerLink;
 }
 
 /** Every digest of an image's closure with its size (documents and blobs). */
@@ -68,5 +72,16 @@ export function resolvedImage({ request, graph }: PlannedImage): ResolvedImage {
       : {}),
     documents: graph.documents,
     blobs: graph.blobs,
+    ...(request.referrer !== undefined
+      ? { referrer: withPredicates(request.referrer, top.bytes, reference) }
+      : {}),
   };
+}
+
+/** An attestation's record names its predicate types (read from the manifest walked). */
+function withPredicates(link: ReferrerLink, bytes: Buffer, where: string): ReferrerLink {
+  if (link.kind !== 'attestation') return link;
+  const m = parseManifest(bytes, undefined, where);
+  const types = m.kind === 'manifest' ? predicateTypesOf(m.layers) : [];
+  return types.length > 0 ? { ...link, predicateTypes: types } : link;
 }

@@ -4,6 +4,7 @@
 import type { ImageGraph } from '../graph/index.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { PlatformSpec } from '../oci/platform.js';
+import type { ReferrerLink } from '../oci/referrer-kinds.js';
 import type { ImageReference } from '../reference/index.js';
 
 export interface CopyRequest {
@@ -20,6 +21,8 @@ export interface CopyRequest {
   readonly platforms?: readonly PlatformSpec[];
   /** Pinned by digest: carry its index whole despite `platforms`, or fail (see WalkOptions.pinned). */
   readonly pinned?: 'whole' | 'strict';
+  /** A signature, attestation, SBOM or other referrer brought along by another image. */
+  readonly referrer?: ReferrerLink;
   /** Where it goes in the sink; without a tag it is stored by digest only. */
   readonly to: { readonly repository: string; readonly tag?: string };
 }

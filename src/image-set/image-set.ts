@@ -3,6 +3,7 @@
  * from one or more manifest files (see parse-image-set.ts for the formats).
  */
 import type { PlatformSpec } from '../oci/platform.js';
+import type { ReferrerKind } from '../oci/referrer-kinds.js';
 import type { ImageReference } from '../reference/index.js';
 
 /** Where something was written: file as given on the command line, 1-based line. */
@@ -38,6 +39,8 @@ export interface ImageSet {
   readonly version: string;
   /** Default platforms for entries that give none (`spec.platforms`); undefined when no file set one. */
   readonly platforms?: readonly PlatformSpec[];
+  /** Which referrers come along (`spec.referrers`): none, or these kinds; undefined when no file said. */
+  readonly referrers?: ReferrerChoice;
   /** Each normalised reference once, in the order first listed. */
   readonly images: readonly ImageSetEntry[];
   /** The files read, in order. */
@@ -61,6 +64,10 @@ export interface ImageSetFile {
   /** Where a bmpack ImageSet states its version. */
   readonly versionAt?: SourcePosition;
   readonly platforms?: readonly PlatformSpec[];
+  readonly referrers?: ReferrerChoice;
   readonly images: readonly ImageSetEntry[];
   readonly warnings: readonly string[];
 }
+
+/** `none`, or the kinds of referrers to carry (`all` is every kind). */
+export type ReferrerChoice = 'none' | readonly ReferrerKind[];

@@ -2,7 +2,7 @@
  * Image sets: the images of a release, read from manifest files (bmpack
  * ImageSet YAML, plain lists, skopeo-sync / mindthegap YAML) and merged.
  */
-export type { ImageSet, ImageSetEntry, SourcePosition } from './image-set.js';
+export type { ImageSet, ImageSetEntry, ReferrerChoice, SourcePosition } from './image-set.js';
 export type { ImageSetFormat } from './image-set.js';
 export { parseImageSet, parseImageSetFile, unversioned } from './parse-image-set.js';
 export type { ImageSetFile } from './image-set.js';

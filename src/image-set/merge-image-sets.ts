@@ -25,7 +25,13 @@ import { BmpackError } from '../errors.js';
 import { formatPlatform, type PlatformSpec } from '../oci/platform.js';
 import { formatReference } from '../reference/index.js';
 import { imageSetError } from './image-set-error.js';
-import type { ImageSet, ImageSetEntry, ImageSetFile, SourcePosition } from './image-set.js';
+import type {
+  ImageSet,
+  ImageSetEntry,
+  ImageSetFile,
+  ReferrerChoice,
+  SourcePosition,
+} from './image-set.js';
 
 const where = (at: SourcePosition): string => `${at.file}:${at.line}`;
 
@@ -116,8 +122,15 @@ export function mergeImageSetFiles(files: readonly ImageSetFile[]): ImageSet {
     name: header.name,
     version: header.version,
     ...(defaults === undefined ? {} : { platforms: defaults }),
+    ...referrersOf(files),
     images,
     files: files.map((f) => f.file),
     warnings,
   };
+}
+
+/** The first file's `spec.referrers` that says anything (a command-line choice still wins). */
+function referrersOf(files: readonly ImageSetFile[]): { referrers?: ReferrerChoice } {
+  const said = files.find((f) => f.referrers !== undefined)?.referrers;
+  return said === undefined ? {} : { referrers: said };
 }

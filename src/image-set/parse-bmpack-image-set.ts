@@ -6,6 +6,7 @@
  *   metadata: { name: example, version: 1.0.0 }
  *   spec:
  *     platforms: [linux/amd64]          # optional default for every image
+ *     referrers: [signature, sbom]      # optional: all (default), none, or kinds
  *     images:
  *       - registry.k8s.io/pause:3.10
  *       - ref: registry.k8s.io/etcd:3.5.15-0
@@ -20,7 +21,8 @@ import { isMap, isScalar, type Node } from 'yaml';
 import type { PlatformSpec } from '../oci/platform.js';
 import { parseEntryPlatforms } from './entry-platforms.js';
 import { parseEntryReference } from './entry-reference.js';
-import type { ImageSetEntry, SourcePosition } from './image-set.js';
+import type { ImageSetEntry, ReferrerChoice, SourcePosition } from './image-set.js';
+import { isReferrerKind, referrerKinds } from '../oci/referrer-kinds.js';
 import type { MapField, YamlSource } from './yaml-source.js';
 
 export const imageSetApiVersion = 'bmpack.io/v1';
@@ -32,6 +34,7 @@ export interface BmpackImageSet {
   /** Where metadata.version is written, to point at both files when two disagree. */
   readonly versionAt: SourcePosition;
   readonly platforms?: readonly PlatformSpec[];
+  readonly referrers?: ReferrerChoice;
   readonly images: readonly ImageSetEntry[];
 }
 
@@ -177,7 +180,7 @@ export function parseBmpackImageSet(source: YamlSource): BmpackImageSet {
     near: top.get('spec')?.key,
     what: 'spec',
     required: ['images'],
-    optional: ['platforms'],
+    optional: ['platforms', 'referrers'],
     hint: shapeHint,
   });
   const platformsField = spec.get('platforms');
@@ -185,6 +188,10 @@ export function parseBmpackImageSet(source: YamlSource): BmpackImageSet {
     platformsField === undefined
       ? undefined
       : platformList(source, platformsField, 'spec.platforms', undefined);
+
+  const referrersField = spec.get('referrers');
+  const referrers =
+    referrersField === undefined ? undefined : referrerChoice(source, referrersField);
 
   const imagesField = spec.get('images');
   const { items } = source.list(imagesField?.value, 'spec.images', {
@@ -198,6 +205,36 @@ export function parseBmpackImageSet(source: YamlSource): BmpackImageSet {
     version,
     versionAt: source.at(versionNode ?? versionKey),
     ...(platforms === undefined ? {} : { platforms }),
+    ...(referrers === undefined ? {} : { referrers }),
     images,
   };
+}
+
+const referrersHint = `spec.referrers is all, none, or a list of kinds: ${referrerKinds.join(', ')}.`;
+
+/** `spec.referrers`: `all`, `none`, or a list of kinds. */
+function referrerChoice(source: YamlSource, field: MapField): ReferrerChoice {
+  const { value: node, key: near } = field;
+  if (isScalar(source.value(node))) {
+    const text = source.string(node, 'spec.referrers', { hint: referrersHint, near });
+    if (text === 'none') return 'none';
+    if (text === 'all') return referrerKinds;
+    source.fail(node, 'spec.referrers must be all, none or a list of kinds', {
+      hint: referrersHint,
+      entry: text,
+    });
+  }
+  const { seq, items } = source.list(node, 'spec.referrers', { hint: referrersHint, near });
+  return items.map((item) => {
+    const text = source.string(item, 'a kind in spec.referrers', {
+      hint: referrersHint,
+      near: seq,
+    });
+    if (!isReferrerKind(text))
+      source.fail(item, `spec.referrers names an unknown kind`, {
+        hint: referrersHint,
+        entry: text,
+      });
+    return text;
+  });
 }

@@ -6,10 +6,13 @@
  * second, and damage further in does not show here (`bundle verify` finds
  * it). Foreign archives (OCI layouts, docker save) have no such summary:
  * their images' manifests are read to find platforms and closure sizes.
+ * The signatures, attestations, SBOMs and other referrers a bmpack bundle
+ * carries are listed under the image they belong to, not as images.
  */
 import { openBundleSource, type BundleKind, type BundleSource } from '../bundle-reader/index.js';
 import type { BundleMetadata } from '../bundle-format/index.js';
 import { walkFrom } from '../graph/index.js';
+import { referrerKinds, type ReferrerLink } from '../oci/referrer-kinds.js';
 import { anyRepository, BundleImageSource } from '../store/index.js';
 
 export interface InspectedImage {
@@ -19,6 +22,14 @@ export interface InspectedImage {
   readonly platforms: readonly string[];
   /** Bytes of the image's whole closure (manifests, configs, layers). */
   readonly size: number;
+  /** Its signatures, attestations, SBOMs and other referrers the bundle carries (bmpack bundles). */
+  readonly referrers: readonly InspectedReferrer[];
+}
+
+/** A referrer of an image, as bmpack.json records it. */
+export interface InspectedReferrer extends ReferrerLink {
+  readonly ref: string;
+  readonly digest: string;
 }
 
 export interface BundleInspection {
@@ -64,18 +75,32 @@ function fromMetadata(file: string, kind: BundleKind, m: BundleMetadata): Bundle
     version: m.version,
     ...(m.created !== undefined ? { created: m.created } : {}),
     ...(m.base !== undefined ? { base: m.base } : {}),
-    images: m.images.map((i) => ({
-      ref: i.ref,
-      digest: i.digest,
-      mediaType: i.mediaType,
-      platforms: i.platforms,
-      size: i.bytes,
-    })),
+    images: m.images
+      .filter((i) => i.referrer === undefined)
+      .map((i) => ({
+        ref: i.ref,
+        digest: i.digest,
+        mediaType: i.mediaType,
+        platforms: i.platforms,
+        size: i.bytes,
+        referrers: referrersOf(i.ref, m),
+      })),
     blobs: m.totals.blobs,
     bytes: m.totals.bytes,
     dedupedBytes: m.totals.dedupedBytes,
     warnings: [],
   };
+}
+
+/** The referrers that belong to the listed image `ref`, signatures first. */
+function referrersOf(ref: string, m: BundleMetadata): InspectedReferrer[] {
+  return m.images
+    .flatMap((i) =>
+      i.referrer !== undefined && i.referrer.of === ref
+        ? [{ ref: i.ref, digest: i.digest, ...i.referrer }]
+        : [],
+    )
+    .sort((a, b) => referrerKinds.indexOf(a.kind) - referrerKinds.indexOf(b.kind));
 }
 
 async function fromManifests(source: BundleSource): Promise<BundleInspection> {
@@ -108,6 +133,7 @@ async function fromManifests(source: BundleSource): Promise<BundleInspection> {
       mediaType: image.descriptor.mediaType,
       platforms: closure.platforms,
       size: closure.items.reduce((s, i) => s + i.size, 0),
+      referrers: [],
     });
   }
   const bytes = [...held.values()].reduce((s, n) => s + n, 0);

@@ -24,6 +24,7 @@ import { RegistryClient } from '../registry/client.js';
 import { fallbackMessage } from '../registry/upload-fallbacks.js';
 import type { HostOptions } from '../registry/http/host-options.js';
 import { BundleImageSource, RegistrySink } from '../store/index.js';
+import { pushedReferrers, updateFallbackIndexes } from '../referrers/index.js';
 import { parsePrivateRegistry } from './private-registry.js';
 import { identityMapping, type PathMapping } from './repository-paths.js';
 import { mapImages, type MappedImage } from './target-mapping.js';
@@ -54,6 +55,8 @@ export interface PushImagesResult extends PushCounts {
   readonly mapping: readonly PushedName[];
   /** With --dry-run: what would be done. */
   readonly plan?: PlanSummary;
+  /** Referrers tag schema indexes written or updated at the target (it has no referrers API). */
+  readonly referrerIndexes?: readonly string[];
 }
 
 export const defaultPushConcurrency = 8;
@@ -96,6 +99,10 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
         incomplete: { code: 'E_PUSH_INCOMPLETE', verb: 'pushed' },
       },
     );
+    const referrers =
+      o.dryRun === true
+        ? undefined
+        : await updateFallbackIndexes(client, await pushedReferrers(source, mapping.images));
     return {
       images: outcome.images,
       ...outcome.counts,
@@ -103,6 +110,9 @@ export async function pushImages(o: PushImagesOptions): Promise<PushImagesResult
       seconds: secondsSince(started),
       warnings: mapping.warnings,
       mapping: mapping.images.map((i) => ({ source: i.source, target: formatReference(i.target) })),
+      ...(referrers !== undefined && referrers.written.length > 0
+        ? { referrerIndexes: referrers.written }
+        : {}),
     };
   } finally {
     await client.close();

@@ -1,76 +1,203 @@
 /**
  * Finding the referrers of walked images in their registries, as the copy
- * engine's `expand` hook: for each repository, its tags are listed once
- * (one round trip per repository however many images it holds), and the
- * referrer tags about any digest an image reaches become more images to
- * copy, tags and all. What they bring is asked about in turn, so that the
- * signature of an attestation comes too.
- *
- * Not yet: the OCI 1.1 referrers API (`GET /v2/<name>/referrers/<digest>`)
- * for registries that keep referrers under no tag; see docs/supply-chain.md.
+ * engine's `expand` hook. For each digest an image reaches (its index,
+ * each platform manifest kept, the original index a filter rewrote):
+ * - the OCI 1.1 referrers API, where the registry has it: asked of the
+ *   first digest of each registry, and of no other digest there when it
+ *   answers 404 (a registry without it costs one round trip in all);
+ * - the repository's tags, listed once per repository: cosign's
+ *   `sha256-<hex>.sig/.att/.sbom` tags, and — where the API is missing —
+ *   the referrers tag schema's `sha256-<hex>` index, whose entries are
+ *   carried one by one as the API would list them.
+ * What they bring is asked about in turn, so that the signature of an
+ * attestation comes too. Each becomes a copy request of its own, carried
+ * byte for byte (no platform filter applies to a signature).
  */
 import type { CopyRequest, PlannedImage } from '../copy/index.js';
 import { BmpackError } from '../errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import {
+  kindOfArtifact,
+  referrerKinds,
+  type ReferrerKind,
+  type ReferrerLink,
+} from '../oci/referrer-kinds.js';
 import { formatReference } from '../reference/index.js';
 import type { RegistryClient } from '../registry/client.js';
-import { referrerKinds, referrerTags, type ReferrerKind } from './referrer-tags.js';
+import { referrerTags } from './referrer-tags.js';
 
 export interface ReferrerOptions {
   readonly kinds?: ReadonlySet<ReferrerKind>;
-  /** A repository whose tags cannot be listed: its images go without referrers. */
+  /** A repository whose tags or referrers cannot be listed: its images go without them. */
   readonly onWarning?: (message: string) => void;
 }
+
+type Found = Omit<CopyRequest, 'name' | 'sourceName'> & { readonly from: CopyRequest['from'] };
 
 export function registryReferrers(
   client: RegistryClient,
   o: ReferrerOptions = {},
 ): (walked: readonly PlannedImage[]) => Promise<CopyRequest[]> {
   const kinds = o.kinds ?? new Set(referrerKinds);
-  const tagLists = new Map<string, Promise<string[]>>();
+  const ask = new RegistryQuestions(client, o.onWarning ?? (() => undefined));
   const asked = new Set<string>();
-  const tagsOf = (registry: string, repository: string): Promise<string[]> => {
-    const key = `${registry}/${repository}`;
-    let list = tagLists.get(key);
-    if (list === undefined) {
-      list = listAll(client, registry, repository).catch((err: unknown) => {
-        if (!(err instanceof BmpackError)) throw err;
-        o.onWarning?.(`cannot list the tags of ${key} to find signatures: ${err.message}`);
-        return [];
-      });
-      tagLists.set(key, list);
-    }
-    return list;
-  };
   return async (walked) => {
     const found = await Promise.all(
       walked.map(async ({ request, graph }) => {
         const { registry, repository } = request.from;
-        const digests = new Set([
+        const of = request.referrer?.of ?? request.name;
+        const digests = [
           graph.top.digest,
           ...graph.documents.map((d) => d.digest),
           ...(graph.originalIndexDigest !== undefined ? [graph.originalIndexDigest] : []),
+        ];
+        const unique = [...new Set(digests)];
+        const at = { registry, repository };
+        const [byApi, byTag] = await Promise.all([
+          Promise.all(unique.map((d) => ask.referrers(at, d))),
+          ask.tags(at),
         ]);
-        const tags = referrerTags(await tagsOf(registry, repository), digests, kinds);
-        return tags.map((t) => requestFor(registry, repository, t.tag));
+        const apiKnown = byApi.some((r) => r !== undefined);
+        const out: CopyRequest[] = [];
+        byApi.forEach((list, i) =>
+          out.push(...bySubject(at, unique[i] ?? '', list ?? [], of, kinds)),
+        );
+        for (const t of referrerTags(byTag, new Set(unique), kinds)) {
+          if (t.kind !== 'index') {
+            out.push(byCosignTag(at, t.tag, { of, subject: t.subject, kind: t.kind, via: 'tag' }));
+          } else if (!apiKnown) {
+            const entries = await ask.fallbackIndex(at, t.tag);
+            out.push(...bySubject(at, t.subject, entries, of, kinds));
+          }
+        }
+        return out;
       }),
     );
     return found.flat().filter((r) => !asked.has(r.name) && asked.add(r.name));
   };
 }
 
-async function listAll(client: RegistryClient, registry: string, repository: string) {
+/** What is asked of each registry, each question once. */
+class RegistryQuestions {
+  private readonly tagLists = new Map<string, Promise<string[]>>();
+  private readonly hasApi = new Map<string, Promise<boolean>>();
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** Every tag of the repository, once. */
+  tags(at: { registry: string; repository: string }): Promise<string[]> {
+    const key = `${at.registry}/${at.repository}`;
+    let list = this.tagLists.get(key);
+    if (list === undefined) {
+      list = listAll(this.client, at).catch((err: unknown) => {
+        if (!(err instanceof BmpackError)) throw err;
+        this.warn(`cannot list the tags of ${key} to find signatures: ${err.message}`);
+        return [];
+      });
+      this.tagLists.set(key, list);
+    }
+    return list;
+  }
+
+  /**
+   * The referrers API's answer for `digest`; undefined when the registry
+   * has no API. Its first question decides for every other.
+   */
+  async referrers(
+    at: { registry: string; repository: string },
+    digest: string,
+  ): Promise<Descriptor[] | undefined> {
+    const known = this.hasApi.get(at.registry);
+    if (known !== undefined && !(await known)) return undefined;
+    const answer = this.client.listReferrers(at, digest).catch((err: unknown) => {
+      if (!(err instanceof BmpackError)) throw err;
+      this.warn(
+        `cannot list the referrers of ${at.registry}/${at.repository}@${digest}: ${err.message}`,
+      );
+      return undefined;
+    });
+    if (known === undefined)
+      this.hasApi.set(
+        at.registry,
+        answer.then((a) => a !== undefined),
+      );
+    return answer;
+  }
+
+  /** The entries of a referrers tag schema index. */
+  async fallbackIndex(
+    at: { registry: string; repository: string },
+    tag: string,
+  ): Promise<readonly Descriptor[]> {
+    try {
+      const m = await this.client.getManifest({ ...at, tag });
+      return m.manifest.kind === 'index' ? m.manifest.manifests : [];
+    } catch (err) {
+      if (!(err instanceof BmpackError)) throw err;
+      this.warn(
+        `cannot read the referrers index ${at.registry}/${at.repository}:${tag}: ${err.message}`,
+      );
+      return [];
+    }
+  }
+}
+
+async function listAll(
+  client: RegistryClient,
+  at: { registry: string; repository: string },
+): Promise<string[]> {
   const tags: string[] = [];
-  for await (const page of client.listTags({ registry, repository })) tags.push(...page);
+  for await (const page of client.listTags(at)) tags.push(...page);
   return tags;
 }
 
-function requestFor(registry: string, repository: string, tag: string): CopyRequest {
-  const name = formatReference({ registry, repository, tag });
-  // Carried as it is: a signature is about exact bytes, so no platform filter applies.
-  return {
-    name,
-    sourceName: name,
-    from: { registry, repository, tag },
-    to: { repository: `${registry}/${repository}`, tag },
-  };
+/** Referrers by subject (API or fallback index): copied by digest, of the kinds wanted. */
+function bySubject(
+  at: { registry: string; repository: string },
+  subject: string,
+  entries: readonly Descriptor[],
+  of: string,
+  kinds: ReadonlySet<ReferrerKind>,
+): CopyRequest[] {
+  return entries.flatMap((d) => {
+    const kind = kindOfArtifact(d.artifactType);
+    if (!kinds.has(kind)) return [];
+    const link: ReferrerLink = {
+      of,
+      subject,
+      kind,
+      ...(d.artifactType !== undefined ? { artifactType: d.artifactType } : {}),
+      via: 'subject',
+    };
+    const top = { mediaType: d.mediaType, digest: d.digest, size: d.size };
+    return [
+      named({
+        from: { ...at, digest: d.digest },
+        top,
+        to: { repository: repoOf(at) },
+        referrer: link,
+      }),
+    ];
+  });
+}
+
+/** A cosign tag: carried under its tag, as cosign looks it up. */
+function byCosignTag(
+  at: { registry: string; repository: string },
+  tag: string,
+  link: ReferrerLink,
+): CopyRequest {
+  return named({ from: { ...at, tag }, to: { repository: repoOf(at), tag }, referrer: link });
+}
+
+function named(r: Found): CopyRequest {
+  const name = formatReference(r.from);
+  return { name, sourceName: name, ...r };
+}
+
+function repoOf(at: { registry: string; repository: string }): string {
+  return `${at.registry}/${at.repository}`;
 }

@@ -13,7 +13,7 @@ import { sha256Digest } from '../content/digest.js';
 import { BmpackError } from '../errors.js';
 import { ioError } from '../fs/atomic-file.js';
 import { fallbackRepository, listedReference } from '../reference/index.js';
-import { referrerTags } from './referrer-tags.js';
+import { parseReferrerTag, referrerTags } from './referrer-tags.js';
 import {
   readPayload,
   signatureAnnotation,
@@ -75,9 +75,13 @@ async function checkAll(
 ): Promise<SignatureCheck[]> {
   const fallback = fallbackRepository(bundle.path);
   const named = bundle.images.map((i) => ({ ...i, ref: listedReference(i.name, fallback).ref }));
-  const isReferrer = (tag: string | undefined): boolean =>
-    tag !== undefined && /^sha(256|512)-[0-9a-f]+(\.(sig|att|sbom))?$/.test(tag);
-  const subjects = named.filter((i) => !isReferrer(i.ref.tag));
+  // bmpack.json says which images are referrers; for an archive without it, their tags do.
+  const carried = new Set(
+    (bundle.metadata?.images ?? []).flatMap((i) => (i.referrer !== undefined ? [i.ref] : [])),
+  );
+  const isReferrer = (name: string, tag: string | undefined): boolean =>
+    carried.has(name) || (tag !== undefined && parseReferrerTag(tag) !== undefined);
+  const subjects = named.filter((i) => !isReferrer(i.name, i.ref.tag));
   return Promise.all(
     subjects.map(async (s) => {
       const digest = s.descriptor.digest;

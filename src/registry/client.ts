@@ -3,6 +3,7 @@
  * registry, built on undici. One instance serves many registries; each has
  * its own TLS settings, credentials and cached tokens.
  */
+import { listReferrers } from './referrers-api.js';
 import type { Readable } from 'node:stream';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { ImageReference } from '../reference/index.js';
@@ -100,7 +101,24 @@ export class RegistryClient {
     bytes: Buffer,
     mediaType: string,
   ): Promise<string> {
-    return putManifest(this.rq, repo, reference, bytes, mediaType);
+    return putManifest(this.rq, repo, reference, bytes, mediaType, () =>
+      this.subjectAware.add(repo.registry),
+    );
+  }
+
+  /**
+   * Registries that answered a manifest PUT with `OCI-Subject`: they keep
+   * referrers themselves (distribution-spec "Pushing Manifests with Subject").
+   */
+  readonly subjectAware = new Set<string>();
+
+  /** The OCI 1.1 referrers of `digest`, every page; undefined when the registry has no referrers API. */
+  listReferrers(
+    repo: RepositoryRef,
+    digest: string,
+    artifactType?: string,
+  ): Promise<Descriptor[] | undefined> {
+    return listReferrers(this.rq, repo, digest, artifactType);
   }
 
   /** Stream a blob, verified against `desc` as it passes; resumes broken connections. */

@@ -166,6 +166,8 @@ export async function putManifest(
   reference: string,
   bytes: Buffer,
   mediaType: string,
+  /** Called with the `OCI-Subject` the registry answers (it processed the manifest's subject). */
+  onSubject?: (subject: string) => void,
 ): Promise<string> {
   const digest = sha256Digest(bytes);
   const what = `manifest ${repoName(repo)}:${reference}`;
@@ -181,6 +183,8 @@ export async function putManifest(
   if (res.statusCode !== 201 && res.statusCode !== 200)
     throw await responseError(res, { what, registry: repo.registry });
   await res.body.dump();
+  const subject = header(res.headers, 'oci-subject');
+  if (subject !== undefined && isDigest(subject)) onSubject?.(subject);
   const served = header(res.headers, 'docker-content-digest');
   if (served !== undefined && isDigest(served) && served !== digest) {
     throw new BmpackError(

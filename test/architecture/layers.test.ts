@@ -28,6 +28,8 @@ const pure = [
   'graph/platform-filter.ts',
   'graph/config-platform.ts',
   'copy/copy-plan.ts',
+  'referrers/referrer-tags.ts',
+  'referrers/fallback-index.ts',
   'copy/copy-request.ts',
   'copy/plan-summary.ts',
   'copy/incomplete-error.ts',

@@ -105,6 +105,25 @@ describe('ImageSet bmpack format', () => {
       .and.contain('strictPlatforms must be true or false');
   });
 
+  it('reads spec.referrers (all, none or a list of kinds), and refuses an unknown kind naming the line', async () => {
+    const kinds = (line: string) => parseImageSet(withLine(5, line), 'f.yaml').referrers;
+    expect(parseImageSet(valid, 'f.yaml').referrers).to.equal(undefined);
+    expect(kinds('  referrers: none')).to.equal('none');
+    expect(kinds('  referrers: all')).to.deep.equal([
+      'signature',
+      'attestation',
+      'sbom',
+      'referrers',
+    ]);
+    expect(kinds('  referrers: [signature, sbom]')).to.deep.equal(['signature', 'sbom']);
+    const err = await rejection(() => kinds('  referrers: [signature, provenance]'));
+    expect(err.code).to.equal('E_IMAGESET_INVALID');
+    expect(err.message).to.contain('f.yaml:5').and.contain('unknown kind');
+    expect((await rejection(() => kinds('  referrers: some'))).message).to.contain(
+      'all, none or a list',
+    );
+  });
+
   it('is detected by content whatever the file is called', () => {
     expect(parseImageSet(valid, 'images.txt').name).to.equal('example');
   });

@@ -39,6 +39,7 @@ describe('bundle inspect', function () {
       mediaType: img.item.mediaType,
       platforms: metadata.images[i]!.platforms,
       size: metadata.images[i]!.bytes,
+      referrers: [],
     }));
 
   for (const [label, file] of [
@@ -149,6 +150,7 @@ describe('bundle inspect', function () {
           mediaType: image.mediaType,
           platforms: ['linux/amd64'],
           size: closure,
+          referrers: [],
         },
       ]);
     });

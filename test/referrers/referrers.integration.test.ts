@@ -1,11 +1,14 @@
 /**
- * Signatures and other referrers come along (issue 15, items 1 and 2, by
- * tag): cosign's `sha256-<hex>.sig` and `.att` tags, a signature of the
- * attestation (found by asking again), and an SBOM artifact in the
- * referrers tag schema index, all made at test time in cosign's formats
- * and put into a real registry. bundle create carries them at one tag list
- * per repository; push recreates them at the target byte for byte, where
- * cosign (which looks up the same tags) finds them.
+ * Signatures and other referrers come along (issue 15, items 1 and 2):
+ * cosign's `sha256-<hex>.sig` and `.att` tags, a signature of the
+ * attestation (found by asking again), an SBOM artifact with `subject`
+ * listed in the referrers tag schema index, and — through canned answers
+ * of the referrers API, which distribution 2.8 lacks — an artifact listed
+ * only there; all made at test time in cosign's and oras's formats and put
+ * into a real registry. bundle create carries them at one tag list per
+ * repository and one referrers question per registry; push recreates them
+ * at the target, cosign tags as tags and the fallback index by
+ * read-modify-write, keeping the entries already there.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +16,13 @@ import { expect } from 'chai';
 import { openBundleSource } from '../../src/bundle-reader/index.js';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { pushImages } from '../../src/push/push-images.js';
-import { attachSbom, cosignSign, makeKey } from '../rig/cosign.js';
+import {
+  attachArtifact,
+  cosignAttest,
+  cosignSign,
+  makeKey,
+  slsaProvenance,
+} from '../rig/cosign.js';
 import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
 import { makeImage } from '../rig/image-generator.js';
 import { clientFor, digestAt } from '../rig/registry-client.js';
@@ -31,9 +40,16 @@ describe('signatures and referrers travel with their images', function () {
   let work: Awaited<ReturnType<typeof writeImageSet>>;
   const signed = makeImage({ seed: 81, layers: 1, layerSize: 2000, format: 'oci' });
   const plain = makeImage({ seed: 82, layers: 1, layerSize: 2000, format: 'oci' });
+  const subject = {
+    digest: signed.manifestDigest,
+    size: signed.manifest.length,
+    mediaType: signed.mediaType,
+  };
   const made: Record<string, { tag: string; digest: string }> = {};
-  let artifact = '';
+  let sbom: Awaited<ReturnType<typeof attachArtifact>>;
+  let scan: Awaited<ReturnType<typeof attachArtifact>>;
   const key = makeKey();
+  let allBundle = '';
 
   before(async () => {
     source = await startRegistry('anonymous');
@@ -42,18 +58,18 @@ describe('signatures and referrers travel with their images', function () {
     const client = clientFor(source);
     const at = { registry: source.host, repository: 'app/signed' };
     try {
-      made.sig = await cosignSign(client, at, signed.manifestDigest, key, 'sig');
-      made.att = await cosignSign(client, at, signed.manifestDigest, key, 'att');
-      made.attSig = await cosignSign(client, at, made.att.digest, key, 'sig');
-      const sbom = await attachSbom(client, at, {
-        digest: signed.manifestDigest,
-        size: signed.manifest.length,
-        mediaType: signed.mediaType,
+      made.sig = await cosignSign(client, at, signed.manifestDigest, key);
+      made.att = await cosignAttest(client, at, signed.manifestDigest, key);
+      made.attSig = await cosignSign(client, at, made.att.digest, key);
+      sbom = await attachArtifact(client, at, subject);
+      // Listed by no tag: only a registry with the referrers API names it.
+      scan = await attachArtifact(client, at, subject, {
+        artifactType: 'application/vnd.example.scan+json',
+        content: '{"findings":[]}',
+        fallbackIndex: false,
       });
-      made.sbom = sbom.index;
-      artifact = sbom.artifact;
       // A signature of an image that is not bundled stays behind.
-      await cosignSign(client, at, `sha256:${'0'.repeat(64)}`, key, 'sig');
+      await cosignSign(client, at, `sha256:${'0'.repeat(64)}`, key);
     } finally {
       await client.close();
     }
@@ -78,27 +94,32 @@ describe('signatures and referrers travel with their images', function () {
       ...extra,
     });
 
-  async function namesIn(bundle: string): Promise<string[]> {
+  async function contents(bundle: string) {
     const b = await openBundleSource(bundle);
     try {
-      return b.images.map((i) => i.name).sort();
+      return {
+        names: b.images.map((i) => i.name).sort(),
+        records: b.metadata?.images ?? [],
+      };
     } finally {
       await b.close();
     }
   }
 
-  it('create carries the signature, the attestation and its signature, and the SBOM index, at one tag list per repository', async () => {
+  it('create carries the signature, the attestation and its signature, and the SBOM of the fallback index, at one tag list per repository and one referrers question', async () => {
     proxy.requests.length = 0;
     const result = await create('all.tar.xz');
+    allBundle = result.output;
     const repo = `${proxy.host}/app/signed`;
-    expect(await namesIn(result.output)).to.eql(
+    const { names, records } = await contents(result.output);
+    expect(names).to.eql(
       [
         `${proxy.host}/other/plain:1`,
         `${repo}:1`,
         `${repo}:${made.sig!.tag}`,
         `${repo}:${made.att!.tag}`,
         `${repo}:${made.attSig!.tag}`,
-        `${repo}:${made.sbom!.tag}`,
+        `${repo}@${sbom.artifact}`,
       ].sort(),
     );
     const lists = proxy.requests.filter((r) => r.path.includes('/tags/list'));
@@ -106,32 +127,177 @@ describe('signatures and referrers travel with their images', function () {
       '/v2/app/signed/tags/list',
       '/v2/other/plain/tags/list',
     ]);
+    // distribution 2.8 has no referrers API: asked once, then never again.
+    const asked = proxy.requests.filter((r) => r.path.includes('/referrers/'));
+    expect(asked.map((r) => r.status)).to.eql([404]);
+    const link = (ref: string) => records.find((r) => r.ref === ref)?.referrer;
+    expect(link(`${repo}:${made.sig!.tag}`)).to.eql({
+      of: `${repo}:1`,
+      subject: signed.manifestDigest,
+      kind: 'signature',
+      via: 'tag',
+    });
+    expect(link(`${repo}:${made.attSig!.tag}`)).to.include({
+      of: `${repo}:1`,
+      subject: made.att!.digest,
+      kind: 'signature',
+    });
+    expect(link(`${repo}@${sbom.artifact}`)).to.eql({
+      of: `${repo}:1`,
+      subject: signed.manifestDigest,
+      kind: 'sbom',
+      artifactType: 'application/spdx+json',
+      via: 'subject',
+    });
+    expect(link(`${repo}:1`)).to.equal(undefined);
+  });
+
+  it('bundle inspect lists under each image its signatures, attestations with predicate types, SBOMs; --json carries them', async () => {
+    requireBuiltCli();
+    const json = await runCli(['bundle', 'inspect', allBundle, '--json']);
+    expect(json.code, why(json)).to.equal(0);
+    const images = (
+      JSON.parse(json.stdout) as {
+        images: Array<{
+          ref: string;
+          referrers: Array<{
+            digest: string;
+            kind: string;
+            subject: string;
+            predicateTypes?: string[];
+          }>;
+        }>;
+      }
+    ).images;
+    const repo = `${proxy.host}/app/signed`;
+    expect(images.map((i) => i.ref).sort()).to.eql([`${repo}:1`, `${proxy.host}/other/plain:1`]);
+    expect(images.find((i) => i.ref.endsWith('plain:1'))?.referrers).to.eql([]);
+    const refs = images.find((i) => i.ref === `${repo}:1`)?.referrers ?? [];
+    expect(refs.map((r) => [r.kind, r.digest, r.subject])).to.have.deep.members([
+      ['signature', made.sig!.digest, signed.manifestDigest],
+      ['signature', made.attSig!.digest, made.att!.digest],
+      ['attestation', made.att!.digest, signed.manifestDigest],
+      ['sbom', sbom.artifact, signed.manifestDigest],
+    ]);
+    expect(refs.find((r) => r.kind === 'attestation')?.predicateTypes).to.eql([slsaProvenance]);
+    const text = await runCli(['bundle', 'inspect', allBundle]);
+    expect(text.code, why(text)).to.equal(0);
+    expect(text.stdout)
+      .to.contain(`attestation  ${made.att!.digest}  ${slsaProvenance}  (cosign tag)`)
+      .and.contain(`SBOM  ${sbom.artifact}  application/spdx+json  (by subject)`)
+      .and.contain(`signature  ${made.attSig!.digest}  (cosign tag)  of ${made.att!.digest}`);
   });
 
   it('--referrers none carries none; a kind carries only that kind', async () => {
     expect(
-      await namesIn((await create('none.tar.xz', { referrers: 'none' })).output),
+      (await contents((await create('none.tar.xz', { referrers: 'none' })).output)).names,
     ).to.have.length(2);
-    const sigs = await namesIn((await create('sig.tar.xz', { referrers: ['signature'] })).output);
-    // The attestation stays behind, and so its signature is not looked for.
-    expect(sigs.filter((n) => n.endsWith('.sig'))).to.eql([
+    const { names } = await contents(
+      (await create('sig.tar.xz', { referrers: ['signature'] })).output,
+    );
+    // The attestation stays behind, and so its signature is not looked for; so does the SBOM.
+    expect(names.filter((n) => !n.endsWith(':1'))).to.eql([
       `${proxy.host}/app/signed:${made.sig!.tag}`,
     ]);
-    expect(sigs).to.have.length(3);
   });
 
-  it('push recreates every referrer tag at the target, byte for byte, and the SBOM artifact by digest', async () => {
-    const bundle = (await create('push.tar.xz')).output;
-    await pushImages({
-      source: bundle,
-      privateRegistry: `${target.host}/mirror`,
-      host: { plainHttp: true },
+  it('the referrers API, where a registry has it: every page is read, and what it lists comes by digest', async () => {
+    const path = `/v2/app/signed/referrers/${signed.manifestDigest}`;
+    const page = (manifests: unknown[]) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests,
+      });
+    proxy.addRule({
+      match: (r) => r.path.startsWith(`${path}?last=`),
+      action: { kind: 'status', status: 200, body: page([scan.descriptor]) },
     });
+    proxy.addRule({
+      match: (r) => r.path === path,
+      action: {
+        kind: 'status',
+        status: 200,
+        headers: { link: `<${path}?last=1>; rel="next"` },
+        body: page([sbom.descriptor]),
+      },
+    });
+    proxy.addRule({
+      match: (r) => r.path.includes('/referrers/'),
+      action: { kind: 'status', status: 200, body: page([]) },
+    });
+    try {
+      proxy.requests.length = 0;
+      const { names, records } = await contents((await create('api.tar.xz')).output);
+      const repo = `${proxy.host}/app/signed`;
+      expect(names).to.include.members([`${repo}@${sbom.artifact}`, `${repo}@${scan.artifact}`]);
+      expect(records.find((r) => r.ref === `${repo}@${scan.artifact}`)?.referrer).to.include({
+        kind: 'referrers',
+        artifactType: 'application/vnd.example.scan+json',
+        subject: signed.manifestDigest,
+      });
+      expect(proxy.requests.filter((r) => r.path.startsWith(path)).map((r) => r.path)).to.eql([
+        path,
+        `${path}?last=1`,
+      ]);
+      // With the API, the fallback tag is not read.
+      expect(proxy.requests.some((r) => r.path.endsWith(`/manifests/${sbom.index!.tag}`))).to.equal(
+        false,
+      );
+    } finally {
+      proxy.clearRules();
+    }
+  });
+
+  it('push recreates every cosign tag byte for byte, and adds the SBOM to the fallback index at the target, keeping the entry already there', async () => {
+    const bundle = (await create('push.tar.xz')).output;
+    const client = clientFor(target);
+    let earlier: Awaited<ReturnType<typeof attachArtifact>>;
+    try {
+      earlier = await attachArtifact(
+        client,
+        { registry: target.host, repository: 'mirror/app/signed' },
+        subject,
+        {
+          content: '{"spdxVersion":"SPDX-2.3","name":"earlier"}',
+        },
+      );
+    } finally {
+      await client.close();
+    }
+    const push = () =>
+      pushImages({
+        source: bundle,
+        privateRegistry: `${target.host}/mirror`,
+        host: { plainHttp: true },
+      });
+    const first = await push();
     for (const m of Object.values(made)) {
       expect(await digestAt(target, `mirror/app/signed:${m.tag}`), m.tag).to.equal(m.digest);
     }
-    expect(await digestAt(target, `mirror/app/signed@${artifact}`)).to.equal(artifact);
+    expect(await digestAt(target, `mirror/app/signed@${sbom.artifact}`)).to.equal(sbom.artifact);
     expect(await digestAt(target, 'mirror/app/signed:1')).to.equal(signed.manifestDigest);
+    const fallback = `mirror/app/signed:${sbom.index!.tag}`;
+    expect(first.referrerIndexes).to.eql([`${target.host}/${fallback}`]);
+    const reader = clientFor(target);
+    try {
+      const index = await reader.getManifest({
+        registry: target.host,
+        repository: 'mirror/app/signed',
+        tag: sbom.index!.tag,
+      });
+      expect(index.manifest.kind).to.equal('index');
+      const entries = index.manifest.kind === 'index' ? index.manifest.manifests : [];
+      expect(entries.map((e) => e.digest)).to.eql([earlier.artifact, sbom.artifact]);
+      expect(entries[1]).to.include({
+        artifactType: 'application/spdx+json',
+        size: sbom.descriptor.size,
+      });
+    } finally {
+      await reader.close();
+    }
+    // Run again: the index holds every entry already, and is not written.
+    expect((await push()).referrerIndexes).to.equal(undefined);
   });
 
   it('bundle verify --key: signed with the right key, E_SIGNATURE_INVALID with another or over another digest, --require-signed names the unsigned', async () => {

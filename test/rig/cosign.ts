@@ -1,15 +1,19 @@
 /**
  * Signatures in cosign's formats, made at test time with a key the test
- * makes, and an OCI 1.1 referrer with its referrers-tag-schema index, put
- * into a real registry through bmpack's client:
- * - a simple-signing signature as cosign writes it: an OCI manifest whose
- *   one layer (`application/vnd.dev.cosign.simplesigning.v1+json`) is the
- *   payload `{"critical":{"identity":{"docker-reference":…},"image":
+ * makes, and OCI 1.1 referrers, put into a real registry through bmpack's
+ * client:
+ * - a simple-signing signature as `cosign sign --key` writes it: an OCI
+ *   manifest whose one layer (`application/vnd.dev.cosign.simplesigning.v1+json`)
+ *   is the payload `{"critical":{"identity":{"docker-reference":…},"image":
  *   {"docker-manifest-digest":…},"type":"cosign container image
  *   signature"},"optional":null}`, signed (ECDSA P-256, SHA-256, DER,
  *   base64) in the `dev.cosignproject.cosign/signature` annotation, under
- *   the tag `sha256-<hex>.sig` (`.att` for an attestation);
- * - an SBOM artifact with `subject`, listed in the index at `sha256-<hex>`.
+ *   the tag `sha256-<hex>.sig`;
+ * - an attestation as `cosign attest --key` writes it under `.att`: a DSSE
+ *   envelope of an in-toto statement, annotated with its `predicateType`;
+ * - an artifact with `subject` (an SBOM by default), listed in the
+ *   referrers tag schema index at `sha256-<hex>` as oras does without the
+ *   referrers API, or by no tag at all.
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -49,13 +53,13 @@ interface Repo {
   readonly repository: string;
 }
 
-/** A cosign simple-signing signature (`.sig`) or attestation-shaped one (`.att`) of `digest`. */
+/** A cosign simple-signing signature (`.sig`) of `digest`, as `cosign sign --key` writes it. */
 export async function cosignSign(
   client: RegistryClient,
   at: Repo,
   digest: string,
   key: TestKey,
-  suffix: 'sig' | 'att' = 'sig',
+  suffix: 'sig' = 'sig',
   /** The digest the payload claims (default: `digest`): another one makes a swapped signature. */
   claim = digest,
 ): Promise<Pushed> {
@@ -70,6 +74,63 @@ export async function cosignSign(
     }),
   );
   const signature = sign('sha256', payload, key.privateKey).toString('base64');
+  return pushCosignManifest(client, at, tagOf(digest, suffix), payload, {
+    mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+    annotations: { 'dev.cosignproject.cosign/signature': signature },
+  });
+}
+
+export const slsaProvenance = 'https://slsa.dev/provenance/v0.2';
+
+/**
+ * A cosign attestation (`.att`) of `digest`, as `cosign attest --key`
+ * writes it: an in-toto statement in a DSSE envelope (signed over the DSSE
+ * pre-authentication encoding), the layer annotated with its predicate type
+ * and an empty `dev.cosignproject.cosign/signature`.
+ */
+export async function cosignAttest(
+  client: RegistryClient,
+  at: Repo,
+  digest: string,
+  key: TestKey,
+  predicateType = slsaProvenance,
+): Promise<Pushed> {
+  const statement = Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v0.1',
+      predicateType,
+      subject: [
+        { name: `${at.registry}/${at.repository}`, digest: { sha256: digest.split(':')[1] } },
+      ],
+      predicate: { builder: { id: 'https://example.test/builder' } },
+    }),
+  );
+  const payloadType = 'application/vnd.in-toto+json';
+  const pae = Buffer.concat([
+    Buffer.from(`DSSEv1 ${payloadType.length} ${payloadType} ${statement.length} `),
+    statement,
+  ]);
+  const envelope = Buffer.from(
+    JSON.stringify({
+      payloadType,
+      payload: statement.toString('base64'),
+      signatures: [{ keyid: '', sig: sign('sha256', pae, key.privateKey).toString('base64') }],
+    }),
+  );
+  return pushCosignManifest(client, at, tagOf(digest, 'att'), envelope, {
+    mediaType: 'application/vnd.dsse.envelope.v1+json',
+    annotations: { 'dev.cosignproject.cosign/signature': '', predicateType },
+  });
+}
+
+/** cosign's manifest for one signature layer: an image config naming the layer, under `tag`. */
+async function pushCosignManifest(
+  client: RegistryClient,
+  at: Repo,
+  tag: string,
+  layer: Buffer,
+  meta: { mediaType: string; annotations: Record<string, string> },
+): Promise<Pushed> {
   const config = Buffer.from(
     JSON.stringify({
       architecture: '',
@@ -77,13 +138,9 @@ export async function cosignSign(
       created: '0001-01-01T00:00:00Z',
       history: [{ created: '0001-01-01T00:00:00Z' }],
       os: '',
-      rootfs: { type: 'layers', diff_ids: [sha(payload)] },
+      rootfs: { type: 'layers', diff_ids: [sha(layer)] },
     }),
   );
-  const layerType =
-    suffix === 'sig'
-      ? 'application/vnd.dev.cosign.simplesigning.v1+json'
-      : 'application/vnd.dsse.envelope.v1+json';
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -95,64 +152,79 @@ export async function cosignSign(
       },
       layers: [
         {
-          mediaType: layerType,
-          size: payload.length,
-          digest: await putBlob(client, at, payload),
-          annotations: { 'dev.cosignproject.cosign/signature': signature },
+          mediaType: meta.mediaType,
+          size: layer.length,
+          digest: await putBlob(client, at, layer),
+          annotations: meta.annotations,
         },
       ],
     }),
   );
-  const tag = tagOf(digest, suffix);
   await client.putManifest(at, tag, manifest, 'application/vnd.oci.image.manifest.v1+json');
   return { tag, digest: sha(manifest) };
 }
 
-/** An SBOM artifact whose subject is `subject`, listed in the referrers tag schema index. */
-export async function attachSbom(
+export interface Subject {
+  readonly digest: string;
+  readonly size: number;
+  readonly mediaType: string;
+}
+
+/**
+ * An OCI 1.1 artifact whose subject is `subject` (an SBOM by default), put
+ * by digest; with `fallbackIndex`, also listed in the referrers tag schema
+ * index at `sha256-<hex>` (what oras and cosign do on a registry without
+ * the referrers API), keeping the entries there.
+ */
+export async function attachArtifact(
   client: RegistryClient,
   at: Repo,
-  subject: { digest: string; size: number; mediaType: string },
-): Promise<{ index: Pushed; artifact: string }> {
+  subject: Subject,
+  o: { artifactType?: string; content?: string; fallbackIndex?: boolean } = {},
+): Promise<{ index?: Pushed; artifact: string; descriptor: Record<string, unknown> }> {
+  const artifactType = o.artifactType ?? 'application/spdx+json';
   const empty = Buffer.from('{}');
-  const sbom = Buffer.from(JSON.stringify({ spdxVersion: 'SPDX-2.3', name: 'test' }));
+  const body = Buffer.from(o.content ?? JSON.stringify({ spdxVersion: 'SPDX-2.3', name: 'test' }));
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      artifactType: 'application/spdx+json',
+      artifactType,
       config: {
         mediaType: 'application/vnd.oci.empty.v1+json',
         size: 2,
         digest: await putBlob(client, at, empty),
       },
       layers: [
-        {
-          mediaType: 'application/spdx+json',
-          size: sbom.length,
-          digest: await putBlob(client, at, sbom),
-        },
+        { mediaType: artifactType, size: body.length, digest: await putBlob(client, at, body) },
       ],
       subject,
     }),
   );
   const artifact = sha(manifest);
   await client.putManifest(at, artifact, manifest, 'application/vnd.oci.image.manifest.v1+json');
+  const descriptor = {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: artifact,
+    size: manifest.length,
+    artifactType,
+  };
+  if (o.fallbackIndex === false) return { artifact, descriptor };
+  const tag = tagOf(subject.digest, '');
+  let existing: unknown[] = [];
+  try {
+    const m = await client.getManifest({ ...at, tag });
+    if (m.manifest.kind === 'index') existing = [...m.manifest.manifests];
+  } catch {
+    existing = [];
+  }
   const index = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          digest: artifact,
-          size: manifest.length,
-          artifactType: 'application/spdx+json',
-        },
-      ],
+      manifests: [...existing, descriptor],
     }),
   );
-  const tag = tagOf(subject.digest, '');
   await client.putManifest(at, tag, index, 'application/vnd.oci.image.index.v1+json');
-  return { index: { tag, digest: sha(index) }, artifact };
+  return { index: { tag, digest: sha(index) }, artifact, descriptor };
 }

@@ -59,11 +59,12 @@ export async function runBundleCreate(
   });
 }
 
-/** --referrers: all (the default), none, or the kinds named. */
+/** --referrers: all, none, or the kinds named; unset, the image set's spec.referrers (default all). */
 function referrerChoice(values: readonly string[] | undefined): {
   referrers?: 'none' | readonly ReferrerKind[];
 } {
-  if (values === undefined || values.includes('all')) return {};
+  if (values === undefined) return {};
+  if (values.includes('all')) return { referrers: referrerKinds };
   if (values.includes('none')) {
     if (values.length > 1)
       throw new BmpackError('E_USAGE', '--referrers none was given with other kinds', {

@@ -1,6 +1,6 @@
 /** `bundle inspect` for people: a header, the totals, one line per image. */
 import { formatBytes } from '../format-bytes.js';
-import type { BundleInspection } from '../../inspect/inspect-bundle.js';
+import type { BundleInspection, InspectedReferrer } from '../../inspect/inspect-bundle.js';
 
 export function renderInspection(r: BundleInspection): string[] {
   const what =
@@ -20,7 +20,28 @@ export function renderInspection(r: BundleInspection): string[] {
   for (const i of r.images) {
     const platforms = i.platforms.length > 0 ? i.platforms.join(', ') : 'platform unknown';
     lines.push(`  ${i.ref}`, `      ${i.digest}  ${platforms}  ${formatBytes(i.size)}`);
+    for (const r of i.referrers) lines.push(`      ${referrerLine(r, i.digest)}`);
   }
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return lines;
+}
+
+const kindWords = {
+  signature: 'signature',
+  attestation: 'attestation',
+  sbom: 'SBOM',
+  referrers: 'referrer',
+} as const;
+
+/** `signature sha256:… (cosign tag)`, `attestation … https://slsa.dev/provenance/v0.2`, about which digest. */
+function referrerLine(r: InspectedReferrer, image: string): string {
+  const what = [
+    kindWords[r.kind],
+    r.digest,
+    ...(r.predicateTypes ?? []),
+    ...(r.artifactType !== undefined && r.kind !== 'attestation' ? [r.artifactType] : []),
+    r.via === 'tag' ? '(cosign tag)' : '(by subject)',
+  ];
+  if (r.subject !== image) what.push(`of ${r.subject}`);
+  return what.join('  ');
 }

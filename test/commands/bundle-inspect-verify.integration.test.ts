@@ -65,8 +65,10 @@ describe('bmpack bundle inspect, bundle verify and create --since (commands)', f
       'mediaType',
       'platforms',
       'size',
+      'referrers',
     ]);
     expect(out.images[0]).to.include({ ref: release.images[0]!.ref });
+    expect(out.images[0]!.referrers).to.deep.equal([]);
   });
 
   it('bundle inspect prints one line per image for people', async () => {

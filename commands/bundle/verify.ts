@@ -1,5 +1,5 @@
-import { checkSignatures } from '../../src/cli/bundle-verify/signatures.js';
-import type { SignatureCheck } from '../../src/referrers/index.js';
+import { checkSignatures, renderSignatures } from '../../src/cli/bundle-verify/signatures.js';
+import type { SignatureCheck, SignatureTrustFiles } from '../../src/referrers/index.js';
 import { bundleArg } from '../../src/cli/bundle-flag.js';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/command/base-command.js';
@@ -21,7 +21,7 @@ export default class BundleVerify extends BaseCommand {
 - bmpack.json agrees with index.json (images, digests, media types, sizes) and lists exactly the tar's blobs;
 - <bundle>.sha256, when present, matches the file.
 
-With --key, the cosign signatures the bundle carries (simple signing, sha256-<hex>.sig tags) are checked offline too: each payload against its digest, its docker-manifest-digest against the image, its signature against the keys; --require-signed fails for every image without one (exit 7).
+With --key or --trusted-root, the signatures the bundle carries are checked offline too: cosign's tag-stored signatures (simple signing, sha256-<hex>.sig: the payload against its digest, its docker-manifest-digest against the image, its signature against the keys) and Sigstore bundles (cosign v3 referrers, checked with the sigstore project's verifier: a key-signed bundle against --key, a certificate-signed one against --trusted-root's CAs and the --certificate-identity and --certificate-oidc-issuer it must name; transparency-log entries where the trusted root has the log's key, and said to be unchecked otherwise). A signature that does not verify fails (exit 7); --require-signed also fails for every image without a signature that could be verified.
 
 The work is spread over --workers worker processes (default: one per core). A failure names the blob and the images that use it, and exits non-zero (7 for a corrupt blob or checksum, 11 for a damaged or inconsistent bundle); with --json the report is printed with the error.`;
 
@@ -48,9 +48,23 @@ The work is spread over --workers worker processes (default: one per core). A fa
       multiple: true,
       multipleNonGreedy: true,
     }),
+    'trusted-root': Flags.string({
+      description:
+        'A Sigstore trusted root (trusted_root.json: CAs, transparency logs) for certificate-signed Sigstore bundles and transparency-log proofs, offline.',
+    }),
+    'certificate-identity': Flags.string({
+      description:
+        "With --trusted-root: the identity (the certificate's subject alternative name, exactly) a certificate signature must name.",
+      dependsOn: ['trusted-root', 'certificate-oidc-issuer'],
+    }),
+    'certificate-oidc-issuer': Flags.string({
+      description:
+        'With --trusted-root: the OIDC issuer a certificate signature must name (e.g. https://accounts.google.com).',
+      dependsOn: ['trusted-root', 'certificate-identity'],
+    }),
     'require-signed': Flags.boolean({
-      description: 'With --key: fail for every image that has no signature.',
-      dependsOn: ['key'],
+      description:
+        'With --key or --trusted-root: fail for every image that has no signature that verifies.',
     }),
     workers: Flags.integer({
       description:
@@ -76,12 +90,28 @@ The work is spread over --workers worker processes (default: one per core). A fa
       progress.stop();
     });
     for (const line of renderVerify(report)) this.log(line);
-    if (flags.key === undefined) return report;
-    const signatures = await checkSignatures(args.bundle, flags.key, flags['require-signed']);
-    for (const c of signatures)
-      this.log(
-        `  ${c.status.padEnd(8)} ${c.image}${c.key !== undefined ? ` (key ${c.key}${c.reference !== undefined ? `, signed as ${c.reference}` : ''})` : ''}`,
-      );
+    if (flags.key === undefined && flags['trusted-root'] === undefined) return report;
+    const signatures = await checkSignatures(
+      args.bundle,
+      signatureTrust(flags),
+      flags['require-signed'],
+    );
+    for (const line of renderSignatures(signatures)) this.log(line);
     return { ...report, signatures };
   }
+}
+
+function signatureTrust(flags: {
+  key?: string[];
+  'trusted-root'?: string;
+  'certificate-identity'?: string;
+  'certificate-oidc-issuer'?: string;
+}): SignatureTrustFiles {
+  const subject = flags['certificate-identity'];
+  const issuer = flags['certificate-oidc-issuer'];
+  return {
+    keys: flags.key ?? [],
+    ...(flags['trusted-root'] !== undefined ? { trustedRoot: flags['trusted-root'] } : {}),
+    ...(subject !== undefined && issuer !== undefined ? { identity: { subject, issuer } } : {}),
+  };
 }

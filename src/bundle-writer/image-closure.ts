@@ -80,7 +80,7 @@ export function resolvedImage({ request, graph }: PlannedImage): ResolvedImage {
 
 /** An attestation's record names its predicate types (read from the manifest walked). */
 function withPredicates(link: ReferrerLink, bytes: Buffer, where: string): ReferrerLink {
-  if (link.kind !== 'attestation') return link;
+  if (link.kind !== 'attestation' || link.predicateTypes !== undefined) return link;
   const m = parseManifest(bytes, undefined, where);
   const types = m.kind === 'manifest' ? predicateTypesOf(m.layers) : [];
   return types.length > 0 ? { ...link, predicateTypes: types } : link;

@@ -39,14 +39,30 @@ const sbomTypes = [
   'application/vnd.dev.cosign.artifact.sbom.v1+json',
 ];
 
+/** cosign v3's predicate type for an image signature (a DSSE in-toto statement in a Sigstore bundle). */
+export const cosignSignPredicate = 'https://sigstore.dev/cosign/sign/v1';
+
+/** Where cosign names a Sigstore bundle's predicate type (cosign specs/BUNDLE_SPEC.md "Annotations"). */
+export const bundlePredicateAnnotation = 'dev.sigstore.bundle.predicateType';
+
 /**
  * The kind of an OCI 1.1 referrer from its `artifactType` (or, without one,
- * its config media type: image-spec manifest.md "artifactType").
+ * its config media type: image-spec manifest.md "artifactType"). A Sigstore
+ * bundle is a signature unless its descriptor names another predicate type
+ * than cosign's image signature: then it is an attestation (`cosign attest`
+ * in the bundle format).
  */
-export function kindOfArtifact(artifactType: string | undefined): ReferrerKind {
+export function kindOfArtifact(
+  artifactType: string | undefined,
+  annotations?: Readonly<Record<string, string>>,
+): ReferrerKind {
   const type = (artifactType ?? '').split(';')[0]?.trim() ?? '';
-  if (isSigstoreBundleType(type) || type === 'application/vnd.dev.cosign.artifact.sig.v1+json')
-    return 'signature';
+  const predicate = annotations?.[bundlePredicateAnnotation];
+  if (isSigstoreBundleType(type))
+    return predicate === undefined || predicate === cosignSignPredicate
+      ? 'signature'
+      : 'attestation';
+  if (type === 'application/vnd.dev.cosign.artifact.sig.v1+json') return 'signature';
   if (attestationTypes.includes(type)) return 'attestation';
   if (sbomTypes.includes(type)) return 'sbom';
   return 'referrers';

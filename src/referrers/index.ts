@@ -14,10 +14,13 @@ export {
   type FallbackOutcome,
   type PushedReferrer,
 } from './push-referrers.js';
+export { verifySignatures, type SignatureCheck } from './verify-signatures.js';
 export {
-  loadKeys,
-  verifySignatures,
+  loadSignatureTrust,
+  type CertificateIdentity,
   type PublicKeyFile,
-  type SignatureCheck,
-} from './verify-signatures.js';
+  type SignatureTrust,
+  type SignatureTrustFiles,
+} from './signature-trust.js';
+export type { TransparencyLog } from './signature-verdict.js';
 export { readPayload, signatureValid } from './simple-signing.js';

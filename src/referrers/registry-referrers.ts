@@ -17,6 +17,7 @@ import type { CopyRequest, PlannedImage } from '../copy/index.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import {
+  bundlePredicateAnnotation,
   kindOfArtifact,
   referrerKinds,
   type ReferrerKind,
@@ -163,14 +164,16 @@ function bySubject(
   kinds: ReadonlySet<ReferrerKind>,
 ): CopyRequest[] {
   return entries.flatMap((d) => {
-    const kind = kindOfArtifact(d.artifactType);
+    const kind = kindOfArtifact(d.artifactType, d.annotations);
     if (!kinds.has(kind)) return [];
+    const predicate = d.annotations?.[bundlePredicateAnnotation];
     const link: ReferrerLink = {
       of,
       subject,
       kind,
       ...(d.artifactType !== undefined ? { artifactType: d.artifactType } : {}),
       via: 'subject',
+      ...(kind === 'attestation' && predicate !== undefined ? { predicateTypes: [predicate] } : {}),
     };
     const top = { mediaType: d.mediaType, digest: d.digest, size: d.size };
     return [

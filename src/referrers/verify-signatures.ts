@@ -1,148 +1,149 @@
 /**
- * `bundle verify --key`: the cosign signatures a bundle carries, checked
- * with the given public keys and no network. For each image (not itself a
- * referrer), its `sha256-<hex>.sig` manifest is read from the bundle, each
- * simple-signing layer's payload is checked against its digest, its claim
- * (`docker-manifest-digest`) against the image's digest, and its signature
- * against every key.
+ * `bundle verify` with keys or a trusted root: the signatures a bundle
+ * carries, checked with no network. For each image (not itself a referrer):
+ * - cosign's tag-stored signature, `sha256-<hex>.sig` beside it;
+ * - Sigstore bundles that refer to it (cosign v3: an OCI 1.1 referrer whose
+ *   artifactType is `application/vnd.dev.sigstore.bundle…+json`), as
+ *   bmpack.json records them.
+ * An image is signed when one of them verifies (as `cosign verify` passes
+ * when one does); otherwise the report says why not, telling a wrong
+ * signature from one that cannot be checked with what was given.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { openBundleSource, type BundleSource } from '../bundle-reader/index.js';
-import { sha256Digest } from '../content/digest.js';
-import { BmpackError } from '../errors.js';
-import { ioError } from '../fs/atomic-file.js';
+import { isSigstoreBundleType } from '../oci/referrer-kinds.js';
+import { parseManifest } from '../oci/manifest.js';
 import { fallbackRepository, listedReference } from '../reference/index.js';
+import { checkCosignSignature } from './cosign-signature-check.js';
 import { parseReferrerTag, referrerTags } from './referrer-tags.js';
-import {
-  readPayload,
-  signatureAnnotation,
-  signatureValid,
-  simpleSigningMediaType,
-} from './simple-signing.js';
+import type { CertificateIdentity, SignatureTrust } from './signature-trust.js';
+import type { SignatureVerdict, TransparencyLog } from './signature-verdict.js';
+import { checkSigstoreBundle } from './sigstore-bundle-check.js';
 
 export interface SignatureCheck {
   readonly image: string;
   readonly digest: string;
-  readonly status: 'signed' | 'unsigned' | 'invalid';
+  /** `unverified`: signed, but not checkable with the keys, root or identity given. */
+  readonly status: 'signed' | 'unsigned' | 'invalid' | 'unverified';
+  /** How the verifying signature is stored. */
+  readonly form?: 'cosign-tag' | 'sigstore-bundle';
   /** The key file that verified it. */
   readonly key?: string;
+  /** The certificate identity that verified it. */
+  readonly identity?: CertificateIdentity;
   /** The docker-reference the payload names. */
   readonly reference?: string;
-  /** Why it is not signed by a given key. */
+  readonly transparencyLog?: TransparencyLog;
+  /** Why it is not signed, or what could not be checked offline. */
   readonly problems: readonly string[];
-}
-
-export interface PublicKeyFile {
-  readonly file: string;
-  readonly key: KeyObject;
-}
-
-export async function loadKeys(files: readonly string[]): Promise<PublicKeyFile[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      const pem = await readFile(file, 'utf8').catch((err: unknown) => {
-        throw ioError(err, file, 'read');
-      });
-      try {
-        return { file, key: createPublicKey(pem) };
-      } catch (err) {
-        throw new BmpackError('E_CONFIG_INVALID', `${file} is not a PEM public key`, {
-          hint: 'Give the public key cosign generate-key-pair wrote (cosign.pub), or one in PEM (BEGIN PUBLIC KEY).',
-          cause: err,
-          details: { file },
-        });
-      }
-    }),
-  );
 }
 
 export async function verifySignatures(
   path: string,
-  keys: readonly PublicKeyFile[],
+  trust: SignatureTrust,
 ): Promise<SignatureCheck[]> {
   const bundle = await openBundleSource(path);
   try {
-    return await checkAll(bundle, keys);
+    return await checkAll(bundle, trust);
   } finally {
     await bundle.close();
   }
 }
 
-async function checkAll(
-  bundle: BundleSource,
-  keys: readonly PublicKeyFile[],
-): Promise<SignatureCheck[]> {
+interface Candidate {
+  readonly form: 'cosign-tag' | 'sigstore-bundle';
+  readonly check: () => Promise<SignatureVerdict[]>;
+}
+
+async function checkAll(bundle: BundleSource, trust: SignatureTrust): Promise<SignatureCheck[]> {
   const fallback = fallbackRepository(bundle.path);
   const named = bundle.images.map((i) => ({ ...i, ref: listedReference(i.name, fallback).ref }));
-  // bmpack.json says which images are referrers; for an archive without it, their tags do.
-  const carried = new Set(
-    (bundle.metadata?.images ?? []).flatMap((i) => (i.referrer !== undefined ? [i.ref] : [])),
+  const links = new Map(
+    (bundle.metadata?.images ?? []).flatMap((i) =>
+      i.referrer !== undefined ? [[i.ref, i.referrer] as const] : [],
+    ),
   );
+  // bmpack.json says which images are referrers; for an archive without it, their tags do.
   const isReferrer = (name: string, tag: string | undefined): boolean =>
-    carried.has(name) || (tag !== undefined && parseReferrerTag(tag) !== undefined);
+    links.has(name) || (tag !== undefined && parseReferrerTag(tag) !== undefined);
   const subjects = named.filter((i) => !isReferrer(i.name, i.ref.tag));
   return Promise.all(
     subjects.map(async (s) => {
       const digest = s.descriptor.digest;
       const repo = `${s.ref.registry}/${s.ref.repository}`;
-      const sigs = named.filter(
-        (i) =>
-          `${i.ref.registry}/${i.ref.repository}` === repo &&
-          i.ref.tag !== undefined &&
-          referrerTags([i.ref.tag], new Set([digest]), new Set(['signature'])).length > 0,
-      );
-      const [sig] = sigs;
-      if (sig === undefined)
-        return { image: s.name, digest, status: 'unsigned' as const, problems: [] };
-      return checkSignature(bundle, s.name, digest, sig.descriptor.digest, keys);
+      const byTag: Candidate[] = named
+        .filter(
+          (i) =>
+            `${i.ref.registry}/${i.ref.repository}` === repo &&
+            i.ref.tag !== undefined &&
+            referrerTags([i.ref.tag], new Set([digest]), new Set(['signature'])).length > 0,
+        )
+        .map((sig) => ({
+          form: 'cosign-tag',
+          check: () => checkCosignSignature(bundle, digest, sig.descriptor.digest, trust.keys),
+        }));
+      const bySubject: Candidate[] = named
+        .filter((i) => {
+          const link = links.get(i.name);
+          return (
+            link?.kind === 'signature' &&
+            link.subject === digest &&
+            isSigstoreBundleType(link.artifactType ?? '')
+          );
+        })
+        .map((r) => ({
+          form: 'sigstore-bundle',
+          check: () => checkBundleReferrer(bundle, digest, r.descriptor.digest, trust),
+        }));
+      return judge(s.name, digest, [...byTag, ...bySubject]);
     }),
   );
 }
 
-async function checkSignature(
+/** A Sigstore bundle referrer: its layers of the bundle media type, each checked. */
+async function checkBundleReferrer(
   bundle: BundleSource,
+  digest: string,
+  referrer: string,
+  trust: SignatureTrust,
+): Promise<SignatureVerdict[]> {
+  const manifest = parseManifest(await bundle.readDocument(referrer), undefined, referrer);
+  if (manifest.kind !== 'manifest') return [];
+  const layers = manifest.layers.filter((l) => isSigstoreBundleType(l.mediaType));
+  const image = { digest, manifest: () => bundle.readDocument(digest) };
+  return Promise.all(
+    layers.map(async (l) => checkSigstoreBundle(await bundle.readDocument(l.digest), image, trust)),
+  );
+}
+
+async function judge(
   image: string,
   digest: string,
-  manifestDigest: string,
-  keys: readonly PublicKeyFile[],
+  candidates: readonly Candidate[],
 ): Promise<SignatureCheck> {
-  const problems: string[] = [];
-  const manifest = JSON.parse((await bundle.readDocument(manifestDigest)).toString('utf8')) as {
-    layers?: Array<{
-      mediaType?: unknown;
-      digest?: unknown;
-      annotations?: Record<string, unknown>;
-    }>;
-  };
-  for (const layer of manifest.layers ?? []) {
-    if (layer.mediaType !== simpleSigningMediaType || typeof layer.digest !== 'string') continue;
-    const signature = layer.annotations?.[signatureAnnotation];
-    const payload = await bundle.readDocument(layer.digest);
-    if (sha256Digest(payload) !== layer.digest) {
-      problems.push(`the payload ${layer.digest} does not match its digest`);
-      continue;
-    }
-    const claim = readPayload(payload);
-    if (claim === undefined || typeof signature !== 'string') {
-      problems.push('a layer is not a cosign simple-signing payload with its signature');
-      continue;
-    }
-    if (claim.digest !== digest) {
-      problems.push(`a signature is over ${claim.digest}, not this image`);
-      continue;
-    }
-    const key = keys.find((k) => signatureValid(payload, signature, k.key));
-    if (key !== undefined)
-      return {
-        image,
-        digest,
-        status: 'signed',
-        key: key.file,
-        ...(claim.reference !== undefined ? { reference: claim.reference } : {}),
-        problems,
-      };
-    problems.push('no given key verifies its signature');
+  if (candidates.length === 0) return { image, digest, status: 'unsigned', problems: [] };
+  const verdicts = await Promise.all(
+    candidates.map(async (c) => (await c.check()).map((v) => ({ form: c.form, v }))),
+  );
+  const all = verdicts.flat();
+  const good = all.find((x) => x.v.ok);
+  if (good !== undefined && good.v.ok) {
+    const { key, identity, reference, transparencyLog, notes } = good.v;
+    return {
+      image,
+      digest,
+      status: 'signed',
+      form: good.form,
+      ...(key !== undefined ? { key } : {}),
+      ...(identity !== undefined ? { identity } : {}),
+      ...(reference !== undefined ? { reference } : {}),
+      transparencyLog,
+      problems: notes,
+    };
   }
-  return { image, digest, status: 'invalid', problems };
+  const failed = all.flatMap((x) => (x.v.ok ? [] : [x.v]));
+  const status =
+    failed.length > 0 && failed.every((f) => f.unverifiable === true) ? 'unverified' : 'invalid';
+  const problems =
+    failed.length > 0 ? failed.map((f) => f.problem) : ['its signature carries no signed layer'];
+  return { image, digest, status, problems };
 }

@@ -180,7 +180,13 @@ export async function attachArtifact(
   client: RegistryClient,
   at: Repo,
   subject: Subject,
-  o: { artifactType?: string; content?: string; fallbackIndex?: boolean } = {},
+  o: {
+    artifactType?: string;
+    content?: string;
+    fallbackIndex?: boolean;
+    /** On the manifest and its index entry, as cosign and oras annotate them. */
+    annotations?: Record<string, string>;
+  } = {},
 ): Promise<{ index?: Pushed; artifact: string; descriptor: Record<string, unknown> }> {
   const artifactType = o.artifactType ?? 'application/spdx+json';
   const empty = Buffer.from('{}');
@@ -199,6 +205,7 @@ export async function attachArtifact(
         { mediaType: artifactType, size: body.length, digest: await putBlob(client, at, body) },
       ],
       subject,
+      ...(o.annotations !== undefined ? { annotations: o.annotations } : {}),
     }),
   );
   const artifact = sha(manifest);
@@ -208,6 +215,7 @@ export async function attachArtifact(
     digest: artifact,
     size: manifest.length,
     artifactType,
+    ...(o.annotations !== undefined ? { annotations: o.annotations } : {}),
   };
   if (o.fallbackIndex === false) return { artifact, descriptor };
   const tag = tagOf(subject.digest, '');

@@ -1,0 +1,395 @@
+/**
+ * Sigstore bundles (cosign v3's image signatures) travel and verify offline
+ * (issue 15, items 1, 2, 4 and 5). Bundles are signed at test time in
+ * cosign's exact format (see test/rig/sigstore.ts) with a test key, a test
+ * CA's certificate and a test transparency log, put into a real registry as
+ * OCI 1.1 referrers listed in the referrers tag schema index (distribution
+ * 2.8 has no referrers API), carried by bundle create, recreated by push,
+ * and checked by bundle verify with the sigstore project's own verifier.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { openBundleSource } from '../../src/bundle-reader/index.js';
+import { createBundle } from '../../src/bundle-writer/create-bundle.js';
+import { pushImages } from '../../src/push/push-images.js';
+import { loadSignatureTrust, type SignatureTrust } from '../../src/referrers/index.js';
+import { checkSigstoreBundle } from '../../src/referrers/sigstore-bundle-check.js';
+import { requireBuiltCli, runCli } from '../rig/cli.js';
+import { makeKey } from '../rig/cosign.js';
+import { makeImage } from '../rig/image-generator.js';
+import { clientFor } from '../rig/registry-client.js';
+import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import { writeImageSet } from '../rig/release-fixture.js';
+import { seedImage } from '../rig/seed.js';
+import {
+  attachBundle,
+  bundleMediaType,
+  makeCertificate,
+  makeLog,
+  signBundle,
+  signMessageBundle,
+  trustedRoot,
+  type TestCertificate,
+} from '../rig/sigstore.js';
+import { errorOf, why } from '../reliability/network-faults-kit.js';
+
+const identity = 'release@example.test';
+const issuer = 'https://issuer.example.test';
+const slsa = 'https://slsa.dev/provenance/v1';
+
+describe('Sigstore bundles: carried as referrers, verified offline with @sigstore/verify', function () {
+  this.timeout(120_000);
+  const key = makeKey();
+  const otherKey = makeKey();
+  const log = makeLog();
+  let certificate: TestCertificate;
+  let dir: string;
+  const files: Record<string, string> = {};
+  const image = makeImage({ seed: 91, layers: 1, layerSize: 1000, format: 'oci' });
+  const digest = image.manifestDigest;
+  const manifest = () => Promise.resolve(image.manifest);
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bmpack-sigstore-'));
+    certificate = await makeCertificate(dir, identity, issuer);
+    const write = async (name: string, text: string) => {
+      files[name] = join(dir, name);
+      await writeFile(files[name], text);
+    };
+    await write('key.pub', key.publicKeyPem);
+    await write('other.pub', otherKey.publicKeyPem);
+    await write('root.json', trustedRoot({ certificate, log }));
+    await write('ca-only.json', trustedRoot({ certificate }));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const trust = (o: { keys?: string[]; root?: string; identity?: [string, string] }) =>
+    loadSignatureTrust({
+      keys: o.keys ?? [],
+      ...(o.root !== undefined ? { trustedRoot: o.root } : {}),
+      ...(o.identity !== undefined
+        ? { identity: { subject: o.identity[0], issuer: o.identity[1] } }
+        : {}),
+    });
+  const check = async (bundle: Buffer, t: SignatureTrust) =>
+    checkSigstoreBundle(bundle, { digest, manifest }, t);
+
+  describe('one bundle, checked', () => {
+    it('a key-signed bundle verifies with its key, and with no other', async () => {
+      const bundle = signBundle(digest, { key });
+      expect(await check(bundle, await trust({ keys: [files['key.pub']!] }))).to.deep.include({
+        ok: true,
+        key: files['key.pub'],
+        transparencyLog: 'absent',
+      });
+      const other = await check(bundle, await trust({ keys: [files['other.pub']!] }));
+      expect(other.ok).to.equal(false);
+      expect(other).to.have.property('problem').that.contains('no given key verifies it');
+      expect(other).to.not.have.property('unverifiable');
+    });
+
+    it('a message-signature bundle signs the manifest bytes: it verifies for this image, and is over another digest for any other', async () => {
+      const bundle = signMessageBundle(image.manifest, key);
+      const keys = await trust({ keys: [files['key.pub']!] });
+      expect(await check(bundle, keys)).to.deep.include({ ok: true, key: files['key.pub'] });
+      const other = makeImage({ seed: 95, layers: 1, layerSize: 1000, format: 'oci' });
+      const v = await checkSigstoreBundle(
+        bundle,
+        { digest: other.manifestDigest, manifest: () => Promise.resolve(other.manifest) },
+        keys,
+      );
+      expect(v).to.deep.equal({ ok: false, problem: `a signature over ${digest}, not this image` });
+    });
+
+    it('a bundle whose statement names another digest is a signature over it, not this image', async () => {
+      const bundle = signBundle(digest, { key, claim: `sha256:${'1'.repeat(64)}` });
+      const v = await check(bundle, await trust({ keys: [files['key.pub']!] }));
+      expect(v).to.deep.equal({
+        ok: false,
+        problem: `a signature over sha256:${'1'.repeat(64)}, not this image`,
+      });
+    });
+
+    it("an attestation's bundle is not taken for a signature", async () => {
+      const bundle = signBundle(digest, { key, predicateType: slsa });
+      const v = await check(bundle, await trust({ keys: [files['key.pub']!] }));
+      expect(v).to.have.property('problem').that.contains(`an attestation (${slsa})`);
+    });
+
+    it("its transparency-log entry: verified with the log's key in the trusted root, said to be unchecked without it, failing when its proofs are wrong", async () => {
+      const bundle = signBundle(digest, { key, log });
+      const keys = [files['key.pub']!];
+      expect(await check(bundle, await trust({ keys, root: files['root.json']! }))).to.deep.include(
+        { ok: true, transparencyLog: 'verified', notes: [] },
+      );
+      expect(await check(bundle, await trust({ keys }))).to.deep.include({
+        ok: true,
+        transparencyLog: 'unchecked',
+        notes: ['its transparency-log entry was not checked: no trusted root was given'],
+      });
+      const caOnly = await check(bundle, await trust({ keys, root: files['ca-only.json']! }));
+      expect(caOnly)
+        .to.have.property('notes')
+        .that.deep.equals([
+          `its transparency-log entry was not checked: ${files['ca-only.json']} has no transparency log key`,
+        ]);
+      const forged = signBundle(digest, { key, log, badLogProof: true });
+      const bad = await check(forged, await trust({ keys, root: files['root.json']! }));
+      expect(bad.ok).to.equal(false);
+      expect(bad)
+        .to.have.property('problem')
+        .that.matches(/inclusion (promise|proof)|checkpoint/);
+    });
+
+    it('a certificate-signed bundle verifies against the trusted root and the identity and issuer asked for', async () => {
+      const bundle = signBundle(digest, { certificate, log });
+      const root = files['root.json']!;
+      expect(
+        await check(bundle, await trust({ root, identity: [identity, issuer] })),
+      ).to.deep.include({
+        ok: true,
+        identity: { subject: identity, issuer },
+        transparencyLog: 'verified',
+      });
+      const someoneElse = await check(
+        bundle,
+        await trust({ root, identity: ['mallory@example.test', issuer] }),
+      );
+      expect(someoneElse)
+        .to.have.property('problem')
+        .that.equals(
+          `signed by ${identity} (issuer ${issuer}), not by mallory@example.test (issuer ${issuer})`,
+        );
+      expect(await check(bundle, await trust({ keys: [files['key.pub']!] }))).to.deep.equal({
+        ok: false,
+        problem: 'signed with a certificate, which needs a trusted root to check offline',
+        unverifiable: true,
+      });
+      expect(await check(bundle, await trust({ root }))).to.include({ unverifiable: true });
+      // A root whose CA did not issue it: the chain fails.
+      const stranger = await makeCertificate(await mkdtemp(join(dir, 'b-')), identity, issuer);
+      const otherRoot = join(dir, 'other-root.json');
+      await writeFile(otherRoot, trustedRoot({ certificate: stranger, log }));
+      const unchained = await check(
+        bundle,
+        await trust({ root: otherRoot, identity: [identity, issuer] }),
+      );
+      expect(unchained)
+        .to.have.property('problem')
+        .that.contains('its certificate does not verify');
+    });
+
+    it('a trusted root that is not one is refused, naming the file', async () => {
+      await writeFile(join(dir, 'not-root.json'), '{"mediaType":"application/json"}');
+      const err = await trust({ root: join(dir, 'not-root.json') }).catch((e: unknown) => e);
+      expect(err).to.have.property('code', 'E_CONFIG_INVALID');
+      expect(err).to.have.property('message').that.contains('not-root.json');
+    });
+  });
+
+  describe('from a registry, through create, push and verify', () => {
+    let source: RunningRegistry;
+    let target: RunningRegistry;
+    let work: Awaited<ReturnType<typeof writeImageSet>>;
+    const keyed = makeImage({ seed: 92, layers: 1, layerSize: 1500, format: 'oci' });
+    const certified = makeImage({ seed: 93, layers: 1, layerSize: 1500, format: 'oci' });
+    const plain = makeImage({ seed: 94, layers: 1, layerSize: 1500, format: 'oci' });
+    const made: Record<string, string> = {};
+    let bundle = '';
+    const subjectOf = (i: typeof keyed) => ({
+      digest: i.manifestDigest,
+      size: i.manifest.length,
+      mediaType: i.mediaType,
+    });
+
+    before(async () => {
+      source = await startRegistry('anonymous');
+      target = await startRegistry('anonymous');
+      await seedImage(source, keyed, 'app/keyed:1');
+      await seedImage(source, certified, 'app/certified:1');
+      await seedImage(source, plain, 'app/plain:1');
+      const client = clientFor(source);
+      const at = (repository: string) => ({ registry: source.host, repository });
+      try {
+        const k = keyed.manifestDigest;
+        made.keyed = (
+          await attachBundle(client, at('app/keyed'), subjectOf(keyed), signBundle(k, { key, log }))
+        ).artifact;
+        made.provenance = (
+          await attachBundle(
+            client,
+            at('app/keyed'),
+            subjectOf(keyed),
+            signBundle(k, { key, predicateType: slsa }),
+            slsa,
+          )
+        ).artifact;
+        const c = certified.manifestDigest;
+        made.certified = (
+          await attachBundle(
+            client,
+            at('app/certified'),
+            subjectOf(certified),
+            signBundle(c, { certificate, log }),
+          )
+        ).artifact;
+      } finally {
+        await client.close();
+      }
+      work = await writeImageSet([
+        `${source.host}/app/keyed:1`,
+        `${source.host}/app/certified:1`,
+        `${source.host}/app/plain:1`,
+      ]);
+      bundle = (
+        await createBundle({
+          manifests: [work.file],
+          output: join(work.dir, 'signed.tar.xz'),
+          cacheDir: join(work.dir, 'cache'),
+          insecureRegistries: [source.host],
+          env: {},
+        })
+      ).output;
+    });
+    after(async () => {
+      await target.stop();
+      await source.stop();
+      await work.cleanup();
+    });
+
+    it('create carries each bundle by subject; the signature is a signature, the provenance an attestation with its predicate type', async () => {
+      const b = await openBundleSource(bundle);
+      const records = b.metadata?.images ?? [];
+      await b.close();
+      const link = (repo: string, d: string) =>
+        records.find((r) => r.ref === `${source.host}/${repo}@${d}`)?.referrer;
+      expect(link('app/keyed', made.keyed!)).to.deep.equal({
+        of: `${source.host}/app/keyed:1`,
+        subject: keyed.manifestDigest,
+        kind: 'signature',
+        artifactType: bundleMediaType,
+        via: 'subject',
+      });
+      expect(link('app/keyed', made.provenance!)).to.deep.include({
+        kind: 'attestation',
+        predicateTypes: [slsa],
+      });
+      expect(link('app/certified', made.certified!)).to.include({ kind: 'signature' });
+    });
+
+    it('push recreates them at the target and lists them, annotations kept, in the fallback index', async () => {
+      await pushImages({
+        source: bundle,
+        privateRegistry: `${target.host}/site`,
+        host: { plainHttp: true },
+      });
+      const client = clientFor(target);
+      try {
+        const index = await client.getManifest({
+          registry: target.host,
+          repository: 'site/app/keyed',
+          tag: keyed.manifestDigest.replace(':', '-'),
+        });
+        const entries = index.manifest.kind === 'index' ? index.manifest.manifests : [];
+        expect(entries.map((e) => e.digest).sort()).to.eql([made.keyed, made.provenance].sort());
+        const sig = entries.find((e) => e.digest === made.keyed);
+        expect(sig?.artifactType).to.equal(bundleMediaType);
+        expect(sig?.annotations?.['dev.sigstore.bundle.content']).to.equal('dsse-envelope');
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('bundle verify: the key-signed and the certificate-signed images are signed, the log verified; --require-signed names the unsigned one', async () => {
+      requireBuiltCli();
+      const all = [
+        '--key',
+        files['key.pub']!,
+        '--trusted-root',
+        files['root.json']!,
+        '--certificate-identity',
+        identity,
+        '--certificate-oidc-issuer',
+        issuer,
+      ];
+      const run = await runCli(['bundle', 'verify', bundle, ...all, '--json']);
+      expect(run.code, why(run)).to.equal(0);
+      const checks = (JSON.parse(run.stdout) as { signatures: Array<Record<string, unknown>> })
+        .signatures;
+      const of = (repo: string) => checks.find((c) => String(c.image).endsWith(`${repo}:1`));
+      expect(of('app/keyed')).to.include({
+        status: 'signed',
+        form: 'sigstore-bundle',
+        key: files['key.pub'],
+        transparencyLog: 'verified',
+      });
+      expect(of('app/certified')).to.deep.include({
+        status: 'signed',
+        identity: { subject: identity, issuer },
+        transparencyLog: 'verified',
+      });
+      expect(of('app/plain')).to.include({ status: 'unsigned' });
+      const text = await runCli(['bundle', 'verify', bundle, ...all]);
+      expect(text.stdout).to.match(
+        new RegExp(
+          `signed +${source.host}/app/certified:1 \\(${identity} \\(issuer ${issuer}\\), Sigstore bundle, transparency log verified\\)`,
+        ),
+      );
+      const strict = await runCli([
+        'bundle',
+        'verify',
+        bundle,
+        ...all,
+        '--require-signed',
+        '--json',
+      ]);
+      expect(strict.code, why(strict)).to.equal(7);
+      expect(errorOf(strict).code).to.equal('E_UNSIGNED');
+      expect(errorOf(strict).message).to.contain('app/plain:1').and.not.contain('app/keyed');
+    });
+
+    it('bundle verify with the key alone: the log is said to be unchecked, the certificate signature unverified (a failure under --require-signed); another key fails', async () => {
+      requireBuiltCli();
+      const run = await runCli(['bundle', 'verify', bundle, '--key', files['key.pub']!, '--json']);
+      expect(run.code, why(run)).to.equal(0);
+      const checks = (JSON.parse(run.stdout) as { signatures: Array<Record<string, unknown>> })
+        .signatures;
+      const of = (repo: string) => checks.find((c) => String(c.image).endsWith(`${repo}:1`));
+      expect(of('app/keyed')).to.deep.include({
+        status: 'signed',
+        transparencyLog: 'unchecked',
+        problems: ['its transparency-log entry was not checked: no trusted root was given'],
+      });
+      expect(of('app/certified')).to.deep.include({
+        status: 'unverified',
+        problems: ['signed with a certificate, which needs a trusted root to check offline'],
+      });
+      const strict = await runCli([
+        'bundle',
+        'verify',
+        bundle,
+        '--key',
+        files['key.pub']!,
+        '--require-signed',
+        '--json',
+      ]);
+      expect(errorOf(strict).code).to.equal('E_UNSIGNED');
+      expect(errorOf(strict).message).to.contain('app/certified:1');
+      const other = await runCli([
+        'bundle',
+        'verify',
+        bundle,
+        '--key',
+        files['other.pub']!,
+        '--json',
+      ]);
+      expect(other.code, why(other)).to.equal(7);
+      expect(errorOf(other).code).to.equal('E_SIGNATURE_INVALID');
+      expect(errorOf(other).message).to.contain('app/keyed:1');
+    });
+  });
+});

@@ -54,6 +54,8 @@ export class BundleSink implements ImageSink {
   private readonly sizes = new Map<string, number>();
   private readonly order = new Map<string, number>();
   private plan: BundlePlan | undefined;
+  /** What a delta leaves to its base: set at prepare, once the referrers are known. */
+  private omit: ReadonlySet<string> = new Set();
   private writing: Promise<WrittenBundle> | undefined;
   private failure: Error | undefined;
 
@@ -64,16 +66,17 @@ export class BundleSink implements ImageSink {
   /** Plans the bundle from every walked image and starts writing it. */
   async prepare(planned: readonly PlannedImage[]): Promise<void> {
     const images = planned.map(resolvedImage);
+    this.omit = deltaOmits(this.o.omit, planned);
     const verified = new Set(this.o.fetched);
     for (const image of images)
       for (const b of image.blobs) {
         this.sizes.set(b.digest, b.size);
-        if (this.o.omit?.has(b.digest) === true || this.arrivals.has(b.digest)) continue;
+        if (this.omit.has(b.digest) || this.arrivals.has(b.digest)) continue;
         if (await this.o.cache.has(b)) continue;
         this.arrivals.set(b.digest, arrival());
         verified.add(b.digest);
       }
-    const plan = planBundle(images, this.o.info, verified, this.o.omit);
+    const plan = planBundle(images, this.o.info, verified, this.omit);
     plan.metadata.blobs.forEach((b, i) => this.order.set(b.digest, i));
     this.plan = plan;
     const toFetch = plan.metadata.blobs.filter((b) => this.arrivals.has(b.digest));
@@ -98,7 +101,7 @@ export class BundleSink implements ImageSink {
   }
 
   async blobSize(_repository: string, digest: string): Promise<number | undefined> {
-    if (this.o.omit?.has(digest) === true) return this.sizes.get(digest);
+    if (this.omit.has(digest)) return this.sizes.get(digest);
     if (this.arrivals.has(digest)) return undefined;
     return this.o.cache.size(digest);
   }
@@ -187,4 +190,22 @@ function notPrepared(): BmpackError {
   return new BmpackError('E_INTERNAL', 'the bundle was not planned before it was written', {
     hint: 'This is a bug in bmpack: please report it.',
   });
+}
+
+/**
+ * The base's blobs a delta leaves out, except those of signatures and other
+ * referrers: they are a few kilobytes each, and with them a delta's
+ * signatures can be verified offline from the delta alone.
+ */
+function deltaOmits(
+  base: ReadonlySet<string> | undefined,
+  planned: readonly PlannedImage[],
+): ReadonlySet<string> {
+  if (base === undefined) return new Set();
+  const keep = new Set(
+    planned.flatMap((p) =>
+      p.request.referrer !== undefined ? p.graph.blobs.map((b) => b.digest) : [],
+    ),
+  );
+  return new Set([...base].filter((d) => !keep.has(d)));
 }

@@ -7,6 +7,7 @@
  * 2.8 has no referrers API), carried by bundle create, recreated by push,
  * and checked by bundle verify with the sigstore project's own verifier.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ import {
 import { errorOf, why } from '../reliability/network-faults-kit.js';
 
 const identity = 'release@example.test';
+const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const issuer = 'https://issuer.example.test';
 const slsa = 'https://slsa.dev/provenance/v1';
 
@@ -200,6 +202,7 @@ describe('Sigstore bundles: carried as referrers, verified offline with @sigstor
     const plain = makeImage({ seed: 94, layers: 1, layerSize: 1500, format: 'oci' });
     const made: Record<string, string> = {};
     let bundle = '';
+    let keyedBundle: Buffer = Buffer.alloc(0);
     const subjectOf = (i: typeof keyed) => ({
       digest: i.manifestDigest,
       size: i.manifest.length,
@@ -216,8 +219,9 @@ describe('Sigstore bundles: carried as referrers, verified offline with @sigstor
       const at = (repository: string) => ({ registry: source.host, repository });
       try {
         const k = keyed.manifestDigest;
+        keyedBundle = signBundle(k, { key, log });
         made.keyed = (
-          await attachBundle(client, at('app/keyed'), subjectOf(keyed), signBundle(k, { key, log }))
+          await attachBundle(client, at('app/keyed'), subjectOf(keyed), keyedBundle)
         ).artifact;
         made.provenance = (
           await attachBundle(
@@ -350,6 +354,68 @@ describe('Sigstore bundles: carried as referrers, verified offline with @sigstor
       expect(strict.code, why(strict)).to.equal(7);
       expect(errorOf(strict).code).to.equal('E_UNSIGNED');
       expect(errorOf(strict).message).to.contain('app/plain:1').and.not.contain('app/keyed');
+    });
+
+    it('a delta carries a fresh signature of an image its base holds, with every signature blob, so that it verifies alone; push adds it to the fallback index', async () => {
+      requireBuiltCli();
+      const fresh = signBundle(plain.manifestDigest, { key });
+      const client = clientFor(source);
+      try {
+        made.fresh = (
+          await attachBundle(
+            client,
+            { registry: source.host, repository: 'app/plain' },
+            subjectOf(plain),
+            fresh,
+          )
+        ).artifact;
+      } finally {
+        await client.close();
+      }
+      const delta = (
+        await createBundle({
+          manifests: [work.file],
+          output: join(work.dir, 'delta.tar.xz'),
+          cacheDir: join(work.dir, 'cache'),
+          insecureRegistries: [source.host],
+          since: bundle,
+          env: {},
+        })
+      ).output;
+      const b = await openBundleSource(delta);
+      const held = new Set(b.metadata?.blobs.map((x) => x.digest));
+      const records = b.metadata?.images ?? [];
+      await b.close();
+      expect(
+        records.find((r) => r.ref === `${source.host}/app/plain@${made.fresh}`)?.referrer,
+      ).to.include({ kind: 'signature', subject: plain.manifestDigest });
+      expect(held.has(sha256(fresh)), 'the new bundle blob').to.equal(true);
+      expect(held.has(sha256(keyedBundle)), 'an old one').to.equal(true);
+      expect(held.has(plain.layers[0]!.digest), 'an image layer the base holds').to.equal(false);
+      const run = await runCli(['bundle', 'verify', delta, '--key', files['key.pub']!, '--json']);
+      expect(run.code, why(run)).to.equal(0);
+      const checks = (JSON.parse(run.stdout) as { signatures: Array<Record<string, unknown>> })
+        .signatures;
+      expect(checks.find((c) => String(c.image).endsWith('app/plain:1'))).to.include({
+        status: 'signed',
+      });
+      await pushImages({
+        source: delta,
+        privateRegistry: `${target.host}/site`,
+        host: { plainHttp: true },
+      });
+      const reader = clientFor(target);
+      try {
+        const index = await reader.getManifest({
+          registry: target.host,
+          repository: 'site/app/plain',
+          tag: plain.manifestDigest.replace(':', '-'),
+        });
+        const entries = index.manifest.kind === 'index' ? index.manifest.manifests : [];
+        expect(entries.map((e) => e.digest)).to.eql([made.fresh]);
+      } finally {
+        await reader.close();
+      }
     });
 
     it('bundle verify with the key alone: the log is said to be unchecked, the certificate signature unverified (a failure under --require-signed); another key fails', async () => {

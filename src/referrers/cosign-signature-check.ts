@@ -3,8 +3,9 @@
  * cosign specs/SIGNATURE_SPEC.md), checked offline: each simple-signing
  * layer's payload against its digest, its claim (`docker-manifest-digest`)
  * against the image, its `dev.cosignproject.cosign/signature` against the
- * keys. A layer that carries a certificate instead (keyless cosign 2) is
- * reported as not checkable here.
+ * keys. A layer that also carries a certificate (keyless cosign 2) or its
+ * Rekor entry is read as the Sigstore bundle it amounts to and checked by
+ * the sigstore project's verifier, like a bundle referrer.
  */
 import { sha256Digest } from '../content/digest.js';
 import { parseManifest } from '../oci/manifest.js';
@@ -15,16 +16,16 @@ import {
   signatureValid,
   simpleSigningMediaType,
 } from './simple-signing.js';
-import type { PublicKeyFile } from './signature-trust.js';
+import { hasSigstoreMaterial, legacyBundle } from './cosign-rekor-bundle.js';
+import type { SignatureTrust } from './signature-trust.js';
 import type { SignatureVerdict } from './signature-verdict.js';
-
-const certificateAnnotation = 'dev.sigstore.cosign/certificate';
+import { verifySigstoreBundle } from './sigstore-bundle-check.js';
 
 export async function checkCosignSignature(
   bundle: BundleSource,
   digest: string,
   signatureManifest: string,
-  keys: readonly PublicKeyFile[],
+  trust: SignatureTrust,
 ): Promise<SignatureVerdict[]> {
   const bytes = await bundle.readDocument(signatureManifest);
   const manifest = parseManifest(bytes, undefined, signatureManifest);
@@ -34,7 +35,7 @@ export async function checkCosignSignature(
   return Promise.all(
     layers.map(async (layer) => {
       const payload = await bundle.readDocument(layer.digest);
-      return checkLayer(payload, layer, digest, keys);
+      return checkLayer(payload, layer, digest, trust);
     }),
   );
 }
@@ -43,12 +44,13 @@ function checkLayer(
   payload: Buffer,
   layer: { digest: string; annotations?: Readonly<Record<string, string>> },
   digest: string,
-  keys: readonly PublicKeyFile[],
+  trust: SignatureTrust,
 ): SignatureVerdict {
   if (sha256Digest(payload) !== layer.digest)
     return { ok: false, problem: `the payload ${layer.digest} does not match its digest` };
   const claim = readPayload(payload);
-  const signature = layer.annotations?.[signatureAnnotation];
+  const annotations = layer.annotations ?? {};
+  const signature = annotations[signatureAnnotation];
   if (claim === undefined || signature === undefined)
     return {
       ok: false,
@@ -56,23 +58,28 @@ function checkLayer(
     };
   if (claim.digest !== digest)
     return { ok: false, problem: `a signature over ${claim.digest}, not this image` };
-  const key = keys.find((k) => signatureValid(payload, signature, k.key));
   const reference = claim.reference !== undefined ? { reference: claim.reference } : {};
-  if (key !== undefined)
-    return { ok: true, key: key.file, ...reference, transparencyLog: 'absent', notes: [] };
-  if (layer.annotations?.[certificateAnnotation] !== undefined)
-    return {
-      ok: false,
-      problem:
-        'a keyless cosign signature (certificate in the tag-stored format), which bmpack does not check offline',
-      unverifiable: true,
-    };
-  return {
-    ok: false,
-    problem:
-      keys.length === 0
-        ? 'signed with a key, and no key was given'
-        : 'no given key verifies its signature',
-    ...(keys.length === 0 ? { unverifiable: true as const } : {}),
-  };
+  const verdict = hasSigstoreMaterial(annotations)
+    ? bySigstore(payload, signature, annotations, trust)
+    : byKey(payload, signature, trust);
+  return verdict.ok ? { ...verdict, ...reference } : verdict;
+}
+
+function bySigstore(
+  payload: Buffer,
+  signature: string,
+  annotations: Readonly<Record<string, string>>,
+  trust: SignatureTrust,
+): SignatureVerdict {
+  const bundle = legacyBundle(payload, signature, annotations);
+  if ('problem' in bundle) return { ok: false, problem: bundle.problem };
+  return verifySigstoreBundle(bundle, payload, trust);
+}
+
+function byKey(payload: Buffer, signature: string, trust: SignatureTrust): SignatureVerdict {
+  const key = trust.keys.find((k) => signatureValid(payload, signature, k.key));
+  if (key !== undefined) return { ok: true, key: key.file, transparencyLog: 'absent', notes: [] };
+  return trust.keys.length === 0
+    ? { ok: false, problem: 'signed with a key, and no key was given', unverifiable: true }
+    : { ok: false, problem: 'no given key verifies its signature' };
 }

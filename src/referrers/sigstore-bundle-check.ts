@@ -48,10 +48,26 @@ export async function checkSigstoreBundle(
   if (claim !== image.digest)
     return { ok: false, problem: `a signature over ${claim}, not this image` };
   const artifact = bundle.content.$case === 'messageSignature' ? await image.manifest() : undefined;
-  const { entity, transparencyLog, notes } = withCheckableLogs(
-    toSignedEntity(bundle, artifact),
-    trust,
-  );
+  return verifySigstoreBundle(bundle, artifact, trust);
+}
+
+/**
+ * The verifier's verdict on a parsed bundle whose claim is already checked:
+ * `artifact` is what a message signature signs (a DSSE envelope signs its
+ * own payload).
+ */
+export function verifySigstoreBundle(
+  bundle: Bundle,
+  artifact: Buffer | undefined,
+  trust: SignatureTrust,
+): SignatureVerdict {
+  let signed: SignedEntity;
+  try {
+    signed = toSignedEntity(bundle, artifact);
+  } catch (err) {
+    return { ok: false, problem: `its verification material cannot be read (${message(err)})` };
+  }
+  const { entity, transparencyLog, notes } = withCheckableLogs(signed, trust);
   const verdict =
     entity.key.$case === 'public-key' ? byKey(entity, trust) : byCertificate(entity, trust);
   return verdict.ok ? { ...verdict, transparencyLog, notes } : verdict;

@@ -79,7 +79,7 @@ async function checkAll(bundle: BundleSource, trust: SignatureTrust): Promise<Si
         )
         .map((sig) => ({
           form: 'cosign-tag',
-          check: () => checkCosignSignature(bundle, digest, sig.descriptor.digest, trust.keys),
+          check: () => checkCosignSignature(bundle, digest, sig.descriptor.digest, trust),
         }));
       const bySubject: Candidate[] = named
         .filter((i) => {

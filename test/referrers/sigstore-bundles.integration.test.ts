@@ -15,10 +15,14 @@ import { expect } from 'chai';
 import { openBundleSource } from '../../src/bundle-reader/index.js';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { pushImages } from '../../src/push/push-images.js';
-import { loadSignatureTrust, type SignatureTrust } from '../../src/referrers/index.js';
+import {
+  loadSignatureTrust,
+  verifySignatures,
+  type SignatureTrust,
+} from '../../src/referrers/index.js';
 import { checkSigstoreBundle } from '../../src/referrers/sigstore-bundle-check.js';
 import { requireBuiltCli, runCli } from '../rig/cli.js';
-import { makeKey } from '../rig/cosign.js';
+import { cosignSign, makeKey } from '../rig/cosign.js';
 import { makeImage } from '../rig/image-generator.js';
 import { clientFor } from '../rig/registry-client.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
@@ -31,6 +35,8 @@ import {
   makeLog,
   signBundle,
   signMessageBundle,
+  certificateKey,
+  rekorAnnotations,
   trustedRoot,
   type TestCertificate,
 } from '../rig/sigstore.js';
@@ -456,6 +462,122 @@ describe('Sigstore bundles: carried as referrers, verified offline with @sigstor
       expect(other.code, why(other)).to.equal(7);
       expect(errorOf(other).code).to.equal('E_SIGNATURE_INVALID');
       expect(errorOf(other).message).to.contain('app/keyed:1');
+    });
+  });
+
+  describe("cosign 2's tag-stored signatures with a certificate and a Rekor bundle (the dev.sigstore.cosign/bundle form)", () => {
+    let source: RunningRegistry;
+    const keyless = makeImage({ seed: 96, layers: 1, layerSize: 800, format: 'oci' });
+    const keyedLog = makeImage({ seed: 97, layers: 1, layerSize: 800, format: 'oci' });
+    const forged = makeImage({ seed: 98, layers: 1, layerSize: 800, format: 'oci' });
+    const bundles: Record<string, string> = {};
+    const cleanups: Array<() => Promise<void>> = [];
+
+    before(async () => {
+      source = await startRegistry('anonymous');
+      await seedImage(source, keyless, 'legacy/keyless:1');
+      await seedImage(source, keyedLog, 'legacy/keyed:1');
+      await seedImage(source, forged, 'legacy/forged:1');
+      const client = clientFor(source);
+      const at = (repository: string) => ({ registry: source.host, repository });
+      try {
+        const signer = certificateKey(certificate);
+        const withCert = rekorAnnotations({ log, certificate });
+        await cosignSign(
+          client,
+          at('legacy/keyless'),
+          keyless.manifestDigest,
+          signer,
+          'sig',
+          keyless.manifestDigest,
+          withCert,
+        );
+        const withKey = rekorAnnotations({ log, publicKeyPem: key.publicKeyPem });
+        await cosignSign(
+          client,
+          at('legacy/keyed'),
+          keyedLog.manifestDigest,
+          key,
+          'sig',
+          keyedLog.manifestDigest,
+          withKey,
+        );
+        const bad = rekorAnnotations({ log, publicKeyPem: key.publicKeyPem, badLogProof: true });
+        await cosignSign(
+          client,
+          at('legacy/forged'),
+          forged.manifestDigest,
+          key,
+          'sig',
+          forged.manifestDigest,
+          bad,
+        );
+      } finally {
+        await client.close();
+      }
+      for (const [name, repos] of [
+        ['good', ['legacy/keyless:1', 'legacy/keyed:1']],
+        ['forged', ['legacy/forged:1']],
+      ] as const) {
+        const set = await writeImageSet(repos.map((r) => `${source.host}/${r}`));
+        cleanups.push(set.cleanup);
+        bundles[name] = (
+          await createBundle({
+            manifests: [set.file],
+            output: join(set.dir, `${name}.tar.xz`),
+            cacheDir: join(set.dir, 'cache'),
+            insecureRegistries: [source.host],
+            env: {},
+          })
+        ).output;
+      }
+    });
+    after(async () => {
+      await source.stop();
+      for (const c of cleanups) await c();
+    });
+
+    const verify = async (name: string, t: Parameters<typeof trust>[0]) =>
+      verifySignatures(bundles[name]!, await trust(t));
+
+    it('the keyless one verifies against the trusted root and identity, its Rekor entry too; the keyed one by its key and its entry', async () => {
+      const checks = await verify('good', {
+        keys: [files['key.pub']!],
+        root: files['root.json']!,
+        identity: [identity, issuer],
+      });
+      const of = (repo: string) => checks.find((c) => c.image.endsWith(`${repo}:1`));
+      expect(of('legacy/keyless')).to.deep.include({
+        status: 'signed',
+        form: 'cosign-tag',
+        identity: { subject: identity, issuer },
+        reference: `${source.host}/legacy/keyless`,
+        transparencyLog: 'verified',
+      });
+      expect(of('legacy/keyed')).to.deep.include({
+        status: 'signed',
+        key: files['key.pub'],
+        transparencyLog: 'verified',
+      });
+    });
+
+    it('without a trusted root: the keyless one is unverified, the keyed one signed with its log entry said to be unchecked', async () => {
+      const checks = await verify('good', { keys: [files['key.pub']!] });
+      const of = (repo: string) => checks.find((c) => c.image.endsWith(`${repo}:1`));
+      expect(of('legacy/keyless')).to.include({ status: 'unverified' });
+      expect(of('legacy/keyed')).to.deep.include({
+        status: 'signed',
+        transparencyLog: 'unchecked',
+      });
+    });
+
+    it('a Rekor entry whose signed entry timestamp is forged fails under the trusted root', async () => {
+      const [check] = await verify('forged', {
+        keys: [files['key.pub']!],
+        root: files['root.json']!,
+      });
+      expect(check).to.include({ status: 'invalid' });
+      expect(check?.problems.join(' ')).to.contain('inclusion promise could not be verified');
     });
   });
 });

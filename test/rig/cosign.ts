@@ -62,6 +62,8 @@ export async function cosignSign(
   suffix: 'sig' = 'sig',
   /** The digest the payload claims (default: `digest`): another one makes a swapped signature. */
   claim = digest,
+  /** More layer annotations from the payload and its signature (certificate, Rekor bundle). */
+  extra: (payload: Buffer, signature: string) => Record<string, string> = () => ({}),
 ): Promise<Pushed> {
   const payload = Buffer.from(
     JSON.stringify({
@@ -76,7 +78,7 @@ export async function cosignSign(
   const signature = sign('sha256', payload, key.privateKey).toString('base64');
   return pushCosignManifest(client, at, tagOf(digest, suffix), payload, {
     mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
-    annotations: { 'dev.cosignproject.cosign/signature': signature },
+    annotations: { 'dev.cosignproject.cosign/signature': signature, ...extra(payload, signature) },
   });
 }
 

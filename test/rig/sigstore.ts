@@ -264,3 +264,64 @@ export async function attachBundle(
   });
   return { artifact };
 }
+
+/**
+ * The annotations cosign 2 adds to a tag-stored signature layer when it
+ * uploads to Rekor: `dev.sigstore.cosign/bundle` (the hashedrekord 0.0.1
+ * entry and its signed entry timestamp) and, keyless, the certificate and
+ * chain in PEM. `verifier` is the PEM the entry names (key or certificate).
+ */
+export function rekorAnnotations(o: {
+  log?: TestLog;
+  certificate?: TestCertificate;
+  publicKeyPem?: string;
+  badLogProof?: boolean;
+}): (payload: Buffer, signature: string) => Record<string, string> {
+  return (payload, signature) => {
+    const verifier =
+      o.certificate !== undefined ? derToPem(o.certificate.leafDer) : (o.publicKeyPem ?? '');
+    const out: Record<string, string> = {};
+    if (o.certificate !== undefined) {
+      out['dev.sigstore.cosign/certificate'] = verifier;
+      out['dev.sigstore.cosign/chain'] = derToPem(o.certificate.caDer);
+    }
+    if (o.log === undefined) return out;
+    const body = Buffer.from(
+      JSON.stringify({
+        apiVersion: '0.0.1',
+        kind: 'hashedrekord',
+        spec: {
+          data: {
+            hash: {
+              algorithm: 'sha256',
+              value: createHash('sha256').update(payload).digest('hex'),
+            },
+          },
+          signature: {
+            content: signature,
+            publicKey: { content: Buffer.from(verifier).toString('base64') },
+          },
+        },
+      }),
+    );
+    const integratedTime = Math.floor(Date.now() / 1000);
+    const logID = o.log.logId.toString('hex');
+    const promised = `{"body":"${body.toString('base64')}","integratedTime":${integratedTime},"logID":"${logID}","logIndex":7}`;
+    const set = corrupt(sign('sha256', Buffer.from(promised), o.log.privateKey), o.badLogProof);
+    out['dev.sigstore.cosign/bundle'] = JSON.stringify({
+      SignedEntryTimestamp: set.toString('base64'),
+      Payload: { body: body.toString('base64'), integratedTime, logIndex: 7, logID },
+    });
+    return out;
+  };
+}
+
+function derToPem(der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** A certificate's key as a {@link TestKey}, to sign as keyless cosign does. */
+export function certificateKey(c: TestCertificate): TestKey {
+  return { privateKey: c.privateKey, publicKeyPem: derToPem(c.leafDer) };
+}

@@ -44,6 +44,7 @@ import {
   type TimedResult,
 } from './timed.js';
 import { seedWorkload, writeWorkloadImageSet, type Workload } from './workload.js';
+import { resultsFile, writeMainResults } from './results-section.js';
 
 const started = performance.now();
 function log(message: string): void {
@@ -552,8 +553,7 @@ async function main(): Promise<void> {
       : {}),
   };
   process.stdout.write(renderConsole(results));
-  const resultsFile = join(repoRoot, 'bench', 'RESULTS.md');
-  await writeFile(resultsFile, renderMarkdown(results));
+  await writeMainResults(renderMarkdown(results));
   log(`wrote ${relative(repoRoot, resultsFile)}`);
 }
 

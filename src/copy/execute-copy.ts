@@ -79,7 +79,11 @@ export async function executeCopy(
 
 /**
  * Manifest PUTs (children before parents, as planned), each after the
- * blobs it lists and, for an index, the manifests it lists.
+ * blobs it lists and, for an index, the manifests it lists; a referrer
+ * after its subject, when the subject goes up in the same copy (OCI
+ * distribution-spec "Pushing Manifests with Subject": the subject first,
+ * so that a registry can index the referrer and clients never see a
+ * signature of something absent).
  */
 function startManifests(
   run: Puts,
@@ -88,17 +92,35 @@ function startManifests(
   probe: SinkProbe,
 ): Tasks {
   const tasks: Tasks = new Map();
-  for (const m of manifests) {
+  const start = (m: ManifestWork): void => {
     const present = probe.hasManifest(m.repo, m.document.digest);
     const needs = [
       ...m.document.blobs.map((d) => blobs.get(stateKey(m.repo, d))),
       ...m.document.children.map((d) => tasks.get(stateKey(m.repo, d))),
+      ...(m.document.subject !== undefined
+        ? [tasks.get(stateKey(m.repo, m.document.subject))]
+        : []),
       present.then(() => undefined),
     ];
     tasks.set(
       stateKey(m.repo, m.document.digest),
       after(needs, run.small, async () => put(run, { ...m, skip: await present })),
     );
+  };
+  const keys = new Set(manifests.map((m) => stateKey(m.repo, m.document.digest)));
+  let waiting = [...manifests];
+  // Referrers wait for subjects planned anywhere in the copy: start, in rounds,
+  // every manifest whose subject and children have tasks or are not part of this copy.
+  while (waiting.length > 0) {
+    const ready = waiting.filter((m) =>
+      [...m.document.children, ...(m.document.subject !== undefined ? [m.document.subject] : [])]
+        .map((d) => stateKey(m.repo, d))
+        .every((key) => tasks.has(key) || !keys.has(key)),
+    );
+    // Digests cannot form a cycle; should one appear, nothing waits for it.
+    for (const m of ready.length > 0 ? ready : waiting) start(m);
+    const started = new Set(ready.length > 0 ? ready : waiting);
+    waiting = waiting.filter((m) => !started.has(m));
   }
   return tasks;
 }

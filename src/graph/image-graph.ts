@@ -18,6 +18,8 @@ export interface GraphDocument {
   readonly children: readonly string[];
   /** Digests of a manifest's config and layers (in place before it); none for an index. */
   readonly blobs: readonly string[];
+  /** The digest a referrer's `subject` names (image-spec manifest.md "subject"). */
+  readonly subject?: string;
 }
 
 /** A config or layer, as the manifest that names it describes it. */

@@ -209,5 +209,6 @@ function document(digest: string, m: AnyManifest, bytes: Buffer): GraphDocument 
     bytes,
     children: m.kind === 'index' ? m.manifests.map((c) => c.digest) : [],
     blobs: m.kind === 'index' ? [] : [m.config, ...m.layers].map((b) => b.digest),
+    ...(m.subject !== undefined ? { subject: m.subject.digest } : {}),
   };
 }

@@ -23,6 +23,7 @@ import {
 import { checkSigstoreBundle } from '../../src/referrers/sigstore-bundle-check.js';
 import { requireBuiltCli, runCli } from '../rig/cli.js';
 import { cosignSign, makeKey } from '../rig/cosign.js';
+import { startFaultProxy } from '../rig/fault-proxy.js';
 import { makeImage } from '../rig/image-generator.js';
 import { clientFor } from '../rig/registry-client.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
@@ -291,12 +292,39 @@ describe('Sigstore bundles: carried as referrers, verified offline with @sigstor
       expect(link('app/certified', made.certified!)).to.include({ kind: 'signature' });
     });
 
-    it('push recreates them at the target and lists them, annotations kept, in the fallback index', async () => {
-      await pushImages({
-        source: bundle,
-        privateRegistry: `${target.host}/site`,
-        host: { plainHttp: true },
+    it('push puts each referrer after its subject, and lists them, annotations kept, in the fallback index', async () => {
+      const front = await startFaultProxy(target);
+      // The subject's layer is refused once: retried, it ends well after the referrers' blobs.
+      const layer = keyed.layers[0]!.digest;
+      front.addRule({
+        match: (r) =>
+          r.method === 'PUT' &&
+          (r.path.includes(layer) || r.path.includes(encodeURIComponent(layer))),
+        times: 1,
+        action: { kind: 'status', status: 503 },
       });
+      try {
+        await pushImages({
+          source: bundle,
+          privateRegistry: `${front.host}/site`,
+          host: { plainHttp: true },
+        });
+        const puts = front.requests
+          .filter((r) => r.method === 'PUT' && r.path.includes('/manifests/'))
+          .map((r) => r.path);
+        const at = (repo: string, ref: string) =>
+          puts.findIndex((p) => p === `/v2/site/${repo}/manifests/${ref}`);
+        const subject =
+          at('app/keyed', keyed.manifestDigest) >= 0
+            ? at('app/keyed', keyed.manifestDigest)
+            : at('app/keyed', '1');
+        expect(subject, puts.join('\n')).to.be.at.least(0);
+        expect(front.requests.filter((r) => r.fault === 'status')).to.have.length(1);
+        for (const r of [made.keyed!, made.provenance!])
+          expect(at('app/keyed', r), `${r} after its subject`).to.be.greaterThan(subject);
+      } finally {
+        await front.stop();
+      }
       const client = clientFor(target);
       try {
         const index = await client.getManifest({

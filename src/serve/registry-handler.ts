@@ -22,7 +22,7 @@ export function registryHandler(
     const path = url.pathname;
     const read = req.method === 'GET' || req.method === 'HEAD';
     if (!read) {
-      error(res, 405, 'UNSUPPORTED', 'this registry is read-only');
+      registryError(res, 405, 'UNSUPPORTED', 'this registry is read-only');
       return;
     }
     if (path === '/v2/' || path === '/v2') {
@@ -36,11 +36,11 @@ export function registryHandler(
     const m = /^\/v2\/(.+)\/(tags\/list|manifests\/([^/]+)|blobs\/([^/]+))$/.exec(path);
     const repo = m?.[1] !== undefined ? catalogue.get(m[1]) : undefined;
     if (m === null || m[1] === undefined) {
-      error(res, 404, 'NOT_FOUND', 'no such route');
+      registryError(res, 404, 'NOT_FOUND', 'no such route');
       return;
     }
     if (repo === undefined) {
-      error(res, 404, 'NAME_UNKNOWN', `repository ${m[1]} is not in the bundle`);
+      registryError(res, 404, 'NAME_UNKNOWN', `repository ${m[1]} is not in the bundle`);
       return;
     }
     if (m[2] === 'tags/list') {
@@ -51,7 +51,7 @@ export function registryHandler(
       const digest = repo.tags.get(m[3]) ?? m[3];
       const manifest = repo.manifests.get(digest);
       if (manifest === undefined) {
-        error(res, 404, 'MANIFEST_UNKNOWN', `no manifest ${m[3]} in ${m[1]}`);
+        registryError(res, 404, 'MANIFEST_UNKNOWN', `no manifest ${m[3]} in ${m[1]}`);
         return;
       }
       res.writeHead(200, {
@@ -66,12 +66,12 @@ export function registryHandler(
     const digest = m[4] ?? '';
     const size = repo.blobs.get(digest) ?? repo.manifests.get(digest)?.bytes.length;
     if (size === undefined) {
-      error(res, 404, 'BLOB_UNKNOWN', `no blob ${digest} in ${m[1]}`);
+      registryError(res, 404, 'BLOB_UNKNOWN', `no blob ${digest} in ${m[1]}`);
       return;
     }
     const source = sources.find((x) => x.holds(digest));
     if (source === undefined) {
-      error(res, 404, 'BLOB_UNKNOWN', `no bundle served here holds ${digest}`);
+      registryError(res, 404, 'BLOB_UNKNOWN', `no bundle served here holds ${digest}`);
       return;
     }
     await blob(req, res, source, digest, size);
@@ -167,10 +167,18 @@ function list(
   json(res, req, name !== undefined ? { name, [field]: items } : { [field]: items }, link);
 }
 
-function error(res: ServerResponse, status: number, code: string, message: string): void {
+/** An error in the spec's JSON form (distribution-spec "Error Codes"). */
+export function registryError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const bytes = Buffer.from(JSON.stringify({ errors: [{ code, message, detail: null }] }));
   res.writeHead(status, {
     ...apiHeader,
+    ...headers,
     'content-type': 'application/json',
     'content-length': bytes.length,
   });

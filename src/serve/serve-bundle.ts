@@ -5,7 +5,15 @@
  * would name them under `namespace`, so `mirror config --private-registry
  * HOST:PORT/NAMESPACE` points nodes at it unchanged.
  */
-import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { openBundleSource, type BundleSource } from '../bundle-reader/index.js';
 import { BmpackError } from '../errors.js';
@@ -15,13 +23,19 @@ import { mapImages } from '../push/target-mapping.js';
 import { fallbackRepository } from '../reference/index.js';
 import { BundleImageSource, anyRepository } from '../store/index.js';
 import { buildCatalogue, type CatalogueImage } from './catalogue.js';
-import { registryHandler } from './registry-handler.js';
+import { loadHtpasswd, type BasicAuth } from './basic-auth.js';
+import { registryError, registryHandler } from './registry-handler.js';
+import { ioError } from '../fs/atomic-file.js';
 
 export interface ServeOptions {
   readonly sources: readonly string[];
   /** `HOST:PORT`; default 127.0.0.1:5000 (port 0: any free one). */
   readonly listen?: string;
   readonly namespace?: string;
+  /** Serve HTTPS with this PEM certificate (chain) and key. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** Ask for basic authentication against this htpasswd file (bcrypt entries). */
+  readonly htpasswd?: string;
   /** One line per request (no credentials are ever in one). */
   readonly onRequest?: (line: AccessLine) => void;
   readonly onEvent?: ProgressListener;
@@ -38,6 +52,7 @@ export interface AccessLine {
 export interface RunningServe {
   /** `127.0.0.1:PORT`, as clients name it. */
   readonly address: string;
+  readonly scheme: 'http' | 'https';
   readonly repositories: number;
   close(): Promise<void>;
 }
@@ -50,31 +65,15 @@ export async function serveBundles(o: ServeOptions): Promise<RunningServe> {
     const images = (await Promise.all(sources.map((s, i) => imagesOf(s, opened[i], o)))).flat();
     const catalogue = buildCatalogue(images);
     const handler = registryHandler(catalogue, sources);
-    const server = createServer((req, res) => {
-      const started = performance.now();
-      let bytes = 0;
-      const write = res.write.bind(res);
-      res.write = ((chunk: Buffer, ...rest: never[]) => {
-        bytes += chunk.length;
-        return write(chunk, ...rest);
-      }) as typeof res.write;
-      res.on('finish', () => {
-        o.onRequest?.({
-          method: req.method ?? '',
-          path: (req.url ?? '').slice(0, 300),
-          status: res.statusCode,
-          bytes,
-          ms: Math.round(performance.now() - started),
-        });
-      });
-      handler(req, res).catch(() => res.destroy());
-    });
+    const auth = o.htpasswd !== undefined ? await loadHtpasswd(o.htpasswd) : undefined;
+    const server = await createListener(o, logged(o, guarded(auth, handler)));
     server.headersTimeout = 10_000;
     server.requestTimeout = 300_000;
     server.keepAliveTimeout = 30_000;
     const address = await listen(server, o.listen ?? '127.0.0.1:5000');
     return {
       address,
+      scheme: o.tls !== undefined ? 'https' : 'http',
       repositories: catalogue.size,
       close: async () => {
         await new Promise<void>((resolve) => {
@@ -89,6 +88,67 @@ export async function serveBundles(o: ServeOptions): Promise<RunningServe> {
   } catch (err) {
     await Promise.all(opened.map((b) => b.close()));
     throw err;
+  }
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** distribution's htpasswd auth: every route, `/v2/` included, needs valid credentials. */
+function guarded(auth: BasicAuth | undefined, handler: Handler): Handler {
+  if (auth === undefined) return handler;
+  return async (req, res) => {
+    if ((await auth.check(req.headers.authorization)) !== undefined) return handler(req, res);
+    registryError(res, 401, 'UNAUTHORIZED', 'authentication required', {
+      'www-authenticate': 'Basic realm="bmpack serve"',
+    });
+  };
+}
+
+/** One access line per request once answered: method, path, status, bytes, time; never a header. */
+function logged(o: ServeOptions, handler: Handler): RequestListener {
+  return (req, res) => {
+    const started = performance.now();
+    let bytes = 0;
+    const write = res.write.bind(res);
+    res.write = ((chunk: Buffer, ...rest: never[]) => {
+      bytes += chunk.length;
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    res.on('finish', () => {
+      o.onRequest?.({
+        method: req.method ?? '',
+        path: (req.url ?? '').slice(0, 300),
+        status: res.statusCode,
+        bytes,
+        ms: Math.round(performance.now() - started),
+      });
+    });
+    handler(req, res).catch(() => res.destroy());
+  };
+}
+
+/** HTTP, or HTTPS with the given certificate and key (read once, at start). */
+async function createListener(o: ServeOptions, listener: RequestListener): Promise<Server> {
+  if (o.tls === undefined) return createServer(listener);
+  const [cert, key] = await Promise.all(
+    [o.tls.certFile, o.tls.keyFile].map((f) =>
+      readFile(f).catch((err: unknown) => {
+        throw ioError(err, f, 'read');
+      }),
+    ),
+  );
+  try {
+    return createTlsServer({ cert, key }, listener);
+  } catch (err) {
+    throw new BmpackError(
+      'E_CONFIG_INVALID',
+      `cannot serve TLS with ${o.tls.certFile} and ${o.tls.keyFile}: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        hint: 'Give a PEM certificate (its chain after it) and the PEM private key that belongs to it.',
+        cause: err,
+        details: { cert: o.tls.certFile, key: o.tls.keyFile },
+      },
+    );
   }
 }
 

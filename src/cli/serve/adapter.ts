@@ -5,6 +5,9 @@ export interface ServeFlags {
   readonly source: readonly string[];
   readonly listen: string;
   readonly namespace?: string | undefined;
+  readonly 'tls-cert'?: string | undefined;
+  readonly 'tls-key'?: string | undefined;
+  readonly htpasswd?: string | undefined;
 }
 
 export async function runServe(
@@ -16,13 +19,17 @@ export async function runServe(
     sources: flags.source,
     listen: flags.listen,
     ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+    ...(flags['tls-cert'] !== undefined && flags['tls-key'] !== undefined
+      ? { tls: { certFile: flags['tls-cert'], keyFile: flags['tls-key'] } }
+      : {}),
+    ...(flags.htpasswd !== undefined ? { htpasswd: flags.htpasswd } : {}),
     onRequest: access,
     onEvent: (e) => {
       if (e.type === 'warning') say(`warning: ${e.message}`);
     },
   });
   say(
-    `serving ${served.repositories} repositories of ${flags.source.join(', ')} on http://${served.address}${flags.namespace !== undefined ? `/v2/${flags.namespace}` : ''} (read only; Ctrl-C stops)`,
+    `serving ${served.repositories} repositories of ${flags.source.join(', ')} on ${served.scheme}://${served.address}${flags.namespace !== undefined ? `/v2/${flags.namespace}` : ''} (read only${flags.htpasswd !== undefined ? ', basic auth' : ''}; Ctrl-C stops)`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -30,4 +37,11 @@ export async function runServe(
   });
   await served.close();
   return { address: served.address, repositories: served.repositories };
+}
+
+/** An access line: `METHOD PATH STATUS BYTES MSms`, or one JSON object (`--json`). */
+export function renderAccessLine(l: AccessLine, json: boolean): string {
+  return json
+    ? JSON.stringify({ type: 'access', ...l })
+    : `${l.method} ${l.path} ${l.status} ${l.bytes} ${l.ms}ms`;
 }

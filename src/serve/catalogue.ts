@@ -5,6 +5,8 @@
  * are answered only from here, so no request path reaches the file system.
  */
 import type { ImageGraph } from '../graph/index.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { referrerDescriptor } from '../referrers/fallback-index.js';
 
 export interface ServedManifest {
   readonly digest: string;
@@ -17,6 +19,8 @@ export interface ServedRepository {
   readonly manifests: Map<string, ServedManifest>;
   /** Config and layer digests with their sizes. */
   readonly blobs: Map<string, number>;
+  /** By subject digest: the descriptors of the manifests that refer to it (the referrers API's list). */
+  readonly referrers: Map<string, Descriptor[]>;
 }
 
 export type Catalogue = ReadonlyMap<string, ServedRepository>;
@@ -32,12 +36,18 @@ export function buildCatalogue(images: readonly CatalogueImage[]): Catalogue {
   for (const image of images) {
     let repo = repos.get(image.repository);
     if (repo === undefined) {
-      repo = { tags: new Map(), manifests: new Map(), blobs: new Map() };
+      repo = { tags: new Map(), manifests: new Map(), blobs: new Map(), referrers: new Map() };
       repos.set(image.repository, repo);
     }
     if (image.tag !== undefined) repo.tags.set(image.tag, image.graph.top.digest);
-    for (const d of image.graph.documents)
+    for (const d of image.graph.documents) {
+      if (repo.manifests.has(d.digest)) continue;
       repo.manifests.set(d.digest, { digest: d.digest, mediaType: d.mediaType, bytes: d.bytes });
+      if (d.subject === undefined) continue;
+      const list = repo.referrers.get(d.subject) ?? [];
+      list.push(referrerDescriptor(d.bytes, d.digest, `${image.repository}@${d.digest}`));
+      repo.referrers.set(d.subject, list);
+    }
     for (const b of image.graph.blobs) repo.blobs.set(b.digest, b.size);
   }
   return repos;

@@ -1,14 +1,16 @@
 /**
  * The read side of the OCI distribution spec over a bundle ("Pull",
  * "Content discovery"): /v2/, _catalog and tags/list with n/last and Link,
- * manifests and blobs by HEAD and GET (blobs with Range, 206), errors in
- * the spec's JSON form, UNSUPPORTED for every write.
+ * manifests and blobs by HEAD and GET (blobs with Range, 206), the
+ * referrers API, errors in the spec's JSON form, UNSUPPORTED for every write.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { ImageSource } from '../store/index.js';
 import { anyRepository } from '../store/index.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { MediaType } from '../oci/media-types.js';
 import { page, type Catalogue } from './catalogue.js';
 
 const apiHeader = { 'docker-distribution-api-version': 'registry/2.0' };
@@ -33,7 +35,8 @@ export function registryHandler(
       list(res, req, url, [...catalogue.keys()], 'repositories');
       return;
     }
-    const m = /^\/v2\/(.+)\/(tags\/list|manifests\/([^/]+)|blobs\/([^/]+))$/.exec(path);
+    const m =
+      /^\/v2\/(.+)\/(tags\/list|manifests\/([^/]+)|blobs\/([^/]+)|referrers\/([^/]+))$/.exec(path);
     const repo = m?.[1] !== undefined ? catalogue.get(m[1]) : undefined;
     if (m === null || m[1] === undefined) {
       registryError(res, 404, 'NOT_FOUND', 'no such route');
@@ -45,6 +48,10 @@ export function registryHandler(
     }
     if (m[2] === 'tags/list') {
       list(res, req, url, [...repo.tags.keys()], 'tags', m[1]);
+      return;
+    }
+    if (m[5] !== undefined) {
+      referrers(res, req, url, repo.referrers.get(m[5]) ?? []);
       return;
     }
     if (m[3] !== undefined) {
@@ -129,6 +136,31 @@ export function parseRange(
   const start = Number(a);
   const end = b === '' ? size : Math.min(size, Number(b) + 1);
   return start < size && start < end ? { start, end } : 'invalid';
+}
+
+/**
+ * distribution-spec "Listing Referrers": an image index of the descriptors
+ * whose subject is the digest (empty when none), filtered by `artifactType`
+ * with `OCI-Filters-Applied` saying so.
+ */
+function referrers(
+  res: ServerResponse,
+  req: IncomingMessage,
+  url: URL,
+  all: readonly Descriptor[],
+): void {
+  const type = url.searchParams.get('artifactType');
+  const manifests = type === null ? all : all.filter((d) => d.artifactType === type);
+  const bytes = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }),
+  );
+  res.writeHead(200, {
+    ...apiHeader,
+    'content-type': MediaType.ociIndex,
+    'content-length': bytes.length,
+    ...(type !== null ? { 'oci-filters-applied': 'artifactType' } : {}),
+  });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
 }
 
 function json(

@@ -15,6 +15,7 @@ import { expect } from 'chai';
 import { openBundleSource } from '../../src/bundle-reader/index.js';
 import { createBundle } from '../../src/bundle-writer/create-bundle.js';
 import { pushImages } from '../../src/push/push-images.js';
+import { serveBundles } from '../../src/serve/index.js';
 import {
   loadSignatureTrust,
   verifySignatures,
@@ -449,6 +450,54 @@ describe('Sigstore bundles: carried as referrers, verified offline with @sigstor
         expect(entries.map((e) => e.digest)).to.eql([made.fresh]);
       } finally {
         await reader.close();
+      }
+    });
+
+    it('bmpack serve answers the referrers API from the bundle (artifactType filter too), and a bundle created from it carries them by subject', async () => {
+      const served = await serveBundles({
+        sources: [bundle],
+        listen: '127.0.0.1:0',
+        namespace: 'ns',
+      });
+      try {
+        const base = `http://${served.address}/v2/ns/app/keyed/referrers/${keyed.manifestDigest}`;
+        const all = await fetch(base);
+        expect(all.status).to.equal(200);
+        expect(all.headers.get('content-type')).to.equal('application/vnd.oci.image.index.v1+json');
+        const listed = (
+          (await all.json()) as { manifests: Array<{ digest: string; artifactType?: string }> }
+        ).manifests;
+        expect(listed.map((d) => d.digest).sort()).to.eql([made.keyed, made.provenance].sort());
+        const filtered = await fetch(
+          `${base}?artifactType=${encodeURIComponent('application/spdx+json')}`,
+        );
+        expect(filtered.headers.get('oci-filters-applied')).to.equal('artifactType');
+        expect(((await filtered.json()) as { manifests: unknown[] }).manifests).to.eql([]);
+        const set = await writeImageSet([`${served.address}/ns/app/keyed:1`]);
+        try {
+          const again = await createBundle({
+            manifests: [set.file],
+            output: join(set.dir, 'again.tar.xz'),
+            cacheDir: join(set.dir, 'cache'),
+            insecureRegistries: [served.address],
+            env: {},
+          });
+          const b = await openBundleSource(again.output);
+          const records = b.metadata?.images ?? [];
+          await b.close();
+          const sig = records.find(
+            (r) => r.ref === `${served.address}/ns/app/keyed@${made.keyed!}`,
+          );
+          expect(sig?.referrer).to.include({
+            kind: 'signature',
+            via: 'subject',
+            subject: keyed.manifestDigest,
+          });
+        } finally {
+          await set.cleanup();
+        }
+      } finally {
+        await served.close();
       }
     });
 

@@ -60,7 +60,10 @@ export interface RunningServe {
 export async function serveBundles(o: ServeOptions): Promise<RunningServe> {
   const opened: BundleSource[] = [];
   try {
-    for (const path of o.sources) opened.push(await openBundleSource(path));
+    for (const path of o.sources) {
+      opened.push(await openBundleSource(path));
+      refuseSequential(opened.at(-1));
+    }
     const sources = opened.map((b) => new BundleImageSource(b));
     const images = (await Promise.all(sources.map((s, i) => imagesOf(s, opened[i], o)))).flat();
     const catalogue = buildCatalogue(images);
@@ -89,6 +92,22 @@ export async function serveBundles(o: ServeOptions): Promise<RunningServe> {
     await Promise.all(opened.map((b) => b.close()));
     throw err;
   }
+}
+
+/**
+ * A foreign .tar.xz written as one xz block can only be decoded from its
+ * start: every blob served would decode everything before it.
+ */
+function refuseSequential(bundle: BundleSource | undefined): void {
+  if (bundle === undefined || bundle.randomAccess) return;
+  throw new BmpackError(
+    'E_BUNDLE_INVALID',
+    `${bundle.path} is one xz block: it cannot be read at random, so it cannot be served in place`,
+    {
+      hint: `Decompress it once (\`xz -dk ${bundle.path}\` writes a plain tar, which is served in place), or recompress it in blocks (\`xz -dc ${bundle.path} | xz -T0 > NEW.tar.xz\`); bmpack's own bundles are always written in blocks.`,
+      details: { file: bundle.path },
+    },
+  );
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;

@@ -6,6 +6,8 @@
  * Link, errors in the spec's JSON form, UNSUPPORTED for writes) are asked
  * for directly.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { serveBundles, type RunningServe } from '../../src/serve/index.js';
 import { digestAt } from '../rig/registry-client.js';
@@ -182,6 +184,35 @@ describe('bmpack serve: a bundle as a read-only registry', function () {
       );
     } finally {
       await containerd.stop();
+      await dir.stop();
+    }
+  });
+
+  it('refuses a .tar.xz of one xz block, naming it and the command that converts it; the plain tar it decompresses to is served', async () => {
+    const xz = requireTool('xz', 'xz-utils');
+    const dir = await makeTempDir('bmpack-serve-single-');
+    try {
+      const tarFile = join(dir.path, 'single.tar');
+      const single = `${tarFile}.xz`;
+      await writeFile(tarFile, await runTool(xz, ['-dc', bundle]));
+      // xz without -T writes one block.
+      await writeFile(single, await runTool(xz, ['-c', '-0', tarFile]));
+      const err = await serveBundles({ sources: [single], listen: '127.0.0.1:0' }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).to.have.property('code', 'E_BUNDLE_INVALID');
+      expect(err).to.have.property('message').that.contains(`${single} is one xz block`);
+      expect(err).to.have.property('hint').that.contains(`xz -dk ${single}`);
+      const plain = await serveBundles({ sources: [tarFile], listen: '127.0.0.1:0' });
+      try {
+        const res = await fetch(`http://${plain.address}/v2/_catalog`);
+        expect(((await res.json()) as { repositories: string[] }).repositories).to.have.length(
+          paths().length,
+        );
+      } finally {
+        await plain.close();
+      }
+    } finally {
       await dir.stop();
     }
   });

@@ -3,14 +3,13 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { mirrorRuntimeConfig } from '../../src/mirror/runtime-config.js';
 import { makeImage } from '../rig/image-generator.js';
-import { runTool } from '../rig/processes.js';
 import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry } from '../rig/registry.js';
 import { seedImage } from '../rig/seed.js';
 import { bundleImageSet, writeImageSet } from '../rig/release-fixture.js';
 import { pushImages } from '../../src/push/push-images.js';
 import { checkMirror } from '../../src/mirror/index.js';
-import { requireTool } from '../rig/tools.js';
+import { podmanIn, type Podman } from '../rig/podman.js';
 import { writeDockerLogin } from './mirror-kit.js';
 
 /**
@@ -33,28 +32,7 @@ describe('mirror: podman pulls through the generated registries.conf', function 
     await work.stop();
   });
 
-  async function podman(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
-    const bin = requireTool('podman', 'podman');
-    const store = [
-      '--root',
-      join(work.path, 'storage'),
-      '--runroot',
-      join(work.path, 'run'),
-      '--tmpdir',
-      join(work.path, 'tmp'),
-      '--storage-driver',
-      'vfs',
-      '--events-backend',
-      'file',
-      '--cgroup-manager',
-      'cgroupfs',
-    ];
-    const out = await runTool(bin, [...store, ...args], {
-      env: { ...process.env, ...env },
-      timeoutMs: 120_000,
-    });
-    return out.toString('utf8').trim();
-  }
+  const podman: Podman = (args, env) => podmanIn(work.path)(args, env);
 
   it('pulls docker.io/library/nginx:1.0 from a TLS, htpasswd, namespaced mirror', async () => {
     const reg = await startRegistry('htpasswd');

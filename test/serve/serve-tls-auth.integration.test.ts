@@ -14,6 +14,7 @@ import { expect } from 'chai';
 import { Agent } from 'undici';
 import { serveBundles, type RunningServe } from '../../src/serve/index.js';
 import { requireBuiltCli, runCli, startCli } from '../rig/cli.js';
+import { podmanIn } from '../rig/podman.js';
 import { runTool } from '../rig/processes.js';
 import {
   bundleImageSet,
@@ -127,6 +128,26 @@ describe('bmpack serve with TLS and htpasswd basic auth', function () {
       (err: unknown) => String(err),
     );
     expect(refused).to.match(/401|unauthorized|authentication required/i);
+  });
+
+  it('podman pulls an image from it over TLS with its credentials, digest identical', async () => {
+    const podman = podmanIn(join(dir.path, 'podman'));
+    const certDir = join(dir.path, 'podman-certs');
+    await mkdir(certDir, { recursive: true });
+    await copyFile(ca.certFile, join(certDir, 'ca.crt'));
+    const conf = join(dir.path, 'registries.conf');
+    await writeFile(conf, '');
+    const env = { CONTAINERS_REGISTRIES_CONF: conf };
+    const ref = `${served.address}/site/${path(2)}`;
+    lines.length = 0;
+    await podman(
+      ['pull', '--quiet', '--cert-dir', certDir, '--creds', `field:${password}`, ref],
+      env,
+    );
+    expect(await podman(['image', 'inspect', '--format', '{{.Digest}}', ref], env)).to.equal(
+      release.images[2]!.item.manifestDigest,
+    );
+    expect(lines.filter((l) => l.method === 'GET' && l.status === 200).length).to.be.greaterThan(2);
   });
 
   it('bmpack image copy reads an image from it (--cacert, --username, --password-stdin) with identical digests; the log names no credential', async () => {

@@ -61,6 +61,15 @@ export function registryHandler(
         registryError(res, 404, 'MANIFEST_UNKNOWN', `no manifest ${m[3]} in ${m[1]}`);
         return;
       }
+      if (repo.tags.has(m[3]) && !accepts(req.headers.accept, manifest.mediaType)) {
+        registryError(
+          res,
+          404,
+          'MANIFEST_UNKNOWN',
+          `${m[1]}:${m[3]} is a ${manifest.mediaType}, which the Accept header does not list`,
+        );
+        return;
+      }
       res.writeHead(200, {
         ...apiHeader,
         'content-type': manifest.mediaType,
@@ -121,6 +130,19 @@ async function blob(
     // The client went away, or the bundle failed mid-blob: the connection is cut, which is all it can be told.
     res.destroy();
   });
+}
+
+/**
+ * Whether an Accept header takes `type` (RFC 9110 §12.5.1). A tag is
+ * answered only in a type the client lists, as distribution does; no
+ * header, `*\/*` or a digest reference take the stored type as it is.
+ */
+export function accepts(header: string | undefined, type: string): boolean {
+  if (header === undefined || header.trim() === '') return true;
+  return header
+    .split(',')
+    .map((t) => t.split(';')[0]?.trim().toLowerCase() ?? '')
+    .some((t) => t === '*/*' || t === 'application/*' || t === type.toLowerCase());
 }
 
 /** RFC 9110 §14.1.2: one `bytes=a-b`, `a-` or `-n` range; anything else is served whole. */

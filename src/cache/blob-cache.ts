@@ -88,6 +88,28 @@ export class BlobCache {
     await this.put(desc, ReadableStream.from([bytes]), what);
   }
 
+  /**
+   * A temporary file in the blob folder for content whose digest is known
+   * only at its end (a registry upload): written by the caller, who hashes
+   * it as it goes, then {@link adopt}ed. A kill leaves it for {@link sweep}.
+   */
+  async uploadPath(id: string): Promise<string> {
+    const target = join(this.root, 'blobs', 'sha256', `upload-${id}`);
+    await this.ensureDir(target);
+    return tempPathFor(target);
+  }
+
+  /** Renames a finished, verified upload into place (or drops it when the blob is there already). */
+  async adopt(temp: string, desc: Expected): Promise<void> {
+    if (await this.has(desc)) {
+      await discardTemp(temp);
+      return;
+    }
+    const target = this.path(desc.digest);
+    await this.ensureDir(target);
+    await commitTemp(temp, target);
+  }
+
   /** The blob's bytes, or those from `start` to `end` inclusive (fs.createReadStream's range). */
   open(digest: string, range?: { readonly start: number; readonly end: number }): Readable {
     return createReadStream(this.path(digest), { highWaterMark: 1024 * 1024, ...range });

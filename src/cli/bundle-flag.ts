@@ -24,10 +24,15 @@ export function bundleArg(o: { description: string; required: true }) {
 }
 
 /** A required, repeatable bundle flag (bmpack serve --source A --source B). */
-export function bundleExistsFlag(o: { description: string; char?: 's' }) {
+export function bundleExistsFlag(o: {
+  description: string;
+  char?: 's';
+  required?: boolean;
+  exclusive?: string[];
+}) {
   return Flags.string({
-    ...o,
     required: true,
+    ...o,
     multiple: true,
     multipleNonGreedy: true,
     parse: existingBundle,

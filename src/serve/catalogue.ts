@@ -6,7 +6,7 @@
  */
 import type { ImageGraph } from '../graph/index.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { referrerDescriptor } from '../referrers/fallback-index.js';
+import { referrerDescriptor } from '../referrers/index.js';
 
 export interface ServedManifest {
   readonly digest: string;

@@ -15,9 +15,34 @@ import { page, type Catalogue } from './catalogue.js';
 
 const apiHeader = { 'docker-distribution-api-version': 'registry/2.0' };
 
+/** Where the read side finds a blob's bytes: the bundles served, or the embedded registry's store. */
+export interface BlobReader {
+  holds(digest: string): boolean;
+  open(
+    digest: string,
+    size: number,
+    range?: { start: number; end: number },
+  ): AsyncIterable<Uint8Array>;
+}
+
+/** The bundles' blobs: each from the first bundle that holds it. */
+export function bundleBlobs(sources: readonly ImageSource[]): BlobReader {
+  return {
+    holds: (digest) => sources.some((s) => s.holds(digest)),
+    open: (digest, size, range) => {
+      const source = sources.find((s) => s.holds(digest));
+      if (source === undefined) throw new Error(`no bundle holds ${digest}`);
+      const desc = { mediaType: 'application/octet-stream', digest, size };
+      return source.openBlob(anyRepository, desc, range);
+    },
+  };
+}
+
 export function registryHandler(
   catalogue: Catalogue,
-  sources: readonly ImageSource[],
+  blobs: BlobReader,
+  /** Answer the referrers API (a store that cannot list referrers answers 404, as registries without it do). */
+  referrersApi = true,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://serve');
@@ -48,6 +73,10 @@ export function registryHandler(
     }
     if (m[2] === 'tags/list') {
       list(res, req, url, [...repo.tags.keys()], 'tags', m[1]);
+      return;
+    }
+    if (m[5] !== undefined && !referrersApi) {
+      registryError(res, 404, 'NOT_FOUND', 'no referrers API here: use the referrers tag schema');
       return;
     }
     if (m[5] !== undefined) {
@@ -85,19 +114,18 @@ export function registryHandler(
       registryError(res, 404, 'BLOB_UNKNOWN', `no blob ${digest} in ${m[1]}`);
       return;
     }
-    const source = sources.find((x) => x.holds(digest));
-    if (source === undefined) {
-      registryError(res, 404, 'BLOB_UNKNOWN', `no bundle served here holds ${digest}`);
+    if (!blobs.holds(digest)) {
+      registryError(res, 404, 'BLOB_UNKNOWN', `nothing served here holds ${digest}`);
       return;
     }
-    await blob(req, res, source, digest, size);
+    await blob(req, res, blobs, digest, size);
   };
 }
 
 async function blob(
   req: IncomingMessage,
   res: ServerResponse,
-  source: ImageSource,
+  blobs: BlobReader,
   digest: string,
   size: number,
 ): Promise<void> {
@@ -120,12 +148,7 @@ async function blob(
     res.end();
     return;
   }
-  const desc = { mediaType: 'application/octet-stream', digest, size };
-  const chunks = source.openBlob(
-    anyRepository,
-    desc,
-    range !== undefined ? { start, end } : undefined,
-  );
+  const chunks = blobs.open(digest, size, range !== undefined ? { start, end } : undefined);
   await pipeline(Readable.from(chunks), res).catch(() => {
     // The client went away, or the bundle failed mid-blob: the connection is cut, which is all it can be told.
     res.destroy();

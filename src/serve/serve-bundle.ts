@@ -24,11 +24,17 @@ import { fallbackRepository } from '../reference/index.js';
 import { BundleImageSource, anyRepository } from '../store/index.js';
 import { buildCatalogue, type CatalogueImage } from './catalogue.js';
 import { loadHtpasswd, type BasicAuth } from './basic-auth.js';
-import { registryError, registryHandler } from './registry-handler.js';
+import { LayoutRegistry, rootError } from './layout-registry.js';
+import { UploadSessions } from './upload-sessions.js';
+import { layoutBlobsReader, writeHandler } from './write-handler.js';
+import { bundleBlobs, registryError, registryHandler } from './registry-handler.js';
 import { ioError } from '../fs/atomic-file.js';
 
 export interface ServeOptions {
+  /** Bundles to serve, read only. */
   readonly sources: readonly string[];
+  /** Or: an OCI image layout directory to serve as a registry that accepts pushes. */
+  readonly root?: string;
   /** `HOST:PORT`; default 127.0.0.1:5000 (port 0: any free one). */
   readonly listen?: string;
   readonly namespace?: string;
@@ -58,7 +64,57 @@ export interface RunningServe {
 }
 
 export async function serveBundles(o: ServeOptions): Promise<RunningServe> {
+  if (o.root !== undefined && o.sources.length > 0)
+    throw new BmpackError(
+      'E_USAGE',
+      'serve either bundles (read only) or a registry root, not both',
+      {
+        hint: 'Push the bundles into the registry root instead: push images into the served address.',
+      },
+    );
+  if (o.root === undefined && o.sources.length === 0)
+    throw new BmpackError('E_USAGE', 'nothing to serve: no bundle and no registry root', {
+      hint: 'Name the bundles to serve, or a directory for a registry that keeps what is pushed.',
+    });
+  const served = o.root !== undefined ? await layoutRoot(o.root) : await bundles(o);
+  try {
+    const auth = o.htpasswd !== undefined ? await loadHtpasswd(o.htpasswd) : undefined;
+    const server = await createListener(o, logged(o, guarded(auth, served.handler)));
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 300_000;
+    server.keepAliveTimeout = 30_000;
+    const address = await listen(server, o.listen ?? '127.0.0.1:5000');
+    return {
+      address,
+      scheme: o.tls !== undefined ? 'https' : 'http',
+      repositories: served.repositories(),
+      close: async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await served.close();
+      },
+    };
+  } catch (err) {
+    await served.close();
+    throw err;
+  }
+}
+
+interface Served {
+  readonly handler: Handler;
+  repositories(): number;
+  close(): Promise<void>;
+}
+
+async function bundles(o: ServeOptions): Promise<Served> {
   const opened: BundleSource[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.all(opened.map((b) => b.close()));
+  };
   try {
     for (const path of o.sources) {
       opened.push(await openBundleSource(path));
@@ -67,31 +123,26 @@ export async function serveBundles(o: ServeOptions): Promise<RunningServe> {
     const sources = opened.map((b) => new BundleImageSource(b));
     const images = (await Promise.all(sources.map((s, i) => imagesOf(s, opened[i], o)))).flat();
     const catalogue = buildCatalogue(images);
-    const handler = registryHandler(catalogue, sources);
-    const auth = o.htpasswd !== undefined ? await loadHtpasswd(o.htpasswd) : undefined;
-    const server = await createListener(o, logged(o, guarded(auth, handler)));
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 300_000;
-    server.keepAliveTimeout = 30_000;
-    const address = await listen(server, o.listen ?? '127.0.0.1:5000');
-    return {
-      address,
-      scheme: o.tls !== undefined ? 'https' : 'http',
-      repositories: catalogue.size,
-      close: async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => {
-            resolve();
-          });
-          server.closeIdleConnections();
-        });
-        await Promise.all(opened.map((b) => b.close()));
-      },
-    };
+    const handler = registryHandler(catalogue, bundleBlobs(sources));
+    return { handler, repositories: () => catalogue.size, close };
   } catch (err) {
-    await Promise.all(opened.map((b) => b.close()));
+    await close();
     throw err;
   }
+}
+
+/** The embedded registry: a layout directory that takes pushes (no referrers API: see layout-registry.ts). */
+async function layoutRoot(dir: string): Promise<Served> {
+  const registry = await LayoutRegistry.open(dir).catch((err: unknown) => {
+    throw err instanceof BmpackError && err.code === 'E_IO' ? err : rootError(dir, err);
+  });
+  const uploads = new UploadSessions(registry.store);
+  const read = registryHandler(registry.catalogue, layoutBlobsReader(registry), false);
+  return {
+    handler: writeHandler(registry, uploads, read),
+    repositories: () => registry.catalogue.size,
+    close: () => uploads.close(),
+  };
 }
 
 /**

@@ -15,4 +15,5 @@ export { RegistrySource } from './registry-source.js';
 export { RegistrySink } from './registry-sink.js';
 export { LayoutDirSource } from './layout-dir-source.js';
 export { LayoutDirSink } from './layout-dir-sink.js';
+export { layoutBlobs } from './layout-dir.js';
 export { putIntoStore } from './cache-put.js';

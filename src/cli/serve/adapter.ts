@@ -2,7 +2,8 @@
 import { serveBundles, type AccessLine, type RunningServe } from '../../serve/index.js';
 
 export interface ServeFlags {
-  readonly source: readonly string[];
+  readonly source?: readonly string[] | undefined;
+  readonly root?: string | undefined;
   readonly listen: string;
   readonly namespace?: string | undefined;
   readonly 'tls-cert'?: string | undefined;
@@ -16,7 +17,8 @@ export async function runServe(
   access: (line: AccessLine) => void,
 ): Promise<{ address: string; repositories: number }> {
   const served: RunningServe = await serveBundles({
-    sources: flags.source,
+    sources: flags.source ?? [],
+    ...(flags.root !== undefined ? { root: flags.root } : {}),
     listen: flags.listen,
     ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
     ...(flags['tls-cert'] !== undefined && flags['tls-key'] !== undefined
@@ -29,7 +31,7 @@ export async function runServe(
     },
   });
   say(
-    `serving ${served.repositories} repositories of ${flags.source.join(', ')} on ${served.scheme}://${served.address}${flags.namespace !== undefined ? `/v2/${flags.namespace}` : ''} (read only${flags.htpasswd !== undefined ? ', basic auth' : ''}; Ctrl-C stops)`,
+    `serving ${served.repositories} repositories of ${flags.root ?? (flags.source ?? []).join(', ')} on ${served.scheme}://${served.address}${flags.namespace !== undefined ? `/v2/${flags.namespace}` : ''} (${flags.root !== undefined ? 'accepts pushes' : 'read only'}${flags.htpasswd !== undefined ? ', basic auth' : ''}; Ctrl-C stops)`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

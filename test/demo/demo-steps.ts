@@ -5,7 +5,7 @@
 import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { formatBytes } from '../../src/cli/format-bytes.js';
-import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import { startDemoRegistry, type DemoRegistry } from './demo-registry.js';
 import { demoImages, imageBytes } from './demo-images.js';
 import { repoRoot, runBmpack, type BmpackRun } from './run-bmpack.js';
 import { writeSeedArchive } from './seed-archive.js';
@@ -21,8 +21,8 @@ export interface DemoContext {
   readonly work: string;
   readonly site: string;
   readonly run: BmpackRun;
-  publicRegistry?: RunningRegistry;
-  privateRegistry?: RunningRegistry;
+  publicRegistry?: DemoRegistry;
+  privateRegistry?: DemoRegistry;
 }
 
 /** One step: a heading, a few plain words, and the work. */
@@ -51,14 +51,15 @@ function inSite(ctx: DemoContext): BmpackRun {
 
 const startRegistries: DemoStep = {
   title: 'Start two local registries',
-  does: 'Two docker-registry (CNCF distribution) processes on 127.0.0.1, plain HTTP, no auth.',
+  does: 'Two registries on 127.0.0.1, plain HTTP, no auth: docker-registry (CNCF distribution) when installed, else bmpack serve --root.',
   async exec(ctx) {
-    ctx.publicRegistry = await startRegistry('anonymous');
-    ctx.privateRegistry = await startRegistry('anonymous');
+    ctx.publicRegistry = await startDemoRegistry('public', ctx.work, ctx.run);
+    ctx.privateRegistry = await startDemoRegistry('private', ctx.work, ctx.run);
     say(
       `public   ${ctx.publicRegistry.origin}  stands in for registry.k8s.io, quay.io, docker.io …`,
     );
     say(`private  ${ctx.privateRegistry.origin}  the site's registry behind the air gap`);
+    say(`(both are ${ctx.privateRegistry.kind})`);
   },
 };
 

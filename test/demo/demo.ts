@@ -8,7 +8,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { running, stopAll } from '../rig/processes.js';
 import { makeTempDir } from '../rig/temp-dir.js';
-import { requireTool } from '../rig/tools.js';
 import { demoSteps, type DemoContext } from './demo-steps.js';
 import { demoEnv, requireBuild } from './run-bmpack.js';
 
@@ -23,16 +22,8 @@ function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
 }
 
-/** Fails with the install hint unless docker-registry is on PATH. */
+/** The build must be there; docker-registry is used when installed (bmpack serve --root otherwise). */
 function checkPrerequisites(): void {
-  try {
-    requireTool('docker-registry', 'docker-registry');
-  } catch {
-    throw new Error(
-      'the demo needs docker-registry (the CNCF distribution registry) on PATH.\n' +
-        'Install it with: sudo apt-get install docker-registry',
-    );
-  }
   requireBuild();
 }
 

@@ -1,0 +1,185 @@
+/**
+ * `bmpack serve` against the registry's own floor (issue 16, item 7): the
+ * bench release (bench/workload.ts, BENCH_SCALE × ~485 MB) is pushed into
+ * distribution 2.8 and bundled; then eight concurrent keep-alive clients
+ * fetch every blob of the release once — from distribution's own storage,
+ * and from `bmpack serve` reading the bundle in place — in alternating
+ * rounds of the same run. Also: serve's start-up (spawn to listening) and
+ * peak RSS (VmHWM), at full and at a quarter scale (flat in bundle size?).
+ * Writes the "serve" section of RESULTS.md.
+ *
+ *     npx mocha --no-config --import=tsx --require test/rig/hooks.ts --timeout 3600000 bench/serve-throughput.bench.ts
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { Pool } from 'undici';
+import { expect } from 'chai';
+import { openBundleSource } from '../src/bundle-reader/index.js';
+import { createBundle } from '../src/bundle-writer/create-bundle.js';
+import { walkFrom } from '../src/graph/index.js';
+import { BundleImageSource, anyRepository } from '../src/store/index.js';
+import { repoRoot, startCli, requireBuiltCli, type RunningCli } from '../test/rig/cli.js';
+import { startRegistry, type RunningRegistry } from '../test/rig/registry.js';
+import { makeTempDir, type TrackedDir } from '../test/rig/temp-dir.js';
+import { writeSection } from './results-section.js';
+import { seedWorkload, writeWorkloadImageSet, type Workload } from './workload.js';
+
+const CLIENTS = 8;
+const ROUNDS = 3;
+const scale = Number(process.env['BENCH_SCALE'] ?? '1');
+
+interface Blob {
+  readonly repo: string;
+  readonly digest: string;
+  readonly size: number;
+}
+
+/** Every distinct config and layer of the bundle, with the repository (source path) of an image using it. */
+async function blobsOf(bundle: string): Promise<Blob[]> {
+  const b = await openBundleSource(bundle);
+  try {
+    const source = new BundleImageSource(b);
+    const seen = new Map<string, Blob>();
+    for (const image of b.images) {
+      const graph = await walkFrom(source, anyRepository, image.descriptor, { name: image.name });
+      const repo = image.name.replace(/^[^/]+\//, '').replace(/[:@].*$/, '');
+      for (const blob of graph.blobs)
+        if (!seen.has(blob.digest))
+          seen.set(blob.digest, { repo, digest: blob.digest, size: blob.size });
+    }
+    return [...seen.values()];
+  } finally {
+    await b.close();
+  }
+}
+
+/** MB/s of fetching every blob once over CLIENTS keep-alive connections, bodies discarded. */
+async function fetchAll(origin: string, blobs: readonly Blob[], prefix: string): Promise<number> {
+  const pool = new Pool(origin, { connections: CLIENTS });
+  const limit = pLimit(CLIENTS);
+  const started = performance.now();
+  let bytes = 0;
+  await Promise.all(
+    blobs.map((b) =>
+      limit(async () => {
+        const res = await pool.request({
+          method: 'GET',
+          path: `/v2/${prefix}${b.repo}/blobs/${b.digest}`,
+        });
+        if (res.statusCode !== 200) throw new Error(`${b.digest}: ${res.statusCode}`);
+        for await (const chunk of res.body) bytes += (chunk as Buffer).length;
+      }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await pool.close();
+  expect(bytes).to.equal(blobs.reduce((s, b) => s + b.size, 0));
+  return bytes / 1e6 / seconds;
+}
+
+async function startServe(
+  bundle: string,
+): Promise<{ cli: RunningCli; address: string; startup: number }> {
+  const started = performance.now();
+  // BENCH_SERVE_PROF=DIR: serve writes a CPU profile there (node --cpu-prof) when it stops.
+  const prof = process.env['BENCH_SERVE_PROF'];
+  const run = join(repoRoot, 'bin', 'run.js');
+  const args = ['serve', '--source', bundle, '--listen', '127.0.0.1:0', '--namespace', 'ns'];
+  const cli = startCli(args, {
+    ...(prof !== undefined
+      ? { launcher: [process.execPath, '--cpu-prof', '--cpu-prof-dir', prof, run] }
+      : {}),
+  });
+  for (;;) {
+    const address = /on http:\/\/(\S+)\/v2\/ns/.exec(cli.stderr())?.[1];
+    if (address !== undefined)
+      return { cli, address, startup: (performance.now() - started) / 1000 };
+    if (cli.child.exitCode !== null) throw new Error(cli.stderr());
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function peakRss(pid: number | undefined): Promise<number> {
+  const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? '0') / 1024;
+}
+
+const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+describe('bench: bmpack serve against distribution serving the same blobs', function () {
+  this.timeout(3_600_000);
+  let registry: RunningRegistry;
+  let dir: TrackedDir;
+
+  before(async () => {
+    requireBuiltCli();
+    registry = await startRegistry('anonymous');
+    dir = await makeTempDir('bmpack-bench-serve-');
+  });
+  after(async () => {
+    await registry.stop();
+    await dir.stop();
+  });
+
+  async function release(
+    at: number,
+    prefix: string,
+  ): Promise<{ workload: Workload; bundle: string }> {
+    const workload = await seedWorkload(registry, { scale: at, prefix });
+    const manifest = join(dir.path, `${prefix}.yaml`);
+    await writeWorkloadImageSet(manifest, workload, prefix);
+    const created = await createBundle({
+      manifests: [manifest],
+      output: join(dir.path, `${prefix}.tar.xz`),
+      cacheDir: join(dir.path, `cache-${prefix}`),
+      insecureRegistries: [registry.host],
+      env: {},
+    });
+    return { workload, bundle: created.output };
+  }
+
+  it('serves at least the throughput distribution gives for the same blobs; starts in under 1 s; peak RSS under 200 MB, flat in bundle size', async () => {
+    const small = await release(scale / 4, 'quarter');
+    const full = await release(scale, 'full');
+    const blobs = await blobsOf(full.bundle);
+    const serve = await startServe(full.bundle);
+    const dist: number[] = [];
+    const ours: number[] = [];
+    let rss = 0;
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        dist.push(await fetchAll(registry.origin, blobs, ''));
+        ours.push(await fetchAll(`http://${serve.address}`, blobs, 'ns/'));
+      }
+    } finally {
+      rss = await peakRss(serve.cli.child.pid);
+      serve.cli.child.kill('SIGTERM');
+      await serve.cli.done;
+    }
+    const quarter = await startServe(small.bundle);
+    await fetchAll(`http://${quarter.address}`, await blobsOf(small.bundle), 'ns/');
+    const smallRss = await peakRss(quarter.cli.child.pid);
+    quarter.cli.child.kill('SIGTERM');
+    await quarter.cli.done;
+    const ratio = median(ours) / median(dist);
+    const mb = (full.workload.uniqueBytes / 1e6).toFixed(0);
+    const lines = [
+      '## bmpack serve against distribution (issue 16)',
+      '',
+      `\`npx mocha --no-config --import=tsx --require test/rig/hooks.ts bench/serve-throughput.bench.ts\` (BENCH_SCALE=${scale}), ${new Date().toISOString().slice(0, 10)}: the bench release (${full.workload.images.length} images, ${blobs.length} distinct configs and layers, ${mb} MB) pushed into distribution 2.8 and bundled; ${CLIENTS} concurrent keep-alive clients (undici Pool) fetch every blob once and discard it, from distribution's own storage and from \`bmpack serve\` reading the .tar.xz in place, alternating, ${ROUNDS} rounds each; both files in the page cache.`,
+      '',
+      '| | throughput (median) | rounds |',
+      '| --- | ---: | --- |',
+      `| distribution 2.8 (its filesystem storage) | ${median(dist).toFixed(0)} MB/s | ${dist.map((x) => x.toFixed(0)).join(', ')} |`,
+      `| bmpack serve (the bundle, in place) | ${median(ours).toFixed(0)} MB/s | ${ours.map((x) => x.toFixed(0)).join(', ')} |`,
+      '',
+      `- ratio serve / distribution: **${ratio.toFixed(2)}** (target ≥ 1.00: ${ratio >= 1 ? 'PASS' : 'FAIL'})`,
+      `- start-up, spawn to listening, ${mb} MB bundle: ${serve.startup.toFixed(2)} s (target < 1 s: ${serve.startup < 1 ? 'PASS' : 'FAIL'}); quarter-size bundle: ${quarter.startup.toFixed(2)} s`,
+      `- peak RSS (VmHWM) of serve: ${rss.toFixed(0)} MB at full size, ${smallRss.toFixed(0)} MB at a quarter (target < 200 MB, flat: ${rss < 200 ? 'PASS' : 'FAIL'})`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    await writeSection('serve', lines.join('\n'));
+  });
+});

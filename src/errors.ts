@@ -76,6 +76,8 @@ export type ErrorReason =
   | 'credentials-rejected'
   | 'delta-base-not-bmpack'
   | 'delta-base-is-output'
+  | 'merge-tag-conflict'
+  | 'merge-blob-missing'
   | 'platform-unresolvable'
   | 'private-registry-invalid'
   | 'target-paths-collide'

@@ -25,7 +25,7 @@ import { SyncAhead } from '../fs/sync-ahead.js';
 import { XzWriter } from '../xz/index.js';
 import type { BundlePlan } from './bundle-plan.js';
 import { writeSidecar } from './checksum-sidecar.js';
-import { tarBytes } from './tar-stream.js';
+import { tarBytes, writerBlobs, type WriterBlobs } from './tar-stream.js';
 
 const openFd = promisify(open);
 const closeFd = promisify(close);
@@ -48,9 +48,10 @@ export interface WrittenBundle {
 
 export async function writeBundle(
   plan: BundlePlan,
-  cache: BlobCache,
+  store: BlobCache | WriterBlobs,
   opts: WriteBundleOptions,
 ): Promise<WrittenBundle> {
+  const cache = writerBlobs(store);
   await removeStaleTemps(opts.output);
   const temp = tempPathFor(opts.output);
   const hash = new Sha256Worker();
@@ -116,7 +117,7 @@ function checkAbort(signal: AbortSignal | undefined): void {
 
 async function writeTar(
   plan: BundlePlan,
-  cache: BlobCache,
+  cache: WriterBlobs,
   sink: Writable,
   opts: WriteBundleOptions,
 ): Promise<void> {
@@ -129,7 +130,7 @@ async function writeTar(
 
 async function writeXz(
   plan: BundlePlan,
-  cache: BlobCache,
+  cache: WriterBlobs,
   sink: Writable,
   opts: WriteBundleOptions,
 ): Promise<void> {

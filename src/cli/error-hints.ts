@@ -73,6 +73,15 @@ const hints: Readonly<Record<ErrorReason, readonly FlagHint[]>> = {
       ),
     },
   ],
+  'merge-tag-conflict': [
+    {
+      needs: ['prefer'],
+      hint: say(
+        'Decide which wins: --prefer last takes the later bundle (the newer release); or merge without the bundle that lists the other digest.',
+      ),
+    },
+  ],
+  'merge-blob-missing': [],
   'delta-base-is-output': [
     {
       needs: ['output'],

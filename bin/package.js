@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// Builds dist/bmpack, one self-contained executable for this platform, with
-// Node's single-executable-application support: esbuild bundles
+// Builds dist/bmpack-linux-x64 and dist/bmpack-linux-arm64, self-contained
+// executables with Node's single-executable-application support, on Node 24
+// LTS (.node-version; bin/node-runtime.js fetches the official binaries from
+// the npm registry, whatever node runs this): esbuild bundles
 // bin/single-file.js with the TypeScript sources (commands/, src/) and every
-// dependency (@oclif/core, undici …) into dist/bmpack.cjs, Node turns that
-// into a blob, and postject injects the blob into a copy of the node binary.
-// It reads the sources, not dist/, so it needs no `npm run build` first.
+// dependency (@oclif/core, undici …) into dist/bmpack.cjs, Node 24 turns that
+// into a blob, and postject injects the blob into a copy of each Node 24
+// binary. dist/SHA256SUMS lists both (sha256sum -c). It reads the sources,
+// not dist/, so it needs no `npm run build` first.
 //
-//   node bin/package.js                 dist/bmpack.cjs (+ its code cache) and dist/bmpack
+//   node bin/package.js                 dist/bmpack.cjs (+ its code cache), the executables, SHA256SUMS
 //   node bin/package.js --script-only   dist/bmpack.cjs and its code cache (npm run build)
 //   … --out DIR                         write into DIR instead of dist/
 import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
@@ -30,6 +34,7 @@ import { parseArgs, promisify } from 'node:util';
 import { Plugin } from '@oclif/core';
 import { build } from 'esbuild';
 import { startWarmUpRegistry } from './warm-up-registry.js';
+import { nodeRuntime } from './node-runtime.js';
 
 const run = promisify(execFile);
 
@@ -38,7 +43,9 @@ const { values: args } = parseArgs({
   options: { 'script-only': { type: 'boolean' }, out: { type: 'string' } },
 });
 const dist = args.out ?? join(root, 'dist');
-const outputs = ['bmpack.cjs', ...(args['script-only'] ? [] : ['bmpack'])];
+const targets = ['x64', 'arm64'];
+const executables = args['script-only'] ? [] : targets.map((arch) => `bmpack-linux-${arch}`);
+const outputs = ['bmpack.cjs', ...executables];
 const fuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
@@ -281,27 +288,44 @@ async function codeCache(dir) {
   }
 }
 
-/** The SEA preparation blob of bmpack.cjs, made by this node. */
-function seaBlob(work) {
+/**
+ * The SEA preparation blob of bmpack.cjs for `arch`, made by Node 24 x64. A
+ * code cache is V8's for one architecture, so only the x64 blob has one
+ * (Node's single-executable docs: a blob for another platform needs
+ * useCodeCache and useSnapshot off).
+ */
+function seaBlob(work, arch) {
+  const output = `sea-prep-${arch}.blob`;
   // Relative, so that stack traces name bmpack.cjs, not this temporary folder.
-  const settings = { main: 'bmpack.cjs', output: 'sea-prep.blob', useCodeCache: true };
+  const settings = { main: 'bmpack.cjs', output, useCodeCache: arch === 'x64', useSnapshot: false };
   const sea = { ...settings, disableExperimentalSEAWarning: true };
-  writeFileSync(join(work, 'sea-config.json'), `${JSON.stringify(sea, null, 2)}\n`);
-  quietly(process.execPath, ['--experimental-sea-config', 'sea-config.json'], work);
-  return join(work, 'sea-prep.blob');
+  const config = `sea-config-${arch}.json`;
+  writeFileSync(join(work, config), `${JSON.stringify(sea, null, 2)}\n`);
+  quietly(nodeRuntime('x64'), ['--experimental-sea-config', config], work);
+  return join(work, output);
 }
 
-/** bmpack: a copy of this node binary with the blob injected by postject. */
-function makeExecutable(blob, work) {
-  if (!readFileSync(process.execPath).includes(`${fuse}:0`))
-    throw new Error(
-      `${process.execPath} cannot make single executables: use an official Node.js build`,
-    );
-  const file = join(work, 'bmpack');
-  copyFileSync(process.execPath, file);
+/** bmpack-linux-ARCH: a copy of Node 24's binary for `arch` with the blob injected by postject. */
+function makeExecutable(blob, work, arch) {
+  const node = nodeRuntime(arch);
+  if (!readFileSync(node).includes(`${fuse}:0`))
+    throw new Error(`${node} cannot make single executables: use an official Node.js build`);
+  const file = join(work, `bmpack-linux-${arch}`);
+  copyFileSync(node, file);
   chmodSync(file, 0o755);
   const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
   quietly(process.execPath, [postject, file, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', fuse]);
+}
+
+/** SHA256SUMS of the executables, as sha256sum writes and checks it. */
+function checksums(work) {
+  const lines = executables.map(
+    (name) =>
+      `${createHash('sha256')
+        .update(readFileSync(join(work, name)))
+        .digest('hex')}  ${name}\n`,
+  );
+  writeFileSync(join(work, 'SHA256SUMS'), lines.join(''));
 }
 
 /** Runs a tool; its output (postject's is noisy) is shown only if it fails. */
@@ -317,7 +341,7 @@ function quietly(command, args, cwd) {
 /** Copies what was made into dist/, each renamed into place (a running bmpack is not disturbed). */
 function publish(work) {
   mkdirSync(dist, { recursive: true });
-  for (const name of outputs) {
+  for (const name of [...outputs, ...(args['script-only'] ? [] : ['SHA256SUMS'])]) {
     copyFileSync(join(work, name), join(dist, `${name}.partial`));
     renameSync(join(dist, `${name}.partial`), join(dist, name));
   }
@@ -330,21 +354,19 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'bmpack-package-'));
   try {
     await bundle(await commandManifest(), work);
-    if (!args['script-only']) makeExecutable(seaBlob(work), work);
+    for (const arch of args['script-only'] ? [] : targets)
+      makeExecutable(seaBlob(work, arch), work, arch);
+    if (!args['script-only']) checksums(work);
     publish(work);
     await codeCache(dist);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const [script, executable] = outputs.map((name) => join(dist, name));
-  const cache = `${script}.cache`;
-  const made = `${script}: ${mib(script)}, code cache ${mib(cache)}`;
-  console.log(
-    executable
-      ? `${executable}: ${mib(executable)} (${made}), ${seconds} s`
-      : `${made}, ${seconds} s`,
-  );
+  const script = join(dist, 'bmpack.cjs');
+  const made = `${script}: ${mib(script)}, code cache ${mib(`${script}.cache`)}`;
+  const sizes = executables.map((name) => `${join(dist, name)}: ${mib(join(dist, name))}`);
+  console.log([...sizes, `${made}, ${seconds} s`].join('\n'));
 }
 
 await main();

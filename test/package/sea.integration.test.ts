@@ -1,10 +1,15 @@
 /**
- * The single executable (`npm run package` → dist/bmpack) runs on its own:
- * from an empty folder, with an empty environment and no node on PATH, it
- * shows its version, help and shell completion setup, and makes, inspects,
- * verifies (on worker processes, which are the executable itself) and
- * pushes a bundle.
+ * The single executables (`npm run package` → dist/bmpack-linux-x64 and
+ * dist/bmpack-linux-arm64, on Node 24 LTS, with dist/SHA256SUMS). The x64
+ * one runs on its own: from an empty folder, with an empty environment and
+ * no node on PATH, it names the Node it embeds, shows help and shell
+ * completion setup, and makes, inspects, verifies (on worker processes,
+ * which are the executable itself) and pushes a bundle, and writes mirror
+ * configuration. The arm64 one is an aarch64 executable that runs under
+ * qemu's user-mode emulation (Debian qemu-user, with the arm64 C and C++
+ * libraries of the cross toolchain packages).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { seedRelease, writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
@@ -12,8 +17,11 @@ import { repoRoot as root, runCli, type CliRun } from '../rig/cli.js';
 import { runTool } from '../rig/processes.js';
 import { makeTempDir, type TrackedDir } from '../rig/temp-dir.js';
 import { startRegistry, type RunningRegistry } from '../rig/registry.js';
+import { requireTool } from '../rig/tools.js';
 
-const executable = join(root, 'dist', 'bmpack');
+const executable = join(root, 'dist', 'bmpack-linux-x64');
+const arm64 = join(root, 'dist', 'bmpack-linux-arm64');
+const nodeVersion = readFileSync(join(root, '.node-version'), 'utf8').trim();
 
 describe('bmpack single executable (npm run package)', function () {
   this.timeout(300_000);
@@ -51,10 +59,32 @@ describe('bmpack single executable (npm run package)', function () {
     await empty.stop();
   });
 
-  it('prints its version', async () => {
+  it('prints its version, naming the Node 24 it embeds', async () => {
     const { stdout, stderr } = await bmpack('--version');
-    expect(stdout).to.match(/^bmpack\/\d+\.\d+\.\d+ linux-x64 node-v/);
+    expect(stdout.trim()).to.match(
+      new RegExp(`^bmpack/\\d+\\.\\d+\\.\\d+ linux-x64 node-v${nodeVersion}$`),
+    );
+    expect(nodeVersion).to.match(/^24\./);
     expect(stderr).to.equal('');
+  });
+
+  it('lists both executables in SHA256SUMS, as sha256sum -c checks them', async () => {
+    const sums = await runTool(requireTool('sha256sum', 'coreutils'), ['-c', 'SHA256SUMS'], {
+      cwd: join(root, 'dist'),
+    });
+    expect(sums.toString()).to.equal('bmpack-linux-x64: OK\nbmpack-linux-arm64: OK\n');
+  });
+
+  it('the arm64 executable is an aarch64 ELF that runs under qemu-aarch64 and names its platform', async () => {
+    const head = readFileSync(arm64).subarray(0, 20);
+    expect(head.subarray(0, 4).toString('latin1')).to.equal('\x7fELF');
+    expect(head.readUInt16LE(18)).to.equal(183); // e_machine EM_AARCH64
+    const qemu = requireTool('qemu-aarch64', 'qemu-user');
+    const out = await runTool(qemu, ['-L', '/usr/aarch64-linux-gnu', arm64, '--version'], {
+      env: { PATH: '/nonexistent' },
+      timeoutMs: 120_000,
+    });
+    expect(out.toString().trim()).to.equal(`bmpack/0.1.0 linux-arm64 node-v${nodeVersion}`);
   });
 
   it('prints help with every topic, and a command’s help with its examples', async () => {
@@ -95,5 +125,13 @@ describe('bmpack single executable (npm run package)', function () {
     expect(JSON.parse(first.stdout)).to.include({ images: release.images.length });
     const again = await bmpack('push', 'images', ...push, '--need-credential=false', '--json');
     expect(JSON.parse(again.stdout)).to.include({ blobsUploaded: 0, manifestsPushed: 0 });
+
+    const hosts = join(work.dir, 'certs.d');
+    const config = ['--private-registry', target, '--source', bundle, '--plain-http'];
+    await bmpack('mirror', 'config', ...config, '--output', hosts);
+    const written = readdirSync(hosts, { recursive: true }).map(String);
+    const toml = written.find((f) => f.endsWith('hosts.toml'));
+    expect(toml, written.join(', ')).to.be.a('string');
+    expect(readFileSync(join(hosts, toml!), 'utf8')).to.contain(`http://${reg.host}/v2/mirror`);
   });
 });

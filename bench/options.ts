@@ -55,6 +55,8 @@ bmpack bundle create against skopeo copy --all + tar | xz, then bmpack push imag
 bench/RESULTS.md.
 
   --scale N          workload scale (default: $BENCH_SCALE or 1; 1 ≈ 485 MB of unique blobs)
+  --scale 1g | 8g    the scale bench instead (scale.ts): 400 images, ~2,000 blobs of that size;
+                     create, verify, inspect, push, re-push, merge against the registries' floors
   --small-scale N    second scale for the flat-RSS check (default: scale / 4)
   --seed N           workload seed (default 1)
   --repeat N         cold bmpack runs at the main scale; the median counts (default 3)

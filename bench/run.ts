@@ -25,10 +25,21 @@ function killGroup(pid: number): void {
   }
 }
 
+/** `--scale 8g` (a size, not a factor): the scale bench (scale.ts) instead of the main run. */
+function scaleInGb(argv: readonly string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--scale' || a.startsWith('--scale='));
+  const value = i < 0 ? undefined : (argv[i]?.split('=')[1] ?? argv[i + 1]);
+  return value !== undefined && /^\d+(\.\d+)?g$/i.test(value) ? value : undefined;
+}
+
 async function supervise(): Promise<number> {
   let parsed: Omit<BenchOptions, 'runDir' | 'args'> | undefined;
+  const gb = scaleInGb(process.argv.slice(2));
   try {
-    parsed = parseBenchArgs(process.argv.slice(2), process.env);
+    parsed =
+      gb !== undefined
+        ? parseBenchArgs([], process.env)
+        : parseBenchArgs(process.argv.slice(2), process.env);
   } catch (err) {
     process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
     return 2;
@@ -47,7 +58,13 @@ async function supervise(): Promise<number> {
   // the run directory removes them too, whatever happened to the worker.
   env['TMPDIR'] = tmp;
   delete env['NODE_OPTIONS'];
-  const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
+  if (gb !== undefined) {
+    env['BENCH_SCALE_GB'] = gb;
+    env['BENCH_RUN_DIR'] = runDir;
+  }
+  const worker = fileURLToPath(
+    new URL(gb !== undefined ? './scale.ts' : './worker.ts', import.meta.url),
+  );
   const child = spawn(process.execPath, [...process.execArgv, worker], {
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit'],

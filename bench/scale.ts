@@ -268,11 +268,20 @@ async function main(): Promise<void> {
     '',
     `- source serving floor (every blob once, 8 keep-alive connections): ${serving.toFixed(1)} s; create / floor = **${(create.wallSeconds / serving).toFixed(2)}** (target ≤ 2.5: ${create.wallSeconds / serving <= 2.5 ? 'PASS' : 'FAIL'})`,
     `- target ingest floor (every blob once, monolithic POST + PUT, 8 connections, one repository): ${ingest.toFixed(1)} s; push / floor = **${(push.wallSeconds / ingest).toFixed(2)}** (target ≤ 1.15: ${push.wallSeconds / ingest <= 1.15 ? 'PASS' : 'FAIL'})`,
+    `- push, before its first byte (each phase's start, s after spawn): ${phasesBefore(push, firstByte)}`,
     `- push: first uploaded byte ${firstByte !== undefined ? `${firstByte.toFixed(2)} s after start` : 'not seen'} (target < 0.5 s: ${firstByte !== undefined && firstByte < 0.5 ? 'PASS' : 'FAIL'})`,
     `- peak RSS at most 300 MB in every step: ${[create, verify, inspect, push, repush, merge].every((r) => r.maxRssKiB / 1024 <= 300) ? 'PASS' : 'FAIL'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   await writeSection(`scale-${gb}g`, lines.join('\n'));
+}
+
+/** The push's phase events up to its first uploaded byte, with their times. */
+function phasesBefore(r: TimedResult, until: number | undefined): string {
+  return r.lines
+    .filter((l) => l.text.includes('"type":"phase"') && (until === undefined || l.at <= until))
+    .map((l) => `${/"phase":"([^"]+)"/.exec(l.text)?.[1] ?? '?'} ${l.at.toFixed(2)}`)
+    .join(', ');
 }
 
 try {

@@ -35,6 +35,24 @@ export {
   type InspectedImage,
 } from './inspect/inspect-bundle.js';
 export { verifyBundle, type VerifyBundleOptions } from './verify/verify-bundle.js';
+export {
+  mergeBundles,
+  type MergeBundlesOptions,
+  type MergeBundlesResult,
+} from './bundle-writer/merge-bundles.js';
+export {
+  serveBundles,
+  type AccessLine,
+  type RunningServe,
+  type ServeOptions,
+} from './serve/index.js';
+export {
+  loadSignatureTrust,
+  verifySignatures,
+  type SignatureCheck,
+  type SignatureTrust,
+  type SignatureTrustFiles,
+} from './referrers/index.js';
 export type { VerifyReport } from './verify/verify-report.js';
 export {
   checkMirror,

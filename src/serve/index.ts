@@ -1,4 +1,4 @@
-/** A bundle served as a read-only registry (bmpack serve). */
+/** bmpack serve: bundles as a read-only registry, or a small registry over an OCI layout directory. */
 export {
   serveBundles,
   type AccessLine,

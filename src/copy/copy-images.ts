@@ -22,7 +22,7 @@ import type { CopyCounts } from './copy-context.js';
 import { executeCopy, type ImageGoal } from './execute-copy.js';
 import { incompleteError, type IncompleteWording } from './incomplete-error.js';
 import { summarizePlan, type PlanSummary } from './plan-summary.js';
-import { probeSink, readTags } from './sink-probe.js';
+import { joinTags, probeSink, readTags, type TagAnswers } from './sink-probe.js';
 
 export interface CopyOptions {
   /** Slots for blob transfers; small requests get as many again. Default 8. */
@@ -82,9 +82,10 @@ export async function copyImages(
   o.onEvent?.({ type: 'phase', phase: 'plan' });
   // Existence checks are small: ask more of them at once than transfers.
   const heads = pLimit(Math.max(16, 4 * concurrency));
-  // Tags are asked about while the images are walked.
-  const tags = readTags(sink, requests, heads);
-  tags.catch(() => undefined);
+  // Tags are asked about while the images are walked, in slots of their own,
+  // so that blob questions need not wait behind every tag.
+  const tagSlots = pLimit(Math.max(8, 2 * concurrency));
+  const tags = readTags(sink, requests, tagSlots);
   const names = checkNames(sink, requests, tags, o);
   names.catch(() => undefined);
   // Images are walked a few at a time each (a walk reads its children concurrently).
@@ -92,21 +93,19 @@ export async function copyImages(
   const walkAll = (batch: readonly CopyRequest[]): Promise<PlannedImage[]> =>
     Promise.all(batch.map((r) => walks(() => walkRequest(source, r, o.findPlatforms === true))));
   const planned = await walkAll(requests);
-  const extraTags: Array<Promise<Map<string, string>>> = [];
+  const extraTags: TagAnswers[] = [];
   for (let batch = planned; o.expand !== undefined && batch.length > 0;) {
     const extra = await o.expand(batch);
-    extraTags.push(readTags(sink, extra, heads));
+    extraTags.push(readTags(sink, extra, tagSlots));
     batch = await walkAll(extra);
     planned.push(...batch);
   }
   await o.onPlanned?.(planned);
-  await names;
   const work = copyWork(planned);
-  const allTags = new Map([
-    ...(await tags),
-    ...(await Promise.all(extraTags)).flatMap((m) => [...m]),
-  ]);
+  const allTags = joinTags([tags, ...extraTags]);
   const probe = probeSink(sink, planned, work, allTags, heads);
+  // Nothing is written before the names are known to be taken.
+  await names;
   const held = (d: string): boolean => source.holds(d);
   let plan: Promise<CopyPlan> = probe.state.then((state) => planCopy(planned, state, held));
   if (o.dryRun === true || !work.digests.every((d) => held(d.blob.digest))) {
@@ -137,28 +136,21 @@ export async function copyImages(
 }
 
 /**
- * The sink's preflight of the target names, alongside the walks, for the
- * repositories something may be written to: an image whose tag already
- * names its digest writes nothing (a finished push run again asks nothing
- * more). A dry run that may not ask (no credentials) says so and goes on:
- * it writes nothing either way.
+ * The sink's preflight of the target names, alongside the walks, once one
+ * image is known to need writing (every name then, its depths asked once
+ * each); none when every tag already names its image: a finished push run
+ * again asks nothing more. A dry run that may not ask (no credentials) says
+ * so and goes on: it writes nothing either way.
  */
 async function checkNames(
   sink: ImageSink,
   requests: readonly CopyRequest[],
-  tags: Promise<ReadonlyMap<string, string>>,
+  tags: TagAnswers,
   o: CopyOptions,
 ): Promise<void> {
   if (sink.checkRepositories === undefined) return;
-  // A registry may refuse the tag questions for a name it does not take:
-  // then every name is probed, so that the refusal is reported as such.
-  const tagged = await tags.catch(() => new Map<string, string>());
-  const done = (r: CopyRequest): boolean =>
-    r.to.tag !== undefined &&
-    r.top !== undefined &&
-    tagged.get(`${r.to.repository}:${r.to.tag}`) === r.top.digest;
-  const repositories = [...new Set(requests.filter((r) => !done(r)).map((r) => r.to.repository))];
-  if (repositories.length === 0) return;
+  if (!(await writesSomething(requests, tags))) return;
+  const repositories = [...new Set(requests.map((r) => r.to.repository))];
   try {
     await sink.checkRepositories(repositories);
   } catch (err) {
@@ -169,6 +161,35 @@ async function checkNames(
       message: `could not check that ${sink.description} takes the repository names (${err.message}); a push may still refuse them`,
     });
   }
+}
+
+/**
+ * True as soon as one image is known to need writing (no tag, or its tag
+ * not yet naming its digest); false once every tag names its image. A
+ * registry may refuse the tag questions for a name it does not take: that
+ * counts as writing, so that the refusal is reported as such.
+ */
+function writesSomething(requests: readonly CopyRequest[], tags: TagAnswers): Promise<boolean> {
+  return new Promise((resolve) => {
+    let left = requests.length;
+    if (left === 0) resolve(false);
+    for (const r of requests) {
+      const { repository, tag } = r.to;
+      const answer =
+        tag === undefined || r.top === undefined
+          ? Promise.resolve(undefined)
+          : tags.get(`${repository}:${tag}`);
+      answer.then(
+        (digest) => {
+          if (digest === undefined || digest !== r.top?.digest) resolve(true);
+          else if (--left === 0) resolve(false);
+        },
+        () => {
+          resolve(true);
+        },
+      );
+    }
+  });
 }
 
 async function walkRequest(

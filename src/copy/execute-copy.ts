@@ -19,7 +19,7 @@ import {
   type ManifestAction,
   type ManifestWork,
 } from './copy-plan.js';
-import type { SinkProbe } from './sink-probe.js';
+import type { SinkProbe, TagAnswers } from './sink-probe.js';
 
 export interface ExecuteOutcome {
   readonly counts: CopyCounts;
@@ -125,19 +125,27 @@ function startManifests(
   return tasks;
 }
 
-/** Tag PUTs, each after its image's top manifest; keyed by repo:tag. */
+/** Tag PUTs, each after its image's top manifest and the sink's answer for the tag; keyed by repo:tag. */
 function startTags(
   run: Puts,
   tags: readonly ManifestWork[],
   manifests: Tasks,
-  existing: ReadonlyMap<string, string>,
+  existing: TagAnswers,
 ): Tasks {
   const tasks: Tasks = new Map();
-  for (const a of tags.map((t) => decideTag(t, existing))) {
-    const needs = [manifests.get(stateKey(a.repo, a.document.digest))];
+  for (const t of tags) {
+    const key = tagKey(t.repo, t.reference);
+    const answer = existing.get(key);
+    const needs = [
+      manifests.get(stateKey(t.repo, t.document.digest)),
+      answer.then(() => undefined),
+    ];
     tasks.set(
-      tagKey(a.repo, a.reference),
-      after(needs, run.small, () => put(run, a)),
+      key,
+      after(needs, run.small, async () => {
+        const named = await answer;
+        await put(run, decideTag(t, new Map(named !== undefined ? [[key, named]] : [])));
+      }),
     );
   }
   return tasks;

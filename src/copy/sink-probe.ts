@@ -1,6 +1,6 @@
 /**
- * Ask the sink what it already has, concurrently: first every tag; an
- * image whose tag already names its digest is whole there (a registry takes
+ * Ask the sink what it already has, concurrently: every tag; an image
+ * whose tag already names its digest is whole there (a registry takes
  * a manifest only when the blobs and child manifests it lists exist —
  * distribution-spec "Pushing Manifests", MANIFEST_BLOB_UNKNOWN — and never
  * collects referenced content), so its closure needs no further requests.
@@ -8,18 +8,27 @@
  * (a manifest only when everything it lists is there: otherwise the
  * registry cannot hold it).
  *
- * The answers are promises, per blob and per manifest, so that a copy can
- * start moving a blob as soon as the sink has answered for it (largest
- * blobs are asked about first), and `state` once every answer is in.
+ * The answers are promises, per tag, per blob and per manifest, so that a
+ * copy can start moving a blob as soon as the sink has answered for it
+ * (largest blobs are asked about first): a blob's question waits only for
+ * the tags of the images in its repository that hold it, not for every
+ * tag. `state` comes once every answer is in.
  */
 import type pLimit from 'p-limit';
 import type { ImageSink } from '../store/index.js';
 import { stateKey, type CopyWork, type ManifestWork, type SinkState } from './copy-plan.js';
 import type { CopyRequest, PlannedImage } from './copy-request.js';
 
+/** The sink's answer for each image's tag (`repo:tag`), as it comes, and all of them. */
+export interface TagAnswers {
+  /** The digest the tag names at the sink; undefined when it names none (or was not asked). */
+  get(key: string): Promise<string | undefined>;
+  /** `repo:tag` → the digest it names, for every tag that exists, once every answer is in. */
+  readonly all: Promise<Map<string, string>>;
+}
+
 export interface SinkProbe {
-  /** `repo:tag` → the digest it names, for every image's tag that exists. */
-  readonly tags: ReadonlyMap<string, string>;
+  readonly tags: TagAnswers;
   /** The repositories (of those that need it) that hold a blob. */
   holders(digest: string): Promise<readonly string[]>;
   /** Whether a repository holds a manifest. */
@@ -30,28 +39,43 @@ export interface SinkProbe {
 
 type Limit = ReturnType<typeof pLimit>;
 
-/** Asks the sink about every image's tag. */
-export async function readTags(
+/** Asks the sink about every image's tag, each answer a promise of its own. */
+export function readTags(
   sink: ImageSink,
   images: readonly CopyRequest[],
   limit: Limit,
-): Promise<Map<string, string>> {
-  const tags = new Map<string, string>();
-  const seen = new Set<string>();
-  const jobs: Array<Promise<void>> = [];
+): TagAnswers {
+  const answers = new Map<string, Promise<string | undefined>>();
   for (const { to } of images) {
     const { repository, tag } = to;
-    if (tag === undefined || seen.has(`${repository}:${tag}`)) continue;
-    seen.add(`${repository}:${tag}`);
-    jobs.push(
-      limit(async () => {
-        const found = await sink.tagDigest(repository, tag);
-        if (found !== undefined) tags.set(`${repository}:${tag}`, found);
-      }),
-    );
+    if (tag === undefined || answers.has(`${repository}:${tag}`)) continue;
+    const answer = limit(() => sink.tagDigest(repository, tag));
+    answer.catch(() => undefined);
+    answers.set(`${repository}:${tag}`, answer);
   }
-  await Promise.all(jobs);
-  return tags;
+  const all = Promise.all(
+    [...answers].map(async ([key, answer]) => [key, await answer] as const),
+  ).then((pairs) => new Map(pairs.flatMap(([k, d]) => (d !== undefined ? [[k, d] as const] : []))));
+  all.catch(() => undefined);
+  return { get: (key) => answers.get(key) ?? Promise.resolve(undefined), all };
+}
+
+/** The tag answers of several batches (the listed images, then what expand added) as one. */
+export function joinTags(parts: readonly TagAnswers[]): TagAnswers {
+  const all = Promise.all(parts.map((p) => p.all)).then(
+    (maps) => new Map(maps.flatMap((m) => [...m])),
+  );
+  all.catch(() => undefined);
+  return {
+    get: async (key) => {
+      for (const p of parts) {
+        const d = await p.get(key);
+        if (d !== undefined) return d;
+      }
+      return undefined;
+    },
+    all,
+  };
 }
 
 /** Starts every question the plan needs, largest blobs first; `tags` from {@link readTags}. */
@@ -59,7 +83,7 @@ export function probeSink(
   sink: ImageSink,
   planned: readonly PlannedImage[],
   work: CopyWork,
-  tags: ReadonlyMap<string, string>,
+  tags: TagAnswers,
   limit: Limit,
 ): SinkProbe {
   const answers = new Answers(wholeContent(planned, tags), limit);
@@ -77,7 +101,11 @@ export function probeSink(
   }
   for (const m of work.manifests)
     answers.manifest(m, () => sink.hasManifest(m.repo, m.document.digest));
-  const state = answers.all().then(({ blobs, manifests }) => ({ blobs, manifests, tags }));
+  const state = Promise.all([answers.all(), tags.all]).then(([{ blobs, manifests }, all]) => ({
+    blobs,
+    manifests,
+    tags: all,
+  }));
   state.catch(() => undefined);
   return {
     tags,
@@ -95,8 +123,8 @@ class Answers {
   private readonly pending: Array<Promise<unknown>> = [];
 
   constructor(
-    /** What whole images hold: known without asking. */
-    private readonly whole: ReadonlySet<string>,
+    /** Whether a whole image (its tag names its digest) holds repo@digest: known without asking. */
+    private readonly whole: (key: string) => Promise<boolean>,
     private readonly limit: Limit,
   ) {}
 
@@ -138,9 +166,11 @@ class Answers {
     head: () => Promise<boolean>,
     needs: ReadonlyArray<Promise<boolean>>,
   ): Promise<boolean> {
-    const answer = this.whole.has(key)
-      ? Promise.resolve(true)
-      : Promise.all(needs).then((yes) => (yes.every(Boolean) ? this.limit(head) : false));
+    const answer = this.whole(key).then((known) =>
+      known
+        ? true
+        : Promise.all(needs).then((yes) => (yes.every(Boolean) ? this.limit(head) : false)),
+    );
     const noted = answer.then((yes) => {
       if (yes) held.add(key);
       return yes;
@@ -152,17 +182,28 @@ class Answers {
   }
 }
 
-/** Everything in the closure of an image whose tag already names its digest. */
+/**
+ * Whether repo@digest is in the closure of an image whose tag already names
+ * its digest: waits only for the tags of the images of that repository
+ * that hold it (none: answered at once).
+ */
 function wholeContent(
   planned: readonly PlannedImage[],
-  tags: ReadonlyMap<string, string>,
-): Set<string> {
-  const whole = new Set<string>();
+  tags: TagAnswers,
+): (key: string) => Promise<boolean> {
+  const candidates = new Map<string, Array<{ tag: string; digest: string }>>();
   for (const { request, graph } of planned) {
     const { repository, tag } = request.to;
-    if (tag === undefined || tags.get(`${repository}:${tag}`) !== graph.top.digest) continue;
-    for (const b of graph.blobs) whole.add(stateKey(repository, b.digest));
-    for (const d of graph.documents) whole.add(stateKey(repository, d.digest));
+    if (tag === undefined) continue;
+    const image = { tag: `${repository}:${tag}`, digest: graph.top.digest };
+    for (const d of [...graph.blobs, ...graph.documents]) {
+      const key = stateKey(repository, d.digest);
+      candidates.set(key, [...(candidates.get(key) ?? []), image]);
+    }
   }
-  return whole;
+  return async (key) => {
+    const images = candidates.get(key) ?? [];
+    const named = await Promise.all(images.map(async (i) => (await tags.get(i.tag)) === i.digest));
+    return named.some(Boolean);
+  };
 }

@@ -20,7 +20,7 @@ import { MediaType } from '../src/oci/media-types.js';
 import { sha256Digest } from '../src/content/digest.js';
 import { startRegistry, type RunningRegistry } from '../test/rig/registry.js';
 import { stopAll } from '../test/rig/processes.js';
-import { ingestFloor, servingFloor, type FloorBlob } from './floors.js';
+import { ingestFloor, servingFloor, uploadBlob, type FloorBlob } from './floors.js';
 import { repoRoot } from './options.js';
 import { writeSection } from './results-section.js';
 import { requireGnuTime, timed, type TimedResult } from './timed.js';
@@ -51,20 +51,8 @@ function log(message: string): void {
   process.stderr.write(`[scale ${gb}g] ${message}\n`);
 }
 
-async function upload(
-  pool: Pool,
-  origin: string,
-  repo: string,
-  digest: string,
-  body: Buffer,
-): Promise<void> {
-  const post = await pool.request({ method: 'POST', path: `/v2/${repo}/blobs/uploads/` });
-  await post.body.dump();
-  const url = new URL(String(post.headers.location ?? ''), origin);
-  url.searchParams.set('digest', digest);
-  const put = await pool.request({ method: 'PUT', path: `${url.pathname}${url.search}`, body });
-  await put.body.dump();
-  if (put.statusCode !== 201) throw new Error(`seed ${digest}: ${put.statusCode}`);
+function upload(pool: Pool, origin: string, repo: string, digest: string, body: Buffer) {
+  return uploadBlob(pool, origin, repo, { digest, size: body.length }, body);
 }
 
 /** Pushes the release; returns the image references and every distinct blob with a repository using it. */

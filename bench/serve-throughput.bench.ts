@@ -12,35 +12,33 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
-import { Pool } from 'undici';
-import { expect } from 'chai';
 import { openBundleSource } from '../src/bundle-reader/index.js';
 import { createBundle } from '../src/bundle-writer/create-bundle.js';
 import { walkFrom } from '../src/graph/index.js';
 import { BundleImageSource, anyRepository } from '../src/store/index.js';
-import { repoRoot, startCli, requireBuiltCli, type RunningCli } from '../test/rig/cli.js';
+import {
+  repoRoot,
+  startCli,
+  requireBuiltCli,
+  waitForStderr,
+  type RunningCli,
+} from '../test/rig/cli.js';
 import { startRegistry, type RunningRegistry } from '../test/rig/registry.js';
 import { makeTempDir, type TrackedDir } from '../test/rig/temp-dir.js';
+import { floorConnections, servingFloor, type FloorBlob } from './floors.js';
 import { writeSection } from './results-section.js';
 import { seedWorkload, writeWorkloadImageSet, type Workload } from './workload.js';
 
-const CLIENTS = 8;
+const CLIENTS = floorConnections;
 const ROUNDS = 3;
 const scale = Number(process.env['BENCH_SCALE'] ?? '1');
 
-interface Blob {
-  readonly repo: string;
-  readonly digest: string;
-  readonly size: number;
-}
-
 /** Every distinct config and layer of the bundle, with the repository (source path) of an image using it. */
-async function blobsOf(bundle: string): Promise<Blob[]> {
+async function blobsOf(bundle: string): Promise<FloorBlob[]> {
   const b = await openBundleSource(bundle);
   try {
     const source = new BundleImageSource(b);
-    const seen = new Map<string, Blob>();
+    const seen = new Map<string, FloorBlob>();
     for (const image of b.images) {
       const graph = await walkFrom(source, anyRepository, image.descriptor, { name: image.name });
       const repo = image.name.replace(/^[^/]+\//, '').replace(/[:@].*$/, '');
@@ -54,28 +52,14 @@ async function blobsOf(bundle: string): Promise<Blob[]> {
   }
 }
 
-/** MB/s of fetching every blob once over CLIENTS keep-alive connections, bodies discarded. */
-async function fetchAll(origin: string, blobs: readonly Blob[], prefix: string): Promise<number> {
-  const pool = new Pool(origin, { connections: CLIENTS });
-  const limit = pLimit(CLIENTS);
-  const started = performance.now();
-  let bytes = 0;
-  await Promise.all(
-    blobs.map((b) =>
-      limit(async () => {
-        const res = await pool.request({
-          method: 'GET',
-          path: `/v2/${prefix}${b.repo}/blobs/${b.digest}`,
-        });
-        if (res.statusCode !== 200) throw new Error(`${b.digest}: ${res.statusCode}`);
-        for await (const chunk of res.body) bytes += (chunk as Buffer).length;
-      }),
-    ),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  await pool.close();
-  expect(bytes).to.equal(blobs.reduce((s, b) => s + b.size, 0));
-  return bytes / 1e6 / seconds;
+/** MB/s of fetching every blob once over the floor's keep-alive connections, bodies discarded. */
+async function fetchAll(
+  origin: string,
+  blobs: readonly FloorBlob[],
+  prefix: string,
+): Promise<number> {
+  const seconds = await servingFloor(origin, blobs, prefix);
+  return blobs.reduce((s, b) => s + b.size, 0) / 1e6 / seconds;
 }
 
 async function startServe(
@@ -91,13 +75,8 @@ async function startServe(
       ? { launcher: [process.execPath, '--cpu-prof', '--cpu-prof-dir', prof, run] }
       : {}),
   });
-  for (;;) {
-    const address = /on http:\/\/(\S+)\/v2\/ns/.exec(cli.stderr())?.[1];
-    if (address !== undefined)
-      return { cli, address, startup: (performance.now() - started) / 1000 };
-    if (cli.child.exitCode !== null) throw new Error(cli.stderr());
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const address = await waitForStderr(cli, /on http:\/\/(\S+)\/v2\/ns/, 30_000, 5);
+  return { cli, address, startup: (performance.now() - started) / 1000 };
 }
 
 async function peakRss(pid: number | undefined): Promise<number> {

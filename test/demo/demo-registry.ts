@@ -4,7 +4,7 @@
  * --root`), so that `npm run demo` runs on a machine with nothing but Node.
  */
 import { join } from 'node:path';
-import { startCli } from '../rig/cli.js';
+import { startCli, waitForStderr } from '../rig/cli.js';
 import { startRegistry } from '../rig/registry.js';
 import { requireTool } from '../rig/tools.js';
 import type { BmpackRun } from './run-bmpack.js';
@@ -41,12 +41,6 @@ export async function startDemoRegistry(
     env: run.env,
     inheritEnv: false,
   });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const host = /on http:\/\/(\S+) \(accepts pushes/.exec(cli.stderr())?.[1];
-    if (host !== undefined) return { host, origin: `http://${host}`, kind: 'bmpack serve --root' };
-    if (cli.child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`bmpack serve --root did not start:\n${cli.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const host = await waitForStderr(cli, /on http:\/\/(\S+) \(accepts pushes/);
+  return { host, origin: `http://${host}`, kind: 'bmpack serve --root' };
 }

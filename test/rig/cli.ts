@@ -116,3 +116,24 @@ export function startCli(args: readonly string[], o: CliOptions = {}): RunningCl
 export function runCli(args: readonly string[], o: CliOptions = {}): Promise<CliRun> {
   return startCli(args, o).done;
 }
+
+/**
+ * The first match of `pattern` in what `cli` has printed on stderr (its
+ * first group, else the whole match), as soon as it appears; fails if the
+ * command exits first or nothing matches within `timeoutMs`.
+ */
+export async function waitForStderr(
+  cli: RunningCli,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+  pollMs = 10,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = pattern.exec(cli.stderr());
+    if (m !== null) return m[1] ?? m[0];
+    if (cli.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`${String(pattern)} never appeared on stderr:\n${cli.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

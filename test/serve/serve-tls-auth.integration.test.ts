@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { Agent } from 'undici';
 import { serveBundles, type RunningServe } from '../../src/serve/index.js';
-import { requireBuiltCli, runCli, startCli } from '../rig/cli.js';
+import { requireBuiltCli, runCli, startCli, waitForStderr } from '../rig/cli.js';
 import { podmanIn } from '../rig/podman.js';
 import { runTool } from '../rig/processes.js';
 import {
@@ -197,14 +197,9 @@ describe('bmpack serve with TLS and htpasswd basic auth', function () {
       htpasswd,
       '--json',
     ]);
-    let address: string | undefined;
-    for (let i = 0; i < 200 && address === undefined; i++) {
-      address = /on https:\/\/([^/\s]+)/.exec(cli.stderr())?.[1];
-      if (address === undefined) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(address, cli.stderr()).to.be.a('string');
+    const address = await waitForStderr(cli, /on https:\/\/([^/\s]+)/);
     const agent = new Agent({ connect: { ca: caText } });
-    const res = await fetch(`https://${address!}/v2/_catalog`, {
+    const res = await fetch(`https://${address}/v2/_catalog`, {
       // @ts-expect-error undici's dispatcher option is not in the DOM fetch types
       dispatcher: agent,
       headers: { authorization: `Basic ${Buffer.from(`field:${password}`).toString('base64')}` },

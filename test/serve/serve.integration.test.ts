@@ -15,7 +15,7 @@ import { runTool } from '../rig/processes.js';
 import { mirrorConfig } from '../../src/mirror/index.js';
 import { imageDigests, startContainerd } from '../mirror/containerd-rig.js';
 import { makeTempDir } from '../rig/temp-dir.js';
-import { requireBuiltCli, startCli } from '../rig/cli.js';
+import { requireBuiltCli, startCli, waitForStderr } from '../rig/cli.js';
 import { requireTool } from '../rig/tools.js';
 import {
   bundleImageSet,
@@ -140,14 +140,9 @@ describe('bmpack serve: a bundle as a read-only registry', function () {
       '--namespace',
       'ns',
     ]);
-    let address: string | undefined;
-    for (let i = 0; i < 200 && address === undefined; i++) {
-      address = /on http:\/\/([^/\s]+)/.exec(cli.stderr())?.[1];
-      if (address === undefined) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(address, cli.stderr()).to.be.a('string');
+    const address = await waitForStderr(cli, /on http:\/\/([^/\s]+)/);
     const [first] = paths();
-    const res = await fetch(`http://${address!}/v2/ns/${first!.split(':')[0]!}/tags/list`);
+    const res = await fetch(`http://${address}/v2/ns/${first!.split(':')[0]!}/tags/list`);
     expect(res.status).to.equal(200);
     await res.arrayBuffer();
     cli.child.kill('SIGTERM');

@@ -4,6 +4,7 @@
  * configs and layers (blobs, fetched later by digest). Pure.
  */
 import type { PlannedImage } from '../copy/index.js';
+import type { ImageGraph } from '../graph/index.js';
 import { BmpackError } from '../errors.js';
 import { parseManifest } from '../oci/manifest.js';
 import { predicateTypesOf, type ReferrerLink } from '../oci/referrer-kinds.js';
@@ -54,8 +55,18 @@ export function closureSizes(image: ResolvedImage): Map<string, number> {
 
 /** An image as the copy engine walked it (with its platform filter applied), as the bundle records it. */
 export function resolvedImage({ request, graph }: PlannedImage): ResolvedImage {
-  const reference = formatReference(request.from);
-  // Children come before parents: the top is last.
+  const image = graphImage(formatReference(request.from), request.from, graph);
+  return request.referrer !== undefined
+    ? { ...image, referrer: withPredicates(request.referrer, image.top.bytes, image.reference) }
+    : image;
+}
+
+/** An image's record from its walked graph: its top is the last document (children come first). */
+export function graphImage(
+  reference: string,
+  from: { readonly registry: string; readonly repository: string },
+  graph: ImageGraph,
+): ResolvedImage {
   const top = graph.documents.at(-1);
   if (top === undefined)
     throw new BmpackError('E_INTERNAL', `image ${reference}: the walk returned no document`, {
@@ -63,8 +74,8 @@ export function resolvedImage({ request, graph }: PlannedImage): ResolvedImage {
     });
   return {
     reference,
-    registry: request.from.registry,
-    repository: request.from.repository,
+    registry: from.registry,
+    repository: from.repository,
     top,
     platforms: graph.platforms,
     ...(graph.originalIndexDigest !== undefined
@@ -72,9 +83,6 @@ export function resolvedImage({ request, graph }: PlannedImage): ResolvedImage {
       : {}),
     documents: graph.documents,
     blobs: graph.blobs,
-    ...(request.referrer !== undefined
-      ? { referrer: withPredicates(request.referrer, top.bytes, reference) }
-      : {}),
   };
 }
 

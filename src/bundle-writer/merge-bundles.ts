@@ -19,7 +19,7 @@ import { secondsSince } from '../seconds-since.js';
 import { BundleImageSource, anyRepository } from '../store/index.js';
 import { toolVersion } from '../version.js';
 import { planBundle, type BundleInfo } from './bundle-plan.js';
-import type { ResolvedImage } from './image-closure.js';
+import { graphImage, type ResolvedImage } from './image-closure.js';
 import { UnionSource } from './union-source.js';
 import { writeBundle } from './write-bundle.js';
 
@@ -141,27 +141,17 @@ function listedIn(b: BundleSource, input: number): Listed[] {
   }));
 }
 
+/** An image walked through the inputs; what bmpack.json recorded of it (platforms, filter, referrer) carried over. */
 async function resolve(union: UnionSource, i: Listed): Promise<ResolvedImage> {
   const top = { mediaType: i.mediaType, digest: i.digest, size: i.size };
   const graph = await walkFrom(union, anyRepository, top, { name: i.name });
-  const ref = listedReference(i.name, 'image').ref;
-  const topDocument = graph.documents.at(-1);
-  if (topDocument === undefined)
-    throw new BmpackError('E_INTERNAL', `image ${i.name}: the walk returned no document`, {
-      hint: 'This is a bug in bmpack: please report it.',
-    });
+  const image = graphImage(i.name, listedReference(i.name, 'image').ref, graph);
+  const r = i.record;
   return {
-    reference: i.name,
-    registry: ref.registry,
-    repository: ref.repository,
-    top: topDocument,
-    platforms: i.record?.platforms ?? graph.platforms,
-    ...(i.record?.originalIndexDigest !== undefined
-      ? { originalIndexDigest: i.record.originalIndexDigest }
-      : {}),
-    documents: graph.documents,
-    blobs: graph.blobs,
-    ...(i.record?.referrer !== undefined ? { referrer: i.record.referrer } : {}),
+    ...image,
+    ...(r !== undefined ? { platforms: r.platforms } : {}),
+    ...(r?.originalIndexDigest !== undefined ? { originalIndexDigest: r.originalIndexDigest } : {}),
+    ...(r?.referrer !== undefined ? { referrer: r.referrer } : {}),
   };
 }
 

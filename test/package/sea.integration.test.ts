@@ -2,14 +2,17 @@
  * The single executables (`npm run package` → dist/bmpack-linux-x64 and
  * dist/bmpack-linux-arm64, on Node 24 LTS, with dist/SHA256SUMS). The x64
  * one runs on its own: from an empty folder, with an empty environment and
- * no node on PATH, it names the Node it embeds, shows help and shell
- * completion setup, and makes, inspects, verifies (on worker processes,
- * which are the executable itself) and pushes a bundle, and writes mirror
- * configuration. The arm64 one is an aarch64 executable that runs under
- * qemu's user-mode emulation (Debian qemu-user, with the arm64 C and C++
- * libraries of the cross toolchain packages).
+ * a PATH of the tools a site's machine has (xz, tar) but no node, it names
+ * the Node it embeds, shows help and shell completion setup, and makes,
+ * inspects, verifies (on worker processes, which are the executable
+ * itself) and pushes a bundle, and writes mirror configuration. Both carry
+ * the SEA blob (postject flipped Node's fuse, and dist/bmpack.cjs is inside);
+ * the arm64 one is an aarch64 executable that runs under qemu's user-mode
+ * emulation (Debian qemu-user, with the arm64 C and C++ libraries of the
+ * cross toolchain packages).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { seedRelease, writeImageSet, type ReleaseFixture } from '../rig/release-fixture.js';
@@ -22,20 +25,24 @@ import { requireTool } from '../rig/tools.js';
 const executable = join(root, 'dist', 'bmpack-linux-x64');
 const arm64 = join(root, 'dist', 'bmpack-linux-arm64');
 const nodeVersion = readFileSync(join(root, '.node-version'), 'utf8').trim();
+/** Node's single-executable fuse: `:0` in node as shipped, `:1` once postject injected a blob. */
+const fuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 describe('bmpack single executable (npm run package)', function () {
   this.timeout(300_000);
   let empty: TrackedDir;
+  /** The only folder on PATH: symlinks to xz and tar, no node. */
+  let tools: TrackedDir;
   let reg: RunningRegistry;
   let release: ReleaseFixture;
   let work: Awaited<ReturnType<typeof writeImageSet>>;
 
-  /** Runs dist/bmpack in the empty folder with nothing in its environment but PATH=/nonexistent. */
+  /** Runs dist/bmpack-linux-x64 in the empty folder, its environment only PATH (no node) and the cache. */
   const bmpack = async (...args: string[]): Promise<CliRun> => {
     const run = await runCli(args, {
       launcher: [executable],
       cwd: empty.path,
-      env: { PATH: '/nonexistent', BMPACK_CACHE_DIR: join(work.dir, 'cache') },
+      env: { PATH: tools.path, BMPACK_CACHE_DIR: join(work.dir, 'cache') },
       inheritEnv: false,
     });
     expect(run.code, `${run.argv}:\n${run.stderr}`).to.equal(0);
@@ -49,6 +56,9 @@ describe('bmpack single executable (npm run package)', function () {
       timeoutMs: 300_000,
     });
     empty = await makeTempDir('bmpack-sea-');
+    tools = await makeTempDir('bmpack-sea-path-');
+    await symlink(requireTool('xz', 'xz-utils'), join(tools.path, 'xz'));
+    await symlink(requireTool('tar', 'tar'), join(tools.path, 'tar'));
     reg = await startRegistry('anonymous');
     release = await seedRelease(reg, 3_000_000);
     work = await writeImageSet(release.images.map((i) => i.ref));
@@ -57,6 +67,12 @@ describe('bmpack single executable (npm run package)', function () {
     await work.cleanup();
     await reg.stop();
     await empty.stop();
+    await tools.stop();
+  });
+
+  it('runs with a PATH that holds no node', () => {
+    expect(readdirSync(tools.path).sort()).to.deep.equal(['tar', 'xz']);
+    expect(existsSync(join(tools.path, 'node'))).to.equal(false);
   });
 
   it('prints its version, naming the Node 24 it embeds', async () => {
@@ -73,6 +89,15 @@ describe('bmpack single executable (npm run package)', function () {
       cwd: join(root, 'dist'),
     });
     expect(sums.toString()).to.equal('bmpack-linux-x64: OK\nbmpack-linux-arm64: OK\n');
+  });
+
+  it('both executables carry the SEA blob: the fuse is flipped and dist/bmpack.cjs is inside', () => {
+    const script = readFileSync(join(root, 'dist', 'bmpack.cjs'));
+    for (const file of [executable, arm64]) {
+      const bytes = readFileSync(file);
+      expect(bytes.includes(`${fuse}:1`), `${file}: fuse`).to.equal(true);
+      expect(bytes.includes(script), `${file}: bmpack.cjs`).to.equal(true);
+    }
   });
 
   it('the arm64 executable is an aarch64 ELF that runs under qemu-aarch64 and names its platform', async () => {
@@ -103,7 +128,7 @@ describe('bmpack single executable (npm run package)', function () {
     expect(script.stdout).to.contain(join(work.dir, 'cache', 'autocomplete', 'bash_setup'));
   });
 
-  it('creates, inspects, verifies on worker processes, and pushes a bundle', async () => {
+  it('creates, inspects, verifies on worker processes and pushes a bundle, and writes mirror config', async () => {
     const bundle = join(work.dir, 'bmpackages_1.0.0.tar.xz');
     const create = ['--manifest', work.file, '--insecure-registry', reg.host, '--output', bundle];
     expect((await bmpack('bundle', 'create', ...create)).stderr).not.to.contain('Warning');

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
+import { recycleReadBuffer } from '../fs/read-buffers.js';
 import type { ImageSource } from '../store/index.js';
 import { anyRepository } from '../store/index.js';
 import type { Descriptor } from '../oci/descriptor.js';
@@ -165,7 +166,10 @@ async function send(chunks: AsyncIterable<Uint8Array>, res: ServerResponse): Pro
   res.cork();
   for await (const chunk of chunks) {
     if (res.destroyed) throw new Error('the client went away');
-    const room = res.write(chunk);
+    // Once the socket has the bytes, their buffer may be read into again.
+    const room = res.write(chunk, (err) => {
+      if (err == null) recycleReadBuffer(chunk);
+    });
     batched += chunk.length;
     if (batched < batchBytes && room) continue;
     res.uncork();

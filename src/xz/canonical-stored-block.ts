@@ -18,6 +18,7 @@
  * it got.
  */
 import type { BundleFile } from '../fs/bundle-file.js';
+import { takeReadBuffer } from '../fs/read-buffers.js';
 import type { BlockCheck } from './block-check.js';
 import { XzFormatError } from './format-error.js';
 import {
@@ -90,9 +91,11 @@ interface Batch {
 /** Chunks k .. k+n-1: their headers side by side in `heads`, their data in `data`. */
 async function readBatch(r: CanonicalRead, k: number, n: number): Promise<Batch> {
   const dataSize = Math.min(n * STORED_CHUNK_MAX, r.uncompressedSize - k * STORED_CHUNK_MAX);
-  // Fresh buffers: pieces already handed out may still be queued on a socket.
+  // Never a buffer handed out before: pieces may still be queued on a
+  // socket. The data comes from the recycled buffers (one piece is yielded
+  // per batch, as read-buffers.ts asks), which a consumer may give back.
   const heads = Buffer.allocUnsafe(n * STORED_CHUNK_HEADER_SIZE);
-  const data = Buffer.allocUnsafe(dataSize);
+  const data = takeReadBuffer(dataSize);
   const iov: Buffer[] = [];
   for (let i = 0; i < n; i++) {
     const h = i * STORED_CHUNK_HEADER_SIZE;

@@ -6,6 +6,7 @@
  * Link, errors in the spec's JSON form, UNSUPPORTED for writes) are asked
  * for directly.
  */
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -109,6 +110,40 @@ describe('bmpack serve: a bundle as a read-only registry', function () {
     const catalog = await get('/v2/_catalog?n=2');
     expect(catalog.headers.get('link')).to.match(/^<\/v2\/_catalog\?n=2&last=.+>; rel="next"$/);
     expect(((await catalog.json()) as { repositories: string[] }).repositories).to.have.length(2);
+  });
+
+  it('every blob, fetched 16 at a time three times over, hashes to its digest (read buffers recycled between requests never show through)', async () => {
+    const blobs = new Map<string, string>();
+    const walk = async (repo: string, ref: string): Promise<void> => {
+      const doc = (await (await get(`/v2/mirror/${repo}/manifests/${ref}`)).json()) as {
+        manifests?: Array<{ digest: string }>;
+        config?: { digest: string };
+        layers?: Array<{ digest: string }>;
+      };
+      for (const m of doc.manifests ?? []) await walk(repo, m.digest);
+      for (const b of [...(doc.layers ?? []), ...(doc.config ? [doc.config] : [])])
+        blobs.set(b.digest, repo);
+    };
+    for (const path of paths()) {
+      const [repo, tag] = path.split(':');
+      await walk(repo!, tag!);
+    }
+    const jobs = [0, 1, 2].flatMap(() => [...blobs]);
+    expect(blobs.size).to.be.greaterThan(5);
+    const wrong: string[] = [];
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let job = jobs.pop(); job !== undefined; job = jobs.pop()) {
+          const [digest, repo] = job;
+          const body = Buffer.from(
+            await (await get(`/v2/mirror/${repo}/blobs/${digest}`)).arrayBuffer(),
+          );
+          const got = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+          if (got !== digest) wrong.push(`${repo} ${digest}: got ${got}`);
+        }
+      }),
+    );
+    expect(wrong).to.deep.equal([]);
   });
 
   it('answers errors in the spec JSON form, and UNSUPPORTED to any write', async () => {

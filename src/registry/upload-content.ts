@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { ContentVerifier } from '../content/verifier.js';
+import { recycleReadBuffer } from '../fs/read-buffers.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { PieceReader, pieceSizes } from './chunked-source.js';
@@ -68,7 +69,7 @@ export async function sendContent(
 ): Promise<void> {
   const what = `blob ${desc.digest} to ${repoName(repo)}`;
   const verifier = new ContentVerifier(desc, what);
-  const checked = verifying(source, verifier, to.offset, onBytes);
+  const checked = verifying(source, verifier, to.offset, onBytes, to.chunkSize === 0);
   try {
     if (to.chunkSize > 0) {
       const pieces = new PieceReader(checked.body);
@@ -94,6 +95,8 @@ export async function sendContent(
       await put(rq, repo, location, desc.digest, undefined, what);
     } else {
       await put(rq, repo, to.url, desc.digest, checked.body, what, desc.size);
+      // The registry answered: it has every byte, so the last piece is off the socket too.
+      checked.sent();
     }
   } catch (err) {
     // A failing source or a mismatch aborts the request; report the real cause.
@@ -117,22 +120,34 @@ interface CheckedBody {
   readonly body: AsyncGenerator<Uint8Array, void, undefined>;
   /** What stopped the body: the source's error or a digest mismatch. */
   failure(): unknown;
+  /** The request was answered: every piece is off the socket. */
+  sent(): void;
 }
 
 /**
  * The source's bytes through the verifier, as a request body. The digest
  * is checked after the last byte but before the body ends, so a
  * mismatching blob never completes its PUT.
+ *
+ * With `recycle` (one request takes the whole body), each piece's memory
+ * is given back (src/fs/read-buffers.ts) two pieces later: undici's
+ * iterable body asks for the next piece only after socket.write took this
+ * one and, when the socket's buffer was over its mark, after 'drain'; so
+ * once piece n+1 is asked for, piece n-1 has left the socket's buffer.
+ * The last piece goes back once the registry has answered.
  */
 function verifying(
   source: BlobBody,
   verifier: ContentVerifier,
   /** Bytes the registry already holds: not counted as sent. */
   held: number,
-  onBytes?: (n: number) => void,
+  onBytes: ((n: number) => void) | undefined,
+  recycle: boolean,
 ): CheckedBody {
   let failed: unknown;
   let unsent = held;
+  let behind: Uint8Array | undefined;
+  let last: Uint8Array | undefined;
   async function* body(): AsyncGenerator<Uint8Array, void, undefined> {
     try {
       for await (const chunk of source as AsyncIterable<Uint8Array>) {
@@ -141,6 +156,8 @@ function verifying(
         unsent -= skipped;
         if (chunk.length > skipped) onBytes?.(chunk.length - skipped);
         yield chunk;
+        if (recycle && behind !== undefined) recycleReadBuffer(behind);
+        [behind, last] = [last, chunk];
       }
       verifier.finish();
     } catch (err) {
@@ -148,7 +165,12 @@ function verifying(
       throw err;
     }
   }
-  return { body: body(), failure: () => failed };
+  const sent = (): void => {
+    if (!recycle) return;
+    for (const piece of [behind, last]) if (piece !== undefined) recycleReadBuffer(piece);
+    behind = last = undefined;
+  };
+  return { body: body(), failure: () => failed, sent };
 }
 
 async function patch(

@@ -1,33 +1,37 @@
 /**
  * The scale bench (issue 17): `npm run bench -- --scale 1g` or `--scale 8g`.
- * A generated release of 400 images and about 2,000 blobs (40 shared base
- * layers, four own layers and a config per image, incompressible content)
- * of the given size is pushed into a distribution 2.8 registry; then, each
- * under GNU time (wall seconds, peak RSS), the built bmpack runs bundle
- * create (cold cache), verify, inspect, push images into a fresh registry
- * (and its re-run), bundle merge, and serve (start-up, then every blob
- * fetched through it); and in the same run the registries' floors
- * (floors.ts): the source's serving floor and the target's ingest floor.
- * Writes the "scale-Ng" section of RESULTS.md. Run by run.ts (the
- * supervisor), which passes the run directory.
+ * A generated release of the given size, the same kind at every size so
+ * that seconds per GB can be compared: 50 images and 5 shared base layers
+ * of 20 MB per GB (8g: 400 images, 40 bases, 2,040 blobs), each image a
+ * base, four own layers of 4.5 MB and a config, incompressible content. It
+ * is pushed into a distribution 2.8 registry; then, each under GNU time
+ * (wall seconds, peak RSS), the built bmpack runs bundle create (cold
+ * cache), verify, inspect, push images into a fresh registry (and its
+ * re-run), bundle merge, and serve (start-up, then every blob fetched
+ * through it); and in the same run the floors (floors.ts): the source's
+ * serving floor, the target's ingest floor, and the disk's write floor
+ * (the release's size written once and synced, by dd). The peer's re-push
+ * is skopeo copying every image again into the pushed registry. Writes the
+ * "scale-Ng" section of RESULTS.md. Run by run.ts (the supervisor), which
+ * passes the run directory.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { Pool } from 'undici';
 import { MediaType } from '../src/oci/media-types.js';
 import { sha256Digest } from '../src/content/digest.js';
 import { startRegistry, type RunningRegistry } from '../test/rig/registry.js';
+import { requireTool } from '../test/rig/tools.js';
 import { stopAll } from '../test/rig/processes.js';
 import { ingestFloor, servingFloor, uploadBlob, type FloorBlob } from './floors.js';
 import { repoRoot } from './options.js';
 import { writeSection } from './results-section.js';
+import { peakRss, startServe, stopServe } from './serve-process.js';
 import { requireGnuTime, timed, type TimedResult } from './timed.js';
 import { keystream } from './workload.js';
 
-const IMAGES = 400;
-const BASES = 40;
 const OWN = 4;
 
 interface Layer {
@@ -38,9 +42,11 @@ interface Layer {
 
 const gb = Number(/^(\d+(?:\.\d+)?)g$/i.exec(process.env['BENCH_SCALE_GB'] ?? '1g')?.[1] ?? '1');
 const runDir = process.env['BENCH_RUN_DIR'] ?? join(repoRoot, '.bench-work', 'scale');
-const total = gb * 1e9;
-const baseSize = Math.round((0.1 * total) / BASES);
-const ownSize = Math.round((0.9 * total) / (IMAGES * OWN));
+// Per GB: 50 images of 4 own layers of 4.5 MB (0.9 GB) and 5 bases of 20 MB (0.1 GB).
+const IMAGES = Math.max(1, Math.round(50 * gb));
+const BASES = Math.max(1, Math.round(5 * gb));
+const baseSize = 20_000_000;
+const ownSize = 4_500_000;
 const bytesOf = (l: { key: string; size: number }): Buffer => keystream(l.key, l.size);
 
 function layer(key: string, size: number): Layer {
@@ -145,7 +151,8 @@ async function main(): Promise<void> {
   requireGnuTime();
   await mkdir(join(runDir, 'time'), { recursive: true });
   const source = await startRegistry('anonymous');
-  log(`seeding ${IMAGES} images (${(total / 1e9).toFixed(1)} GB) into ${source.host}`);
+  const skopeo = requireTool('skopeo', 'skopeo');
+  log(`seeding ${IMAGES} images (${gb} GB) into ${source.host}`);
   const started = performance.now();
   const release = await seed(source);
   log(
@@ -169,6 +176,8 @@ async function main(): Promise<void> {
   const GB = release.bytes / 1e9;
   const serving = await servingFloor(source.origin, release.blobs);
   log(`serving floor ${serving.toFixed(1)} s`);
+  const disk = await diskFloor(release.bytes);
+  log(`disk write floor ${disk.toFixed(1)} s`);
   const bundle = join(runDir, 'scale.tar.xz');
   const create = await bmpack('bundle create (cold)', [
     'bundle',
@@ -184,6 +193,8 @@ async function main(): Promise<void> {
     '--progress',
     'none',
   ]);
+  // Nothing later reads the cache: removed, it leaves the page cache to the bundle and the registries.
+  await rm(join(runDir, 'cache'), { recursive: true, force: true });
   const verify = await bmpack('bundle verify', ['bundle', 'verify', bundle, '--progress', 'none']);
   const inspect = await bmpack('bundle inspect', ['bundle', 'inspect', bundle]);
   const floorTarget = await startRegistry('anonymous');
@@ -223,7 +234,9 @@ async function main(): Promise<void> {
     (l) => l.text.includes('"type":"bytes"') && l.text.includes('"phase":"upload"'),
   )?.at;
   const repush = await bmpack('push images (re-run)', [...pushArgs, '--progress', 'none']);
+  const peerRepush = await skopeoRepush(skopeo, release.refs, source.host, target.host);
   await target.stop();
+  const served = await serveAll(bundle, release.blobs);
   const merge = await bmpack('bundle merge', [
     'bundle',
     'merge',
@@ -235,7 +248,7 @@ async function main(): Promise<void> {
   ]);
   await source.stop();
   const rate = (r: { wallSeconds: number }) => (r.wallSeconds / GB).toFixed(2);
-  const mb = (r: TimedResult) => (r.maxRssKiB / 1024).toFixed(0);
+  const mb = (r: { maxRssKiB: number }) => (r.maxRssKiB / 1024).toFixed(0);
   const lines = [
     `## Scale: ${gb} GB, ${IMAGES} images (issue 17)`,
     '',
@@ -251,17 +264,82 @@ async function main(): Promise<void> {
         ['push images (empty registry)', push],
         ['push images (re-run)', repush],
         ['bundle merge (one input: a full rewrite)', merge],
+        ['serve: every blob once, 8 connections', served],
       ] as const
     ).map(([name, r]) => `| ${name} | ${r.wallSeconds.toFixed(1)} s | ${rate(r)} | ${mb(r)} MB |`),
+    `| peer re-push: skopeo copy × ${IMAGES} into the pushed registry | ${peerRepush.wallSeconds.toFixed(1)} s | ${rate(peerRepush)} | ${mb(peerRepush)} MB |`,
     '',
     `- source serving floor (every blob once, 8 keep-alive connections): ${serving.toFixed(1)} s; create / floor = **${(create.wallSeconds / serving).toFixed(2)}** (target ≤ 2.5: ${create.wallSeconds / serving <= 2.5 ? 'PASS' : 'FAIL'})`,
+    `- disk write floor (the release's ${GB.toFixed(2)} GB written once beside the bundle and synced: \`dd bs=1M conv=fdatasync\`): ${disk.toFixed(1)} s = ${(disk / serving).toFixed(2)} × the serving floor; create / disk floor = **${(create.wallSeconds / disk).toFixed(2)}**`,
     `- target ingest floor (every blob once, monolithic POST + PUT, 8 connections, one repository): ${ingest.toFixed(1)} s; push / floor = **${(push.wallSeconds / ingest).toFixed(2)}** (target ≤ 1.15: ${push.wallSeconds / ingest <= 1.15 ? 'PASS' : 'FAIL'})`,
     `- push, before its first byte (each phase's start, s after spawn): ${phasesBefore(push, firstByte)}`,
     `- push: first uploaded byte ${firstByte !== undefined ? `${firstByte.toFixed(2)} s after start` : 'not seen'} (target < 0.5 s: ${firstByte !== undefined && firstByte < 0.5 ? 'PASS' : 'FAIL'})`,
-    `- peak RSS at most 300 MB in every step: ${[create, verify, inspect, push, repush, merge].every((r) => r.maxRssKiB / 1024 <= 300) ? 'PASS' : 'FAIL'}`,
+    `- re-push / peer's re-push = **${(repush.wallSeconds / peerRepush.wallSeconds).toFixed(3)}** (target ≤ 0.1: ${repush.wallSeconds / peerRepush.wallSeconds <= 0.1 ? 'PASS' : 'FAIL'})`,
+    `- serve: listening ${served.startup.toFixed(2)} s after spawn; every blob through it ${served.wallSeconds.toFixed(1)} s = ${(served.wallSeconds / serving).toFixed(2)} × distribution's serving floor`,
+    `- peak RSS at most 300 MB in every step: ${[create, verify, inspect, push, repush, merge, served].every((r) => r.maxRssKiB / 1024 <= 300) ? 'PASS' : 'FAIL'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   await writeSection(`scale-${gb}g`, lines.join('\n'));
+}
+
+/** Seconds to write `bytes` once to a file in the run folder and sync it (dd), the file removed after. */
+async function diskFloor(bytes: number): Promise<number> {
+  const file = join(runDir, 'disk-floor');
+  const count = String(Math.ceil(bytes / 2 ** 20));
+  const args = ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${count}`, 'conv=fdatasync'];
+  const r = await timed('disk floor', 'dd', args, { timeDir: join(runDir, 'time') });
+  await rm(file, { force: true });
+  return r.wallSeconds;
+}
+
+/** The peer's re-push: skopeo copies every image again into the registry bmpack pushed to (one run, the copies in sequence). */
+async function skopeoRepush(
+  skopeo: string,
+  refs: readonly string[],
+  from: string,
+  to: string,
+): Promise<TimedResult> {
+  const policy = join(runDir, 'policy.json');
+  await writeFile(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }));
+  const flags = '--src-tls-verify=false --dest-tls-verify=false';
+  const copies = refs.map(
+    (ref) =>
+      `${skopeo} --policy ${policy} copy --all --preserve-digests ${flags} docker://${ref} docker://${to}/mirror/${ref.slice(from.length + 1)} >/dev/null`,
+  );
+  const script = join(runDir, 'peer-repush.sh');
+  await writeFile(script, ['set -e', ...copies, ''].join('\n'));
+  const r = await timed('peer re-push (skopeo)', 'bash', [script], {
+    timeDir: join(runDir, 'time'),
+    timeoutMs: 3600_000,
+  });
+  log(`peer re-push: ${r.wallSeconds.toFixed(1)} s`);
+  return r;
+}
+
+/** bmpack serve on the bundle: every blob fetched once through it; its wall, peak RSS and start-up. */
+async function serveAll(
+  bundle: string,
+  blobs: readonly FloorBlob[],
+): Promise<{ wallSeconds: number; maxRssKiB: number; startup: number }> {
+  const serve = await startServe(bundle);
+  try {
+    // A base was pushed to scale/base, which no image names: fetch it through the image using it.
+    const served = blobs.map((b) =>
+      b.repo === 'scale/base' ? { ...b, repo: baseUser(blobs, b.digest) } : b,
+    );
+    const wallSeconds = await servingFloor(`http://${serve.address}`, served, 'ns/');
+    const maxRssKiB = (await peakRss(serve.cli.child.pid)) * 1024;
+    log(`serve: every blob in ${wallSeconds.toFixed(1)} s`);
+    return { wallSeconds, maxRssKiB, startup: serve.startup };
+  } finally {
+    await stopServe(serve);
+  }
+}
+
+/** The repository of an image whose base is the blob `digest` (image i has base i mod BASES). */
+function baseUser(blobs: readonly FloorBlob[], digest: string): string {
+  const i = blobs.filter((b) => b.repo === 'scale/base').findIndex((b) => b.digest === digest);
+  return `scale/app-${String(i).padStart(3, '0')}`;
 }
 
 /** The push's phase events up to its first uploaded byte, with their times. */

@@ -16,17 +16,12 @@ import { openBundleSource } from '../src/bundle-reader/index.js';
 import { createBundle } from '../src/bundle-writer/create-bundle.js';
 import { walkFrom } from '../src/graph/index.js';
 import { BundleImageSource, anyRepository } from '../src/store/index.js';
-import {
-  repoRoot,
-  startCli,
-  requireBuiltCli,
-  waitForStderr,
-  type RunningCli,
-} from '../test/rig/cli.js';
+import { requireBuiltCli } from '../test/rig/cli.js';
 import { startRegistry, type RunningRegistry } from '../test/rig/registry.js';
 import { makeTempDir, type TrackedDir } from '../test/rig/temp-dir.js';
 import { floorConnections, servingFloor, type FloorBlob } from './floors.js';
 import { writeSection } from './results-section.js';
+import { peakRss, startServe, stopServe } from './serve-process.js';
 import { seedWorkload, writeWorkloadImageSet, type Workload } from './workload.js';
 
 const CLIENTS = floorConnections;
@@ -60,28 +55,6 @@ async function fetchAll(
 ): Promise<number> {
   const seconds = await servingFloor(origin, blobs, prefix);
   return blobs.reduce((s, b) => s + b.size, 0) / 1e6 / seconds;
-}
-
-async function startServe(
-  bundle: string,
-): Promise<{ cli: RunningCli; address: string; startup: number }> {
-  const started = performance.now();
-  // BENCH_SERVE_PROF=DIR: serve writes a CPU profile there (node --cpu-prof) when it stops.
-  const prof = process.env['BENCH_SERVE_PROF'];
-  const run = join(repoRoot, 'bin', 'run.js');
-  const args = ['serve', '--source', bundle, '--listen', '127.0.0.1:0', '--namespace', 'ns'];
-  const cli = startCli(args, {
-    ...(prof !== undefined
-      ? { launcher: [process.execPath, '--cpu-prof', '--cpu-prof-dir', prof, run] }
-      : {}),
-  });
-  const address = await waitForStderr(cli, /on http:\/\/(\S+)\/v2\/ns/, 30_000, 5);
-  return { cli, address, startup: (performance.now() - started) / 1000 };
-}
-
-async function peakRss(pid: number | undefined): Promise<number> {
-  const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? '0') / 1024;
 }
 
 /** CPU seconds (user + system) a process has used so far (/proc/PID/stat, fields 14 and 15). */
@@ -170,14 +143,12 @@ describe('bench: bmpack serve against distribution serving the same blobs', func
       }
     } finally {
       rss = await peakRss(serve.cli.child.pid);
-      serve.cli.child.kill('SIGTERM');
-      await serve.cli.done;
+      await stopServe(serve);
     }
     const quarter = await startServe(small.bundle);
     await fetchAll(`http://${quarter.address}`, await blobsOf(small.bundle), 'ns/');
     const smallRss = await peakRss(quarter.cli.child.pid);
-    quarter.cli.child.kill('SIGTERM');
-    await quarter.cli.done;
+    await stopServe(quarter);
     const ratio = median(ours) / median(dist);
     const mb = (full.workload.uniqueBytes / 1e6).toFixed(0);
     const gb = (ROUNDS * blobs.reduce((s, b) => s + b.size, 0)) / 1e9;

@@ -20,7 +20,7 @@ export default class BundleCreate extends BaseCommand {
 
 With --since PREVIOUS_BUNDLE it writes a delta: every manifest and index of the new release, but only the configs and layers the previous bundle lacks. Its bmpack.json records the base (name, version and the sha256 of its file); push a delta into a registry that already holds the base.
 
-Blobs are cached under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-run after an interruption fetches only what is missing. The same inputs give a byte-identical file; set SOURCE_DATE_EPOCH to record a creation time.
+Each layer goes from its registry through memory straight into the bundle, written once. With --cache-blobs, every fetched blob is also kept in the blob cache under $XDG_CACHE_HOME/bmpack (or $BMPACK_CACHE_DIR), so a re-run after an interruption fetches only what is missing (at the cost of a second write of each blob); blobs already in the cache are always used. The same inputs give a byte-identical file; set SOURCE_DATE_EPOCH to record a creation time.
 
 Logins: --username HOST=USER with --password-stdin for one registry, else the stored ones (--authfile, REGISTRY_AUTH_FILE, \${XDG_RUNTIME_DIR}/containers/auth.json, ~/.config/containers/auth.json, then the Docker config and its credential helpers). HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.`;
 
@@ -87,6 +87,10 @@ Logins: --username HOST=USER with --password-stdin for one registry, else the st
     'cache-dir': Flags.string({
       description: 'Blob cache folder. Default: $BMPACK_CACHE_DIR, else $XDG_CACHE_HOME/bmpack.',
     }),
+    'cache-blobs': Flags.boolean({
+      description:
+        'Also keep every fetched layer and config in the blob cache, so that a re-run (after an interruption, or for the next release) fetches only what is new. Costs a second write of each blob: without it, each blob goes straight into the bundle.',
+    }),
   };
 
   async run(): Promise<CreateBundleResult> {
@@ -96,7 +100,9 @@ Logins: --username HOST=USER with --password-stdin for one registry, else the st
     );
     const tally = new WorkTally({
       images: 'fetched whole',
-      phases: { fetch: 'fetched into the cache (kept for the re-run)' },
+      phases: {
+        fetch: flags['cache-blobs'] ? 'fetched into the cache (kept for the re-run)' : 'fetched',
+      },
     });
     const result = await withInterrupt(
       (signal) =>

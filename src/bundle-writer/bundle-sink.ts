@@ -1,10 +1,11 @@
 /**
  * A bundle being written, as an {@link ImageSink}: what `bundle create`
  * copies into. Once every image is walked (prepare), the whole bundle is
- * planned and the writer starts; each blob goes into the content-addressed
- * cache as it arrives, and the writer, which writes blobs in the plan's
- * order, waits for each only when it reaches it — so fetching overlaps
- * writing, and the engine is asked to fetch in that order (rank).
+ * planned and the writer starts; the writer writes blobs in the plan's
+ * order and the engine is asked to fetch in that order (rank), so fetching
+ * overlaps writing. Each fetched blob goes through memory straight into the
+ * bundle (blob-relay.ts); with `cacheBlobs`, into the content-addressed
+ * cache first (kept for a re-run), and the writer reads it from there.
  *
  * The sink already "holds" what the cache holds (re-hashed as it is
  * written) and what a delta's base holds (left out of the bundle).
@@ -12,6 +13,7 @@
  */
 import type { BlobCache } from '../cache/blob-cache.js';
 import type { BlobChunks } from '../content/blob-chunks.js';
+import { countedChunks } from '../content/counted-chunks.js';
 import type { PlannedImage } from '../copy/index.js';
 import { BmpackError } from '../errors.js';
 import type { ProgressListener } from '../events.js';
@@ -22,7 +24,9 @@ import {
   type PutBlobOptions,
   type PutBlobResult,
 } from '../store/index.js';
+import { BlobRelay } from './blob-relay.js';
 import { planBundle, type BundleInfo, type BundlePlan } from './bundle-plan.js';
+import { cachedBlobs, type WriterBlobs } from './tar-stream.js';
 import { resolvedImage } from './image-closure.js';
 import { writeBundle, type WrittenBundle } from './write-bundle.js';
 
@@ -36,6 +40,8 @@ export interface BundleSinkOptions {
   readonly omit?: ReadonlySet<string>;
   /** Blobs fetched (and verified) in this build before the copy: configs read by the walk. */
   readonly fetched: ReadonlySet<string>;
+  /** Keep every fetched blob in the cache (a second write of each) rather than relay it into the bundle. */
+  readonly cacheBlobs?: boolean;
   readonly signal?: AbortSignal;
   readonly onEvent?: ProgressListener;
 }
@@ -58,9 +64,16 @@ export class BundleSink implements ImageSink {
   private omit: ReadonlySet<string> = new Set();
   private writing: Promise<WrittenBundle> | undefined;
   private failure: Error | undefined;
+  private readonly relay: BlobRelay | undefined;
 
   constructor(private readonly o: BundleSinkOptions) {
     this.description = `bundle ${o.output}`;
+    if (o.cacheBlobs !== true) this.relay = new BlobRelay(o.cache, (d) => this.rank(d));
+  }
+
+  /** Blobs that had to go through the cache after all (blob-relay.ts). */
+  get spilled(): number {
+    return this.relay?.spilled ?? 0;
   }
 
   /** Plans the bundle from every walked image and starts writing it. */
@@ -74,6 +87,7 @@ export class BundleSink implements ImageSink {
         if (this.omit.has(b.digest) || this.arrivals.has(b.digest)) continue;
         if (await this.o.cache.has(b)) continue;
         this.arrivals.set(b.digest, arrival());
+        this.relay?.expect(b.digest);
         verified.add(b.digest);
       }
     const plan = planBundle(images, this.o.info, verified, this.omit);
@@ -117,7 +131,10 @@ export class BundleSink implements ImageSink {
     let result: PutBlobResult;
     try {
       const what = `blob ${desc.digest} for ${this.description}`;
-      result = await putIntoStore(this.o.cache, desc, open, { ...opts, what });
+      result =
+        this.relay?.expects(desc.digest) === true
+          ? await this.relayBlob(this.relay, desc, open, { ...opts, what })
+          : await putIntoStore(this.o.cache, desc, open, { ...opts, what });
     } catch (err) {
       arrived?.reject(err);
       throw err;
@@ -125,6 +142,18 @@ export class BundleSink implements ImageSink {
     if (result === 'uploaded') this.fetched.add(desc.digest);
     arrived?.resolve();
     return result;
+  }
+
+  private async relayBlob(
+    relay: BlobRelay,
+    desc: Descriptor,
+    open: () => BlobChunks,
+    opts: PutBlobOptions & { readonly what: string },
+  ): Promise<PutBlobResult> {
+    // Another repository's copy of a blob already on its way: nothing more to move.
+    if (opts.mountFrom !== undefined && relay.delivered(desc.digest)) return 'mounted';
+    await relay.deliver(desc, countedChunks(open(), opts.onBytes), opts.verified === true, opts.what);
+    return 'uploaded';
   }
 
   hasManifest(): Promise<boolean> {
@@ -149,6 +178,7 @@ export class BundleSink implements ImageSink {
   /** The copy failed: stop waiting for blobs that will not come; the writer leaves nothing. */
   async abandon(err: unknown): Promise<void> {
     this.failure ??= asError(err);
+    this.relay?.abandon(err);
     for (const a of this.arrivals.values()) a.reject(err);
     await this.writing?.catch(() => undefined);
   }
@@ -156,17 +186,31 @@ export class BundleSink implements ImageSink {
   private startWriting(plan: BundlePlan): void {
     this.o.onEvent?.({ type: 'phase', phase: 'write', detail: this.o.output });
     this.o.onEvent?.({ type: 'bytes-total', phase: 'write', total: plan.tarSize });
-    this.writing = writeBundle(plan, this.o.cache, {
+    this.writing = writeBundle(plan, this.writerBlobs(), {
       output: this.o.output,
       plainTar: this.o.plainTar,
-      ready: (digest) => this.arrivals.get(digest)?.promise,
+      // A relayed blob is read as it arrives; a cached one once it is whole.
+      ready: (digest) =>
+        this.relay?.expects(digest) === true ? undefined : this.arrivals.get(digest)?.promise,
       ...(this.o.signal ? { signal: this.o.signal } : {}),
       ...(this.o.onEvent ? { onEvent: this.o.onEvent } : {}),
     });
     // A failed write stops the copy: no more blobs are fetched for it.
     this.writing.catch((err: unknown) => {
       this.failure ??= asError(err);
+      this.relay?.abandon(err);
     });
+  }
+
+  /** Where the writer reads blobs: relayed ones from the relay, the others from the cache. */
+  private writerBlobs(): WriterBlobs {
+    const cached = cachedBlobs(this.o.cache);
+    const relay = this.relay;
+    if (relay === undefined) return cached;
+    return {
+      open: (digest, size) => (relay.expects(digest) ? relay.open(digest) : cached.open(digest, size)),
+      corrupt: (digest, size, err) => cached.corrupt(digest, size, err),
+    };
   }
 }
 

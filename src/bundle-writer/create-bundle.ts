@@ -48,6 +48,14 @@ export interface CreateBundleOptions {
   /** Registry logins. Default: the stored ones (auth.json, Docker config; stored-credentials.ts). */
   readonly credentials?: CredentialStore;
   readonly cacheDir?: string;
+  /**
+   * Also keep every fetched blob in the cache, so that a re-run (after an
+   * interruption, or of the next release) fetches only what is new. Each
+   * blob is then written twice: into the cache, and from there into the
+   * bundle. Default: each blob goes through memory straight into the
+   * bundle (blob-relay.ts); blobs already in the cache are read from it.
+   */
+  readonly cacheBlobs?: boolean;
   readonly cwd?: string;
   /**
    * Which referrers of the images come along, by kind: cosign's signature,
@@ -120,6 +128,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreateBundle
       info: bundleInfo(set, env, base),
       ...(base !== undefined ? { omit: base.blobs } : {}),
       fetched: fetcher.fetched,
+      ...(o.cacheBlobs === true ? { cacheBlobs: true } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });

@@ -113,19 +113,32 @@ describe('bundle create', function () {
     }
   });
 
-  it('is byte-identical when built again, from a cold or a warm cache', async () => {
-    const first = await createBundle(
-      options('b.tar.xz', { cacheDir: join(work.dir, 'cache-a.tar.xz') }),
-    );
-    const cold = await createBundle(options('c.tar.xz'));
+  it('is byte-identical whether blobs go straight into it or through the cache, and from a warm cache', async () => {
+    const cacheDir = join(work.dir, 'cache-warm');
+    const cached = await createBundle(options('b.tar.xz', { cacheDir, cacheBlobs: true }));
+    const warm = await createBundle(options('c.tar.xz', { cacheDir }));
     const a = await readFile(join(work.dir, 'a.tar.xz'));
-    expect(first.fetchedBlobs).to.equal(0);
-    expect(first.sha256).to.equal(cold.sha256);
-    expect(sha256Digest(a)).to.equal(`sha256:${first.sha256}`);
+    expect(cached.fetchedBlobs).to.equal(release.uniqueBlobs);
+    expect(warm.fetchedBlobs).to.equal(0);
+    expect(warm.sha256).to.equal(cached.sha256);
+    expect(sha256Digest(a)).to.equal(`sha256:${cached.sha256}`);
+  });
+
+  it('writes each fetched layer once, into the bundle: only the configs the walk read are left in the cache', async () => {
+    const cacheDir = join(work.dir, 'cache-once');
+    await createBundle(options('once.tar.xz', { cacheDir }));
+    const kept = await readdir(join(cacheDir, 'blobs', 'sha256'));
+    const configs = new Set(
+      release.images
+        .flatMap((i) => (i.item.kind === 'index' ? i.item.images : [i.item]))
+        .map((m) => m.configDigest.slice('sha256:'.length)),
+    );
+    expect(kept.length).to.be.greaterThan(0);
+    expect(kept.filter((name) => !configs.has(name))).to.deep.equal([]);
   });
 
   it('re-hashes cached blobs it did not fetch: a corrupt cache entry fails the build, is removed, and the next build is whole', async () => {
-    const cacheDir = join(work.dir, 'cache-a.tar.xz');
+    const cacheDir = join(work.dir, 'cache-warm');
     const victim =
       release.images[0]!.item.kind === 'index'
         ? release.images[0]!.item.images[0]!.layers.at(-1)!

@@ -37,6 +37,8 @@ describe('delta bundles (bundle create --since)', function () {
     manifests: [set.file],
     output: join(v2.dir, name),
     cacheDir: join(v2.dir, 'cache'),
+    // The later builds find every blob of the first ones there.
+    cacheBlobs: true,
     insecureRegistries: [src.host],
     env: {},
     ...extra,

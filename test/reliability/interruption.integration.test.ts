@@ -70,6 +70,8 @@ describe('interruption: Ctrl-C and kill -9 of create and push, then resume', fun
     faults.host,
     '--cache-dir',
     join(dir.path, `${name}-cache`),
+    // What these tests resume from: every fetched blob kept in the cache.
+    '--cache-blobs',
     '--output',
     join(dir.path, `${name}.tar.xz`),
     '--json',

@@ -15,6 +15,7 @@ export interface BundleCreateFlags extends RegistryFlagValues {
   readonly platform?: string[] | undefined;
   readonly 'insecure-registry'?: string[] | undefined;
   readonly 'cache-dir'?: string | undefined;
+  readonly 'cache-blobs'?: boolean | undefined;
   readonly since?: string | undefined;
   readonly 'split-size'?: string | undefined;
   readonly parity?: boolean | undefined;
@@ -48,6 +49,7 @@ export async function runBundleCreate(
     hosts: setup.hosts,
     credentials: setup.credentials,
     ...(flags['cache-dir'] !== undefined ? { cacheDir: flags['cache-dir'] } : {}),
+    ...(flags['cache-blobs'] === true ? { cacheBlobs: true } : {}),
     ...(flags.since !== undefined ? { since: flags.since } : {}),
     ...(flags['split-size'] !== undefined
       ? { splitSize: parseSize(flags['split-size'], '--split-size') }

@@ -1,0 +1,304 @@
+/**
+ * Blobs on their way from a registry into the bundle writer, through
+ * memory: each fetched blob is written once, into the bundle, instead of
+ * into the blob cache and then again from there into the bundle. On a
+ * release of several GB the second write is what the disk cannot absorb:
+ * the build waited on writeback for twice the release's size.
+ *
+ * The writer takes blobs in the bundle's order; fetches run ahead of it in
+ * that order, several at a time. A blob the writer is reading streams
+ * straight through. A blob ahead of it is held in memory until the writer
+ * gets there; once `budget` bytes are held, deliveries ahead of the writer
+ * pause (the registry's socket waits). If the writer then waits for a blob
+ * whose fetch has not started (every slot taken by paused deliveries), the
+ * farthest paused blob is spilled to the cache to free its slot, and the
+ * writer reads it from there when it gets there.
+ */
+import { Readable } from 'node:stream';
+import type { BlobCache } from '../cache/blob-cache.js';
+import type { BlobChunks } from '../content/blob-chunks.js';
+import { ContentVerifier } from '../content/verifier.js';
+import type { Descriptor } from '../oci/descriptor.js';
+
+/** Bytes held ahead of the writer at most (before deliveries pause). */
+export const defaultRelayBudget = 16 * 1024 * 1024;
+
+type State = 'waiting' | 'arriving' | 'done' | 'spilling' | 'spilled' | 'failed';
+
+interface Entry {
+  readonly digest: string;
+  state: State;
+  readonly chunks: Buffer[];
+  /** The writer is reading it: never paused, never spilled. */
+  reading: boolean;
+  error?: unknown;
+  /** Wakes whoever waits on this entry: the writer (new chunks, a new state) or a paused delivery. */
+  wake: () => void;
+  changed: Promise<void>;
+}
+
+export class BlobRelay {
+  private readonly entries = new Map<string, Entry>();
+  private held = 0;
+  private readonly paused = new Set<Entry>();
+  /** The entry the writer waits on, when it has nothing to read. */
+  private starved: Entry | undefined;
+  private failure: unknown = undefined;
+  /** Blobs spilled to the cache (counted for the result and the tests). */
+  spilled = 0;
+
+  constructor(
+    private readonly cache: BlobCache,
+    /** The bundle's order: lower first. */
+    private readonly rank: (digest: string) => number,
+    private readonly budget = defaultRelayBudget,
+    /** Bytes per piece handed to the writer (see Pieces). */
+    private readonly piece = defaultPieceSize,
+  ) {}
+
+  /** Whether `digest` comes through here (it is fetched in this build). */
+  expects(digest: string): boolean {
+    return this.entries.has(digest);
+  }
+
+  /** Registers a blob to be fetched in this build. */
+  expect(digest: string): void {
+    if (!this.entries.has(digest)) this.entries.set(digest, newEntry(digest));
+  }
+
+  /** Whether the blob was delivered whole already (a second repository's copy is a mount). */
+  delivered(digest: string): boolean {
+    const s = this.entries.get(digest)?.state;
+    return s === 'done' || s === 'spilled';
+  }
+
+  /**
+   * Takes a blob's bytes from its fetch. Resolves when the last byte is held,
+   * read by the writer, or in the cache; rejects with the source's error
+   * (the writer, if it is reading the blob, fails with it too).
+   */
+  async deliver(
+    desc: Descriptor,
+    chunks: BlobChunks,
+    verified: boolean,
+    what: string,
+  ): Promise<void> {
+    const e = this.entries.get(desc.digest);
+    if (e === undefined || e.state !== 'waiting')
+      throw new Error(`no delivery expected for ${desc.digest}`);
+    e.state = 'arriving';
+    const source = verified ? chunks : verifiedChunks(chunks, new ContentVerifier(desc, what));
+    const it = source[Symbol.asyncIterator]();
+    const pieces = new Pieces(desc.size, this.piece, (piece) => {
+      this.hold(e, piece);
+    });
+    try {
+      for (let r = await it.next(); r.done !== true; r = await it.next()) {
+        pieces.add(r.value);
+        if (!e.reading && this.held > this.budget) await this.pause(e);
+        if (stateOf(e) === 'spilling') {
+          pieces.flush();
+          await this.spill(e, desc, it, what);
+          return;
+        }
+        if (this.failure !== undefined) throw asError(this.failure);
+      }
+      pieces.flush();
+      e.state = 'done';
+      this.notify(e);
+    } catch (err) {
+      this.fail(e, err);
+      await it.return(undefined);
+      throw err;
+    }
+  }
+
+  /** The blob's bytes for the writer, as they arrive (from the cache if it was spilled). */
+  async *open(digest: string): AsyncGenerator<Buffer> {
+    const e = this.entries.get(digest);
+    if (e === undefined) throw new Error(`no delivery expected for ${digest}`);
+    e.reading = true;
+    this.paused.delete(e);
+    e.wake();
+    for (;;) {
+      const chunk = e.chunks.shift();
+      if (chunk !== undefined) {
+        this.release(chunk.length);
+        yield chunk;
+        continue;
+      }
+      if (e.state === 'done') break;
+      if (e.state === 'failed') throw e.error;
+      if (e.state === 'spilled') {
+        yield* this.cache.open(digest);
+        break;
+      }
+      await this.starve(e);
+    }
+    this.entries.set(digest, { ...newEntry(digest), state: 'done' });
+  }
+
+  /** The build failed: every waiting delivery and reader fails with `err`. */
+  abandon(err: unknown): void {
+    this.failure ??= err;
+    for (const e of this.entries.values()) {
+      if (e.state === 'waiting' || e.state === 'arriving') this.fail(e, err);
+    }
+  }
+
+  private hold(e: Entry, chunk: Buffer): void {
+    e.chunks.push(chunk);
+    this.held += chunk.length;
+    this.notify(e);
+  }
+
+  private release(n: number): void {
+    this.held -= n;
+    if (this.held > this.budget) return;
+    for (const p of this.paused) p.wake();
+    this.paused.clear();
+  }
+
+  private async pause(e: Entry): Promise<void> {
+    while (!e.reading && this.held > this.budget && e.state === 'arriving') {
+      if (this.failure !== undefined) return;
+      this.paused.add(e);
+      // Taken before unjam, which may wake this very entry (to spill it).
+      const changed = e.changed;
+      this.unjam();
+      await changed;
+    }
+    this.paused.delete(e);
+  }
+
+  /** The writer waits for `e`: if its fetch cannot start because paused deliveries hold the slots, spill one. */
+  private async starve(e: Entry): Promise<void> {
+    this.starved = e;
+    const changed = e.changed;
+    this.unjam();
+    await changed;
+    this.starved = undefined;
+  }
+
+  private unjam(): void {
+    if (this.starved?.state !== 'waiting' || this.paused.size === 0) return;
+    let farthest: Entry | undefined;
+    for (const p of this.paused)
+      if (farthest === undefined || this.rank(p.digest) > this.rank(farthest.digest)) farthest = p;
+    if (farthest === undefined) return;
+    this.paused.delete(farthest);
+    farthest.state = 'spilling';
+    farthest.wake();
+  }
+
+  /** What was held, then the rest of the fetch, into the cache; the writer reads it there. */
+  private async spill(
+    e: Entry,
+    desc: Descriptor,
+    it: AsyncIterator<Buffer>,
+    what: string,
+  ): Promise<void> {
+    this.spilled++;
+    const held = e.chunks.splice(0);
+    this.release(held.reduce((n, c) => n + c.length, 0));
+    async function* rest(): AsyncGenerator<Buffer> {
+      yield* held;
+      for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value;
+    }
+    // Verified already as the bytes pass (the fetch, or verifiedChunks).
+    await this.cache.put(desc, Readable.from(rest()), what, true);
+    e.state = 'spilled';
+    this.notify(e);
+  }
+
+  private fail(e: Entry, err: unknown): void {
+    e.state = 'failed';
+    e.error = err;
+    this.release(e.chunks.splice(0).reduce((n, c) => n + c.length, 0));
+    this.notify(e);
+  }
+
+  private notify(e: Entry): void {
+    e.wake();
+  }
+}
+
+/** The entry's state now (another task may have changed it while this one awaited). */
+function stateOf(e: Entry): State {
+  return e.state;
+}
+
+function newEntry(digest: string): Entry {
+  const e: Entry = {
+    digest,
+    state: 'waiting',
+    chunks: [],
+    reading: false,
+    wake: () => undefined,
+    changed: Promise.resolve(),
+  };
+  rearm(e);
+  return e;
+}
+
+/** A fresh `changed` promise, resolved by the next wake. */
+function rearm(e: Entry): void {
+  e.changed = new Promise<void>((resolve) => {
+    e.wake = () => {
+      rearm(e);
+      resolve();
+    };
+  });
+}
+
+/** Bytes per piece handed to the writer. */
+const defaultPieceSize = 1024 * 1024;
+
+/**
+ * A fetch's small reads (16-64 KiB from the socket) copied into pieces of
+ * a megabyte: each piece costs the writer, the bundle hash and the xz
+ * framing once, and the small buffers die young instead of being held
+ * (held, they filled the old generation: a fifth of the build's CPU went
+ * to the garbage collector).
+ */
+class Pieces {
+  private piece: Buffer | undefined;
+  private at = 0;
+  private received = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly pieceSize: number,
+    private readonly out: (piece: Buffer) => void,
+  ) {}
+
+  add(chunk: Buffer): void {
+    for (let off = 0; off < chunk.length;) {
+      const left = Math.max(this.size - this.received, chunk.length - off);
+      const piece = (this.piece ??= Buffer.allocUnsafeSlow(Math.min(this.pieceSize, left)));
+      const n = chunk.copy(piece, this.at, off);
+      this.at += n;
+      off += n;
+      this.received += n;
+      if (this.at === piece.length) this.flush();
+    }
+  }
+
+  flush(): void {
+    if (this.piece !== undefined && this.at > 0) this.out(this.piece.subarray(0, this.at));
+    this.piece = undefined;
+    this.at = 0;
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+async function* verifiedChunks(chunks: BlobChunks, verifier: ContentVerifier): BlobChunks {
+  for await (const c of chunks) {
+    verifier.update(c);
+    yield c;
+  }
+  verifier.finish();
+}

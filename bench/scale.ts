@@ -27,6 +27,7 @@ import { requireTool } from '../test/rig/tools.js';
 import { stopAll } from '../test/rig/processes.js';
 import { ingestFloor, servingFloor, uploadBlob, type FloorBlob } from './floors.js';
 import { repoRoot } from './options.js';
+import { cacheDropped, filesUnder, settle } from './page-cache.js';
 import { writeSection } from './results-section.js';
 import { peakRss, startServe, stopServe } from './serve-process.js';
 import { requireGnuTime, timed, type TimedResult } from './timed.js';
@@ -139,11 +140,22 @@ const node = process.execPath;
 const runJs = join(repoRoot, 'bin', 'run.js');
 
 async function bmpack(label: string, args: readonly string[]): Promise<TimedResult> {
-  const r = await timed(label, node, [runJs, ...args], {
+  // BENCH_PROF=DIR: each step writes a CPU profile (node --cpu-prof) into DIR/<step>.
+  const prof = process.env['BENCH_PROF'];
+  const slug = label.replace(/[^a-z]+/gi, '-');
+  // BENCH_NODE_FLAGS="--trace-gc …": node flags for every step; BENCH_STDOUT_DIR keeps each step's stdout.
+  const flags = process.env['BENCH_NODE_FLAGS']?.split(' ').filter((f) => f !== '') ?? [];
+  const launch = [
+    ...flags,
+    ...(prof !== undefined ? ['--cpu-prof', '--cpu-prof-dir', join(prof, slug)] : []),
+  ];
+  const r = await timed(label, node, [...launch, runJs, ...args], {
     timeDir: join(runDir, 'time'),
     timeoutMs: 3 * 3600_000,
   });
   log(`${label}: ${r.wallSeconds.toFixed(1)} s, ${(r.maxRssKiB / 1024).toFixed(0)} MB`);
+  const keep = process.env['BENCH_STDOUT_DIR'];
+  if (keep !== undefined) await writeFile(join(keep, `${slug}.stdout`), r.stdout);
   return r;
 }
 
@@ -174,11 +186,15 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   const GB = release.bytes / 1e9;
+  const sourceFiles = await filesUnder(join(source.dir, 'storage'));
+  await settle(sourceFiles);
   const serving = await servingFloor(source.origin, release.blobs);
   log(`serving floor ${serving.toFixed(1)} s`);
+  await settle([]);
   const disk = await diskFloor(release.bytes);
   log(`disk write floor ${disk.toFixed(1)} s`);
   const bundle = join(runDir, 'scale.tar.xz');
+  await settle(sourceFiles);
   const create = await bmpack('bundle create (cold)', [
     'bundle',
     'create',
@@ -195,6 +211,7 @@ async function main(): Promise<void> {
   ]);
   // Nothing later reads the cache: removed, it leaves the page cache to the bundle and the registries.
   await rm(join(runDir, 'cache'), { recursive: true, force: true });
+  await settle([bundle]);
   const verify = await bmpack('bundle verify', ['bundle', 'verify', bundle, '--progress', 'none']);
   const inspect = await bmpack('bundle inspect', ['bundle', 'inspect', bundle]);
   const floorTarget = await startRegistry('anonymous');
@@ -215,6 +232,7 @@ async function main(): Promise<void> {
     ];
     return createReadStream(join(source.dir, ...at), { highWaterMark: 1024 * 1024 });
   };
+  await settle(sourceFiles);
   const ingest = await ingestFloor(floorTarget.origin, 'floor', release.blobs, stored);
   log(`ingest floor ${ingest.toFixed(1)} s`);
   await floorTarget.stop();
@@ -229,6 +247,7 @@ async function main(): Promise<void> {
     '--plain-http',
     '--need-credential=false',
   ];
+  await settle([bundle]);
   const push = await bmpack('push images', [...pushArgs, '--progress', 'json']);
   const firstByte = push.lines.find(
     (l) => l.text.includes('"type":"bytes"') && l.text.includes('"phase":"upload"'),
@@ -236,7 +255,9 @@ async function main(): Promise<void> {
   const repush = await bmpack('push images (re-run)', [...pushArgs, '--progress', 'none']);
   const peerRepush = await skopeoRepush(skopeo, release.refs, source.host, target.host);
   await target.stop();
+  await settle([bundle]);
   const served = await serveAll(bundle, release.blobs);
+  await settle([bundle]);
   const merge = await bmpack('bundle merge', [
     'bundle',
     'merge',
@@ -249,13 +270,18 @@ async function main(): Promise<void> {
   await source.stop();
   const rate = (r: { wallSeconds: number }) => (r.wallSeconds / GB).toFixed(2);
   const mb = (r: { maxRssKiB: number }) => (r.maxRssKiB / 1024).toFixed(0);
+  // Serve is not run under GNU time: its CPU is not measured.
+  const cpu = (r: object) =>
+    'cpuSeconds' in r && 'machineCpuSeconds' in r
+      ? `${Number(r.cpuSeconds).toFixed(1)} | ${Number(r.machineCpuSeconds).toFixed(1)}`
+      : '– | –';
   const lines = [
     `## Scale: ${gb} GB, ${IMAGES} images (issue 17)`,
     '',
-    `\`npm run bench -- --scale ${gb}g\`, ${new Date().toISOString().slice(0, 10)}: ${IMAGES} images, ${release.blobs.length} distinct configs and layers (${BASES} shared bases of ${(baseSize / 1e6).toFixed(1)} MB, ${OWN} own layers of ${(ownSize / 1e6).toFixed(2)} MB each), ${GB.toFixed(2)} GB, incompressible; distribution 2.8 on 127.0.0.1; the built bmpack under GNU time.`,
+    `\`npm run bench -- --scale ${gb}g\`, ${new Date().toISOString().slice(0, 10)}; before each step (floors included): sync, ${cacheDropped === true ? 'the page cache dropped' : 'the page cache NOT dropped (not root)'}, and the step's input read once (page-cache.ts): ${IMAGES} images, ${release.blobs.length} distinct configs and layers (${BASES} shared bases of ${(baseSize / 1e6).toFixed(1)} MB, ${OWN} own layers of ${(ownSize / 1e6).toFixed(2)} MB each), ${GB.toFixed(2)} GB, incompressible; distribution 2.8 on 127.0.0.1; the built bmpack on Node ${process.version} under GNU time (CPU s (machine): all of the machine's 2 cores while the step ran, the registries included).`,
     '',
-    '| step | wall | s/GB | peak RSS |',
-    '| --- | ---: | ---: | ---: |',
+    '| step | wall | s/GB | peak RSS | CPU s (bmpack) | CPU s (machine) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...(
       [
         ['bundle create (cold cache)', create],
@@ -266,8 +292,11 @@ async function main(): Promise<void> {
         ['bundle merge (one input: a full rewrite)', merge],
         ['serve: every blob once, 8 connections', served],
       ] as const
-    ).map(([name, r]) => `| ${name} | ${r.wallSeconds.toFixed(1)} s | ${rate(r)} | ${mb(r)} MB |`),
-    `| peer re-push: skopeo copy × ${IMAGES} into the pushed registry | ${peerRepush.wallSeconds.toFixed(1)} s | ${rate(peerRepush)} | ${mb(peerRepush)} MB |`,
+    ).map(
+      ([name, r]) =>
+        `| ${name} | ${r.wallSeconds.toFixed(1)} s | ${rate(r)} | ${mb(r)} MB | ${cpu(r)} |`,
+    ),
+    `| peer re-push: skopeo copy × ${IMAGES} into the pushed registry | ${peerRepush.wallSeconds.toFixed(1)} s | ${rate(peerRepush)} | ${mb(peerRepush)} MB | ${cpu(peerRepush)} |`,
     '',
     `- source serving floor (every blob once, 8 keep-alive connections): ${serving.toFixed(1)} s; create / floor = **${(create.wallSeconds / serving).toFixed(2)}** (target ≤ 2.5: ${create.wallSeconds / serving <= 2.5 ? 'PASS' : 'FAIL'})`,
     `- disk write floor (the release's ${GB.toFixed(2)} GB written once beside the bundle and synced: \`dd bs=1M conv=fdatasync\`): ${disk.toFixed(1)} s = ${(disk / serving).toFixed(2)} × the serving floor; create / disk floor = **${(create.wallSeconds / disk).toFixed(2)}**`,

@@ -13,7 +13,7 @@ const hash = require('node:crypto').createHash('sha256');
 parentPort.on('message', (m) => {
   if (m === null) return parentPort.postMessage({ digest: hash.digest('hex') });
   hash.update(new Uint8Array(m.buffer, 0, m.length));
-  parentPort.postMessage({ done: m.length });
+  parentPort.postMessage({ done: m.length, buffer: m.buffer }, [m.buffer]);
 });
 `;
 
@@ -27,6 +27,13 @@ const maxQueued = 32 * 1024 * 1024;
  */
 const stageSize = 1024 * 1024;
 
+/**
+ * Each buffer comes back from the worker once hashed and is staged into
+ * again: a fresh zero-filled megabyte per post cost page faults and
+ * garbage collections (V8 collects when new buffers' memory grows).
+ */
+const keptBuffers = 8;
+
 export class Sha256Worker {
   private readonly worker = new Worker(source, { eval: true });
   private readonly digest: Promise<string>;
@@ -34,11 +41,13 @@ export class Sha256Worker {
   private drained: (() => void) | undefined;
   private stage = new Uint8Array(stageSize);
   private staged = 0;
+  private readonly free: ArrayBuffer[] = [];
 
   constructor() {
     this.digest = new Promise((resolve, reject) => {
-      this.worker.on('message', (m: { done?: number; digest?: string }) => {
+      this.worker.on('message', (m: { done?: number; digest?: string; buffer?: ArrayBuffer }) => {
         if (m.digest !== undefined) resolve(m.digest);
+        if (m.buffer !== undefined && this.free.length < keptBuffers) this.free.push(m.buffer);
         this.queued -= m.done ?? 0;
         if (this.queued < maxQueued && this.drained) {
           this.drained();
@@ -74,7 +83,8 @@ export class Sha256Worker {
     const buffer = this.stage.buffer;
     this.worker.postMessage({ buffer, length: this.staged }, [buffer]);
     this.queued += this.staged;
-    this.stage = new Uint8Array(stageSize);
+    const reused = this.free.pop();
+    this.stage = reused !== undefined ? new Uint8Array(reused) : new Uint8Array(stageSize);
     this.staged = 0;
   }
 

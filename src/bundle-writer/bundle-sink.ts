@@ -152,7 +152,12 @@ export class BundleSink implements ImageSink {
   ): Promise<PutBlobResult> {
     // Another repository's copy of a blob already on its way: nothing more to move.
     if (opts.mountFrom !== undefined && relay.delivered(desc.digest)) return 'mounted';
-    await relay.deliver(desc, countedChunks(open(), opts.onBytes), opts.verified === true, opts.what);
+    await relay.deliver(
+      desc,
+      countedChunks(open(), opts.onBytes),
+      opts.verified === true,
+      opts.what,
+    );
     return 'uploaded';
   }
 
@@ -208,7 +213,8 @@ export class BundleSink implements ImageSink {
     const relay = this.relay;
     if (relay === undefined) return cached;
     return {
-      open: (digest, size) => (relay.expects(digest) ? relay.open(digest) : cached.open(digest, size)),
+      open: (digest, size) =>
+        relay.expects(digest) ? relay.open(digest) : cached.open(digest, size),
       corrupt: (digest, size, err) => cached.corrupt(digest, size, err),
     };
   }

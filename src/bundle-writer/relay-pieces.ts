@@ -7,9 +7,10 @@ export const defaultPieceSize = 1024 * 1024;
 /**
  * A fetch's small reads (16-64 KiB from the socket) copied into pieces of
  * a megabyte: each piece costs the writer, the bundle hash and the xz
- * framing once, and the small buffers die young instead of being held
- * (held, they filled the old generation: a fifth of the build's CPU went
- * to the garbage collector).
+ * framing (its chunk split, its pending copy) once rather than per read.
+ * The pieces are fresh buffers nobody gives back yet: together with the
+ * reader's they keep V8 collecting for external memory (see the note on
+ * issue 17).
  */
 export class Pieces {
   private piece: Buffer | undefined;

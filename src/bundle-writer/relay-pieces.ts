@@ -1,16 +1,18 @@
 /**
  * Pieces of a blob for the relay (blob-relay.ts): a fetch's small reads gathered into larger buffers.
  */
-/** Bytes per piece handed to the writer. */
-export const defaultPieceSize = 1024 * 1024;
+import { readBufferSize, takeReadBuffer } from '../fs/read-buffers.js';
+
+/** Bytes per piece handed to the writer: one recycled read buffer each. */
+export const defaultPieceSize = readBufferSize;
 
 /**
  * A fetch's small reads (16-64 KiB from the socket) copied into pieces of
  * a megabyte: each piece costs the writer, the bundle hash and the xz
  * framing (its chunk split, its pending copy) once rather than per read.
- * The pieces are fresh buffers nobody gives back yet: together with the
- * reader's they keep V8 collecting for external memory (see the note on
- * issue 17).
+ * Each piece is a recycled read buffer (read-buffers.ts), one piece per
+ * buffer, which the bundle writer gives back once the file holds it: fresh
+ * megabytes would cost page faults and make V8 collect for external memory.
  */
 export class Pieces {
   private piece: Buffer | undefined;
@@ -26,7 +28,7 @@ export class Pieces {
   add(chunk: Buffer): void {
     for (let off = 0; off < chunk.length;) {
       const left = Math.max(this.size - this.received, chunk.length - off);
-      const piece = (this.piece ??= Buffer.allocUnsafeSlow(Math.min(this.pieceSize, left)));
+      const piece = (this.piece ??= takeReadBuffer(Math.min(this.pieceSize, left)));
       const n = chunk.copy(piece, this.at, off);
       this.at += n;
       off += n;

@@ -5,11 +5,11 @@
  * the `<output>.sha256` sidecar in sha256sum format. Interrupted or failed,
  * it leaves nothing at the output path.
  */
-import { close, createWriteStream, open } from 'node:fs';
+import { close, open } from 'node:fs';
 import { promisify } from 'node:util';
 import { once } from 'node:events';
-import { Transform, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { BlobCache } from '../cache/blob-cache.js';
 import { Sha256Worker } from '../content/hash-worker.js';
 import { BmpackError } from '../errors.js';
@@ -22,6 +22,8 @@ import {
   tempPathFor,
 } from '../fs/atomic-file.js';
 import { SyncAhead } from '../fs/sync-ahead.js';
+import { GiveBack } from '../fs/give-back.js';
+import { HashedFileSink } from './hashed-file-sink.js';
 import { XzWriter } from '../xz/index.js';
 import type { BundlePlan } from './bundle-plan.js';
 import { writeSidecar } from './checksum-sidecar.js';
@@ -63,37 +65,27 @@ export async function writeBundle(
     throw ioError(err, opts.output, 'write the bundle');
   }
   const syncAhead = new SyncAhead(fd);
-  let size = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      syncAhead.wrote(chunk.length);
-      const full = hash.update(chunk);
-      if (full === undefined) done(null, chunk);
-      else
-        void full.then(() => {
-          done(null, chunk);
-        });
+  const giveBack = new GiveBack();
+  // The descriptor stays open after the stream ends, for the closing fsync.
+  const file = new HashedFileSink({
+    fd,
+    hash,
+    syncAhead,
+    onWritten: (written) => {
+      giveBack.upTo(written);
     },
   });
-  // The stream leaves the descriptor open, for the closing fsync.
-  const file = createWriteStream('', {
-    fd,
-    highWaterMark: 1024 * 1024,
-    autoClose: false,
-    emitClose: false,
-  });
-  const flushed = pipeline(counter, file);
+  const flushed = finished(file);
   try {
     await (opts.plainTar === true
-      ? writeTar(plan, cache, counter, opts)
-      : writeXz(plan, cache, counter, opts));
-    counter.end();
+      ? writeTar(plan, cache, file, giveBack, opts)
+      : writeXz(plan, cache, file, giveBack, opts));
+    file.end();
     await flushed;
     await syncAhead.finish();
     await closeFd(fd);
   } catch (err) {
-    counter.destroy();
+    file.destroy();
     await flushed.catch(() => undefined);
     await syncAhead.settle();
     await closeFd(fd).catch(() => undefined);
@@ -104,7 +96,7 @@ export async function writeBundle(
   const sha256 = await hash.finish();
   await commitTemp(temp, opts.output);
   await writeSidecar(opts.output, sha256);
-  return { output: opts.output, sha256, size };
+  return { output: opts.output, sha256, size: file.size };
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -119,11 +111,16 @@ async function writeTar(
   plan: BundlePlan,
   cache: WriterBlobs,
   sink: Writable,
+  giveBack: GiveBack,
   opts: WriteBundleOptions,
 ): Promise<void> {
+  let sent = 0;
   for await (const chunk of tarBytes(plan, cache, opts.ready)) {
     checkAbort(opts.signal);
-    if (!sink.write(chunk)) await once(sink, 'drain');
+    const full = !sink.write(chunk);
+    sent += chunk.length;
+    giveBack.after(sent, chunk);
+    if (full) await once(sink, 'drain');
     opts.onEvent?.({ type: 'bytes', phase: 'write', n: chunk.length });
   }
 }
@@ -132,6 +129,7 @@ async function writeXz(
   plan: BundlePlan,
   cache: WriterBlobs,
   sink: Writable,
+  giveBack: GiveBack,
   opts: WriteBundleOptions,
 ): Promise<void> {
   const xz = new XzWriter(sink, { name: opts.output });
@@ -152,6 +150,8 @@ async function writeXz(
       at += n;
       remaining -= n;
     }
+    // The xz writer copies a partial chunk; it sends the rest as views of `chunk`.
+    giveBack.after(xz.bytesWritten, chunk);
     opts.onEvent?.({ type: 'bytes', phase: 'write', n: chunk.length });
   }
   if (block > 0) await xz.endBlock();

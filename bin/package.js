@@ -245,6 +245,9 @@ async function codeCache(dir) {
   const launcher = join(dir, `run-${process.pid}.mjs`);
   const work = mkdtempSync(join(tmpdir(), 'bmpack-warm-up-'));
   copyFileSync(join(root, 'bin', 'run.js'), launcher);
+  // run.js imports it from beside itself.
+  const tuning = join(dir, 'gc-tuning.js');
+  copyFileSync(join(root, 'bin', 'gc-tuning.js'), tuning);
   const registry = await startWarmUpRegistry();
   const bmpack = (args, env = {}) =>
     run(process.execPath, [launcher, ...args], {
@@ -284,6 +287,7 @@ async function codeCache(dir) {
   } finally {
     await registry.close();
     rmSync(launcher, { force: true });
+    rmSync(tuning, { force: true });
     rmSync(work, { recursive: true, force: true });
   }
 }

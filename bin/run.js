@@ -10,6 +10,9 @@ import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { tuneGarbageCollection } from './gc-tuning.js';
+
+tuneGarbageCollection();
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Beside this file when bin/package.js runs a copy of it in dist/ to make the code cache.

@@ -13,6 +13,7 @@ import { plugins } from 'bmpack:embedded';
 import { useSingleFileWorkers } from '../src/verify/single-file.js';
 import { namesLzmaFile } from '../src/cli/lzma-argv.js';
 import { runBmpack } from '../src/cli/command/entry.js';
+import { tuneGarbageCollection } from './gc-tuning.js';
 
 /** An oclif plugin with its package.json, manifest and command modules embedded, not read. */
 class EmbeddedPlugin extends Plugin {
@@ -74,7 +75,10 @@ async function main() {
   // command that will decode an LZMA-compressed archive (xz-decompress is
   // WebAssembly too, and much slower on the baseline tier).
   const lzma = namesLzmaFile(process.argv.slice(2));
-  if (process.env.BMPACK_WRITE_CODE_CACHE !== '1' && !lzma) setFlagsFromString('--liftoff-only');
+  if (process.env.BMPACK_WRITE_CODE_CACHE !== '1') {
+    if (!lzma) setFlagsFromString('--liftoff-only');
+    tuneGarbageCollection();
+  }
   if (process.env.BMPACK_VERIFY_WORKER === '1') await import('../src/verify/task-worker.js');
   else await runCli();
 }

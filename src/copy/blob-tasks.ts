@@ -17,6 +17,7 @@ import {
   type CopyWork,
   type DigestWork,
 } from './copy-plan.js';
+import { bestFirst } from './best-first.js';
 import type { SinkProbe } from './sink-probe.js';
 
 export type Tasks = Map<string, Promise<void>>;
@@ -162,43 +163,6 @@ function priority(
   d: { readonly blob: { digest: string; size: number } },
 ): number {
   return ctx.rank !== undefined ? -ctx.rank(d.blob.digest) : d.blob.size;
-}
-
-/**
- * Slots for jobs that, when a slot frees, go best first among those
- * waiting (decisions arrive in the order the target answers, not in the
- * order wanted).
- */
-function bestFirst(
-  concurrency: number,
-): (score: number, job: () => Promise<void>) => Promise<void> {
-  const waiting: Array<{ score: number; start: () => void }> = [];
-  let running = 0;
-  const next = (): void => {
-    while (running < concurrency && waiting.length > 0) {
-      let pick = 0;
-      for (let i = 1; i < waiting.length; i++)
-        if ((waiting[i]?.score ?? 0) > (waiting[pick]?.score ?? 0)) pick = i;
-      const [job] = waiting.splice(pick, 1);
-      running++;
-      job?.start();
-    }
-  };
-  return (score, job) =>
-    new Promise<void>((resolve, reject) => {
-      waiting.push({
-        score,
-        start: () => {
-          job()
-            .then(resolve, reject)
-            .finally(() => {
-              running--;
-              next();
-            });
-        },
-      });
-      next();
-    });
 }
 
 async function moveBlob(

@@ -23,6 +23,7 @@ import { executeCopy, type ImageGoal } from './execute-copy.js';
 import { incompleteError, type IncompleteWording } from './incomplete-error.js';
 import { summarizePlan, type PlanSummary } from './plan-summary.js';
 import { joinTags, probeSink, readTags, type TagAnswers } from './sink-probe.js';
+import { bestFirst } from './best-first.js';
 
 export interface CopyOptions {
   /** Slots for blob transfers; small requests get as many again. Default 8. */
@@ -81,7 +82,7 @@ export async function copyImages(
   const concurrency = o.concurrency ?? defaultCopyConcurrency;
   o.onEvent?.({ type: 'phase', phase: 'plan' });
   // Existence checks are small: ask more of them at once than transfers.
-  const heads = pLimit(Math.max(16, 4 * concurrency));
+  const heads = bestFirst(Math.max(16, 4 * concurrency));
   // Tags are asked about while the images are walked, in slots of their own,
   // so that blob questions need not wait behind every tag.
   const tagSlots = pLimit(Math.max(8, 2 * concurrency));

@@ -10,14 +10,17 @@
  *
  * The answers are promises, per tag, per blob and per manifest, so that a
  * copy can start moving a blob as soon as the sink has answered for it
- * (largest blobs are asked about first): a blob's question waits only for
- * the tags of the images in its repository that hold it, not for every
- * tag. `state` comes once every answer is in.
+ * (largest blobs are asked about first, each in every repository that
+ * needs it before the next: best-first slots, since tags are answered in
+ * any order): a blob's question waits only for the tags of the images in
+ * its repository that hold it, not for every tag. `state` comes once every
+ * answer is in.
  */
 import type pLimit from 'p-limit';
 import type { ImageSink } from '../store/index.js';
 import { stateKey, type CopyWork, type ManifestWork, type SinkState } from './copy-plan.js';
 import type { CopyRequest, PlannedImage } from './copy-request.js';
+import type { BestFirst } from './best-first.js';
 
 /** The sink's answer for each image's tag (`repo:tag`), as it comes, and all of them. */
 export interface TagAnswers {
@@ -84,14 +87,17 @@ export function probeSink(
   planned: readonly PlannedImage[],
   work: CopyWork,
   tags: TagAnswers,
-  limit: Limit,
+  slots: BestFirst,
 ): SinkProbe {
-  const answers = new Answers(wholeContent(planned, tags), limit);
+  const answers = new Answers(wholeContent(planned, tags), slots);
   const holders = new Map<string, Promise<readonly string[]>>();
   const bySize = [...work.digests].sort((a, b) => b.blob.size - a.blob.size);
-  for (const { blob, repos } of bySize) {
+  for (const [i, { blob, repos }] of bySize.entries()) {
+    // Digest by digest: a blob moves once every repository that needs it has
+    // answered, so all of the first blob's questions go before the second's,
+    // whichever repositories' tags were answered first.
     const held = repos.map((repository) =>
-      answers.blob(stateKey(repository, blob.digest), async () => {
+      answers.blob(stateKey(repository, blob.digest), -i, async () => {
         return (await sink.blobSize(repository, blob.digest)) === blob.size;
       }),
     );
@@ -99,8 +105,9 @@ export function probeSink(
     found.catch(() => undefined);
     holders.set(blob.digest, found);
   }
+  // After every blob question: a manifest's answer is needed only once its blobs moved.
   for (const m of work.manifests)
-    answers.manifest(m, () => sink.hasManifest(m.repo, m.document.digest));
+    answers.manifest(m, -bySize.length, () => sink.hasManifest(m.repo, m.document.digest));
   const state = Promise.all([answers.all(), tags.all]).then(([{ blobs, manifests }, all]) => ({
     blobs,
     manifests,
@@ -125,11 +132,12 @@ class Answers {
   constructor(
     /** Whether a whole image (its tag names its digest) holds repo@digest: known without asking. */
     private readonly whole: (key: string) => Promise<boolean>,
-    private readonly limit: Limit,
+    private readonly slots: BestFirst,
   ) {}
 
-  blob(key: string, head: () => Promise<boolean>): Promise<boolean> {
-    const answer = this.ask(key, this.held.blobs, head, []);
+  /** `score`: higher is asked first among the questions waiting for a slot. */
+  blob(key: string, score: number, head: () => Promise<boolean>): Promise<boolean> {
+    const answer = this.ask(key, this.held.blobs, score, head, []);
     this.blobs.set(key, answer);
     return answer;
   }
@@ -139,14 +147,14 @@ class Answers {
    * first, as manifests come): one whose blob or child is absent is absent
    * too, and is not asked about.
    */
-  manifest(m: ManifestWork, head: () => Promise<boolean>): void {
+  manifest(m: ManifestWork, score: number, head: () => Promise<boolean>): void {
     const { repo, document } = m;
     const needs = [
       ...document.blobs.flatMap((d) => this.blobs.get(stateKey(repo, d)) ?? []),
       ...document.children.flatMap((d) => this.manifests.get(stateKey(repo, d)) ?? []),
     ];
     const key = stateKey(repo, document.digest);
-    this.manifests.set(key, this.ask(key, this.held.manifests, head, needs));
+    this.manifests.set(key, this.ask(key, this.held.manifests, score, head, needs));
   }
 
   hasManifest(key: string): Promise<boolean> {
@@ -163,13 +171,14 @@ class Answers {
   private ask(
     key: string,
     held: Set<string>,
+    score: number,
     head: () => Promise<boolean>,
     needs: ReadonlyArray<Promise<boolean>>,
   ): Promise<boolean> {
     const answer = this.whole(key).then((known) =>
       known
         ? true
-        : Promise.all(needs).then((yes) => (yes.every(Boolean) ? this.limit(head) : false)),
+        : Promise.all(needs).then((yes) => (yes.every(Boolean) ? this.slots(score, head) : false)),
     );
     const noted = answer.then((yes) => {
       if (yes) held.add(key);

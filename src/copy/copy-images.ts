@@ -104,7 +104,7 @@ export async function copyImages(
   await o.onPlanned?.(planned);
   const work = copyWork(planned);
   const allTags = joinTags([tags, ...extraTags]);
-  const probe = probeSink(sink, planned, work, allTags, heads);
+  const probe = probeSink(sink, planned, work, allTags, heads, o.rank);
   // Nothing is written before the names are known to be taken.
   await names;
   const held = (d: string): boolean => source.holds(d);

@@ -10,7 +10,7 @@
  *
  * The answers are promises, per tag, per blob and per manifest, so that a
  * copy can start moving a blob as soon as the sink has answered for it
- * (largest blobs are asked about first, each in every repository that
+ * (in the sink's order, else largest first; each in every repository that
  * needs it before the next: best-first slots, since tags are answered in
  * any order): a blob's question waits only for the tags of the images in
  * its repository that hold it, not for every tag. `state` comes once every
@@ -88,11 +88,20 @@ export function probeSink(
   work: CopyWork,
   tags: TagAnswers,
   slots: BestFirst,
+  /** The order the sink wants blobs in, lower first (default: largest first). */
+  rank?: (digest: string) => number,
 ): SinkProbe {
   const answers = new Answers(wholeContent(planned, tags), slots);
   const holders = new Map<string, Promise<readonly string[]>>();
-  const bySize = [...work.digests].sort((a, b) => b.blob.size - a.blob.size);
-  for (const [i, { blob, repos }] of bySize.entries()) {
+  // Asked in the order the blobs will move: a sink's rank (the bundle
+  // writer's order, so that the first transfers are the blobs it writes
+  // first) or largest first.
+  const ordered = [...work.digests].sort(
+    rank !== undefined
+      ? (a, b) => rank(a.blob.digest) - rank(b.blob.digest)
+      : (a, b) => b.blob.size - a.blob.size,
+  );
+  for (const [i, { blob, repos }] of ordered.entries()) {
     // Digest by digest: a blob moves once every repository that needs it has
     // answered, so all of the first blob's questions go before the second's,
     // whichever repositories' tags were answered first.
@@ -107,7 +116,7 @@ export function probeSink(
   }
   // After every blob question: a manifest's answer is needed only once its blobs moved.
   for (const m of work.manifests)
-    answers.manifest(m, -bySize.length, () => sink.hasManifest(m.repo, m.document.digest));
+    answers.manifest(m, -ordered.length, () => sink.hasManifest(m.repo, m.document.digest));
   const state = Promise.all([answers.all(), tags.all]).then(([{ blobs, manifests }, all]) => ({
     blobs,
     manifests,

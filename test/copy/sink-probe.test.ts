@@ -100,4 +100,28 @@ describe('sink probe', () => {
     ]);
     expect(await probe.holders(dg('b'))).to.deep.equal([]);
   });
+  it('asks in the sink’s order when it has one (the bundle writer’s), not largest first', async () => {
+    const planned = ['r0', 'r1'].map((r, i) => image(r, String(i + 1), 'cd'.charAt(i)));
+    const asked: string[] = [];
+    const { sink, tagGates, headGates } = gatedSink(asked);
+    const tags = readTags(
+      sink,
+      planned.map((p) => p.request),
+      pLimit(8),
+    );
+    // The writer wants layer 2 first, then 1, then the shared base.
+    const order = [dg('2'), dg('1'), dg('b')];
+    probeSink(sink, planned, copyWork(planned), tags, bestFirst(1), (d) => order.indexOf(d));
+    await ticks();
+    for (const repo of ['r0', 'r1']) {
+      tagGates.get(repo)?.();
+      await ticks();
+    }
+    while (headGates.length > 0) {
+      headGates.shift()?.();
+      await ticks();
+    }
+    // r0's questions became ready first; of those waiting, the sink's order.
+    expect(asked).to.deep.equal(['r0@1', 'r1@2', 'r0@b', 'r1@b']);
+  });
 });

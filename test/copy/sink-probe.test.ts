@@ -64,30 +64,43 @@ const ticks = async (): Promise<void> => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 };
 
+/**
+ * Probes `repos` (image i: the shared base and layer i+1) with one slot,
+ * answers the tags in `tagOrder`, then each question as it is asked;
+ * returns the questions in the order they were asked.
+ */
+async function askedOrder(
+  repos: readonly string[],
+  tagOrder: readonly string[],
+  rank?: (digest: string) => number,
+): Promise<string[]> {
+  const planned = repos.map((r, i) => image(r, String(i + 1), 'cdef'.charAt(i)));
+  const asked: string[] = [];
+  const { sink, tagGates, headGates } = gatedSink(asked);
+  const tags = readTags(
+    sink,
+    planned.map((p) => p.request),
+    pLimit(8),
+  );
+  const probe = probeSink(sink, planned, copyWork(planned), tags, bestFirst(1), rank);
+  await ticks();
+  expect([...tagGates.keys()]).to.have.members([...repos]);
+  for (const repo of tagOrder) {
+    tagGates.get(repo)?.();
+    await ticks();
+  }
+  while (headGates.length > 0) {
+    headGates.shift()?.();
+    await ticks();
+  }
+  expect(await probe.holders(dg('b'))).to.deep.equal([]);
+  return asked;
+}
+
 describe('sink probe', () => {
   it('asks about a blob in every repository before the next blob, whatever order the tags come in', async () => {
-    const planned = ['r0', 'r1', 'r2', 'r3'].map((r, i) =>
-      image(r, String(i + 1), 'cdef'.charAt(i)),
-    );
-    const asked: string[] = [];
-    const { sink, tagGates, headGates } = gatedSink(asked);
-    const tags = readTags(
-      sink,
-      planned.map((p) => p.request),
-      pLimit(8),
-    );
-    const probe = probeSink(sink, planned, copyWork(planned), tags, bestFirst(1));
-    await ticks();
-    expect([...tagGates.keys()]).to.have.members(['r0', 'r1', 'r2', 'r3']);
     // The last image's tag is answered first, the first image's last.
-    for (const repo of ['r3', 'r2', 'r1', 'r0']) {
-      tagGates.get(repo)?.();
-      await ticks();
-    }
-    while (headGates.length > 0) {
-      headGates.shift()?.();
-      await ticks();
-    }
+    const asked = await askedOrder(['r0', 'r1', 'r2', 'r3'], ['r3', 'r2', 'r1', 'r0']);
     expect(asked).to.deep.equal([
       'r3@b', // asked as soon as its tag was answered, while the slot was free
       'r2@b',
@@ -98,29 +111,12 @@ describe('sink probe', () => {
       'r2@3',
       'r3@4',
     ]);
-    expect(await probe.holders(dg('b'))).to.deep.equal([]);
   });
+
   it('asks in the sink’s order when it has one (the bundle writer’s), not largest first', async () => {
-    const planned = ['r0', 'r1'].map((r, i) => image(r, String(i + 1), 'cd'.charAt(i)));
-    const asked: string[] = [];
-    const { sink, tagGates, headGates } = gatedSink(asked);
-    const tags = readTags(
-      sink,
-      planned.map((p) => p.request),
-      pLimit(8),
-    );
     // The writer wants layer 2 first, then 1, then the shared base.
     const order = [dg('2'), dg('1'), dg('b')];
-    probeSink(sink, planned, copyWork(planned), tags, bestFirst(1), (d) => order.indexOf(d));
-    await ticks();
-    for (const repo of ['r0', 'r1']) {
-      tagGates.get(repo)?.();
-      await ticks();
-    }
-    while (headGates.length > 0) {
-      headGates.shift()?.();
-      await ticks();
-    }
+    const asked = await askedOrder(['r0', 'r1'], ['r0', 'r1'], (d) => order.indexOf(d));
     // r0's questions became ready first; of those waiting, the sink's order.
     expect(asked).to.deep.equal(['r0@1', 'r1@2', 'r0@b', 'r1@b']);
   });

@@ -3,8 +3,9 @@
  * buffered chunks is handed to the hash worker and then written with one
  * writev(2). Before it, the bundle writer piped a hashing Transform into an
  * fs.WriteStream: two streams' buffering and an event-loop turn between
- * them, which left the writer waiting on 'drain' for 2.5 s of a 4 s build of
- * 1 GB, when the file takes the same gigabyte in 0.3 s.
+ * them. Building 1 GB, the writer waited on 'drain' 2.5-3.0 s with those,
+ * 1.8 s with this (writev(2) itself takes that gigabyte in about 0.3 s; the
+ * rest is completions waiting their turn behind the main thread's work).
  *
  * `written` counts the bytes the file holds (every write before them
  * completed), for giving buffers back (give-back.ts); SyncAhead hears of

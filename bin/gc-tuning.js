@@ -20,9 +20,15 @@ import { setFlagsFromString } from 'node:v8';
  * bin/single-file.js. On Node 22 (V8 12.4) V8's defaults stay.
  */
 export function tuneGarbageCollection() {
-  // V8 13.6 (Node 24) has the first flag; an older V8 would print "unrecognized flag".
-  const [major = 0, minor = 0] = process.versions.v8.split('.').map(Number);
-  if (major * 100 + minor < 1306) return;
-  setFlagsFromString('--external-memory-accounted-in-global-limit');
-  setFlagsFromString('--semi-space-growth-factor=1');
+  for (const flag of gcFlagsFor(process.versions.v8)) setFlagsFromString(flag);
+}
+
+/**
+ * The flags for a V8 version: none before 13.6 (Node 24), which has the
+ * first; an older V8 would print "unrecognized flag" on every run.
+ */
+export function gcFlagsFor(v8Version) {
+  const [major = 0, minor = 0] = v8Version.split('.').map(Number);
+  if (major * 100 + minor < 1306) return [];
+  return ['--external-memory-accounted-in-global-limit', '--semi-space-growth-factor=1'];
 }

@@ -57,3 +57,18 @@ describe('Node versions', () => {
     expect(refused, 'npm ci would print EBADENGINE').to.deep.equal([]);
   });
 });
+
+describe('garbage-collection flags by V8 version (bin/gc-tuning.js)', () => {
+  it('sets none on Node 22’s V8, which lacks the first and would print “unrecognized flag”', async () => {
+    const { gcFlagsFor } = await import('../../bin/gc-tuning.js');
+    expect(gcFlagsFor('12.4.254.21-node.33')).to.deep.equal([]);
+    expect(gcFlagsFor('13.5.212.10')).to.deep.equal([]);
+  });
+
+  it('sets both from V8 13.6 (Node 24) on', async () => {
+    const { gcFlagsFor } = await import('../../bin/gc-tuning.js');
+    const both = ['--external-memory-accounted-in-global-limit', '--semi-space-growth-factor=1'];
+    expect(gcFlagsFor('13.6.233.17-node.63')).to.deep.equal(both);
+    expect(gcFlagsFor('14.1.0')).to.deep.equal(both);
+  });
+});

@@ -62,3 +62,26 @@ describe('bestFirst slots', () => {
     expect(await next).to.equal('ran');
   });
 });
+
+describe('bestFirst order at scale', () => {
+  it('starts thousands of waiting jobs in score order, equal scores first come first served', async () => {
+    const slots = bestFirst(1);
+    const order: number[] = [];
+    let release = (): void => undefined;
+    const gate = slots(Infinity, () => new Promise<void>((resolve) => (release = resolve)));
+    const scores = Array.from({ length: 3000 }, (_, i) => (i * 7919) % 101);
+    const all = scores.map((score, i) =>
+      slots(score, () => {
+        order.push(i);
+        return Promise.resolve();
+      }),
+    );
+    release();
+    await Promise.all([gate, ...all]);
+    const expected = scores
+      .map((score, i) => ({ score, i }))
+      .sort((a, b) => b.score - a.score || a.i - b.i)
+      .map((x) => x.i);
+    expect(order).to.deep.equal(expected);
+  });
+});

@@ -7,22 +7,15 @@ import { readBufferSize, takeReadBuffer } from '../fs/read-buffers.js';
 export const defaultPieceSize = readBufferSize;
 
 /**
- * A piece of `size` bytes. A small one (a small blob, or a blob's end) gets
- * memory of its own size: a recycled megabyte would hold far more memory
- * than the relay counts, and a release of many small layers would pin a
- * megabyte for each one held ahead of the writer.
- */
-function pieceOf(size: number): Buffer {
-  return size >= readBufferSize / 4 ? takeReadBuffer(size) : Buffer.allocUnsafeSlow(size);
-}
-
-/**
  * A fetch's small reads (16-64 KiB from the socket) copied into pieces of
  * a megabyte: each piece costs the writer, the bundle hash and the xz
  * framing (its chunk split, its pending copy) once rather than per read.
  * Each piece is a recycled read buffer (read-buffers.ts), one piece per
  * buffer, which the bundle writer gives back once the file holds it: fresh
  * megabytes would cost page faults and make V8 collect for external memory.
+ * A small piece (a small blob, a blob's end) gets memory of its own size
+ * there: the relay counts held bytes by length, and a recycled megabyte per
+ * small layer held ahead of the writer would pin far more.
  */
 export class Pieces {
   private piece: Buffer | undefined;
@@ -38,7 +31,7 @@ export class Pieces {
   add(chunk: Buffer): void {
     for (let off = 0; off < chunk.length;) {
       const left = Math.max(this.size - this.received, chunk.length - off);
-      const piece = (this.piece ??= pieceOf(Math.min(this.pieceSize, left)));
+      const piece = (this.piece ??= takeReadBuffer(Math.min(this.pieceSize, left)));
       const n = chunk.copy(piece, this.at, off);
       this.at += n;
       off += n;

@@ -26,9 +26,15 @@ const free: Buffer[] = [];
 /** Buffers handed out and not given back yet: a second give-back of the same memory is ignored. */
 const out = new WeakSet<ArrayBufferLike>();
 
-/** `size` bytes (at most readBufferSize for a recycled one), contents undefined. */
+/**
+ * `size` bytes, contents undefined: a recycled buffer's start for sizes from
+ * a quarter of readBufferSize up to it; memory of its own size otherwise. A
+ * small read (a manifest, a small layer, a blob's end) in a recycled
+ * megabyte would hold far more memory than it shows, for as long as it is
+ * kept, and cost a fresh megabyte whenever the pool is empty.
+ */
 export function takeReadBuffer(size: number): Buffer {
-  if (size > readBufferSize) return Buffer.allocUnsafe(size);
+  if (size > readBufferSize || size < readBufferSize / 4) return Buffer.allocUnsafeSlow(size);
   // allocUnsafeSlow: a whole ArrayBuffer of its own, never a slice of Node's shared pool.
   const whole = free.pop() ?? Buffer.allocUnsafeSlow(readBufferSize);
   out.add(whole.buffer);

@@ -4,8 +4,8 @@ import { readBufferSize, recycleReadBuffer, takeReadBuffer } from '../../src/fs/
 
 describe('GiveBack', () => {
   it('gives a buffer back only once the file holds every byte up to its end', () => {
-    const first = takeReadBuffer(100);
-    const second = takeReadBuffer(100);
+    const first = takeReadBuffer(readBufferSize);
+    const second = takeReadBuffer(readBufferSize);
     const giveBack = new GiveBack();
     giveBack.after(100, first);
     giveBack.after(200, second);
@@ -23,11 +23,11 @@ describe('GiveBack', () => {
   it('passes over pieces that are not read buffers', () => {
     const giveBack = new GiveBack();
     const foreign = Buffer.alloc(10);
-    const mine = takeReadBuffer(10);
+    const mine = takeReadBuffer(readBufferSize);
     giveBack.after(10, foreign);
     giveBack.after(20, mine);
     giveBack.upTo(20);
-    expect(takeReadBuffer(10).buffer).to.equal(mine.buffer);
+    expect(takeReadBuffer(readBufferSize).buffer).to.equal(mine.buffer);
     recycleReadBuffer(mine);
   });
 });

@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { readBufferSize, recycleReadBuffer, takeReadBuffer } from '../../src/fs/read-buffers.js';
 
 describe('recycled read buffers', () => {
+  const half = readBufferSize / 2;
+
   it('gives a piece back and hands its memory out again', () => {
-    const piece = takeReadBuffer(1000);
-    expect(piece.length).to.equal(1000);
+    const piece = takeReadBuffer(half);
+    expect(piece.length).to.equal(half);
     recycleReadBuffer(piece.subarray(10, 20));
     const again = takeReadBuffer(readBufferSize);
     expect(again.buffer).to.equal(piece.buffer);
@@ -13,11 +15,11 @@ describe('recycled read buffers', () => {
   });
 
   it('ignores a second give-back of the same memory, so it is never handed out twice', () => {
-    const piece = takeReadBuffer(64);
+    const piece = takeReadBuffer(half);
     recycleReadBuffer(piece);
     recycleReadBuffer(piece);
-    const a = takeReadBuffer(64);
-    const b = takeReadBuffer(64);
+    const a = takeReadBuffer(half);
+    const b = takeReadBuffer(half);
     expect(a.buffer).to.not.equal(b.buffer);
     recycleReadBuffer(a);
     recycleReadBuffer(b);
@@ -26,7 +28,7 @@ describe('recycled read buffers', () => {
   it('ignores pieces it did not hand out, and does not recycle buffers above its size', () => {
     const foreign = Buffer.allocUnsafeSlow(readBufferSize);
     recycleReadBuffer(foreign);
-    expect(takeReadBuffer(1).buffer).to.not.equal(foreign.buffer);
+    expect(takeReadBuffer(half).buffer).to.not.equal(foreign.buffer);
     const big = takeReadBuffer(readBufferSize + 1);
     expect(big.length).to.equal(readBufferSize + 1);
     recycleReadBuffer(big);
@@ -37,5 +39,13 @@ describe('recycled read buffers', () => {
     const held = Array.from({ length: 10 }, () => takeReadBuffer(readBufferSize));
     expect(new Set(held.map((b) => b.buffer)).size).to.equal(10);
     for (const b of held) recycleReadBuffer(b);
+  });
+
+  it('gives a small read memory of its own size, never a recycled megabyte', () => {
+    const small = takeReadBuffer(1000);
+    expect(small.length).to.equal(1000);
+    expect(small.buffer.byteLength).to.be.below(readBufferSize / 4);
+    recycleReadBuffer(small);
+    expect(takeReadBuffer(readBufferSize).buffer).to.not.equal(small.buffer);
   });
 });

@@ -71,11 +71,6 @@ export class BundleSink implements ImageSink {
     if (o.cacheBlobs !== true) this.relay = new BlobRelay(o.cache, (d) => this.rank(d));
   }
 
-  /** Blobs that had to go through the cache after all (blob-relay.ts). */
-  get spilled(): number {
-    return this.relay?.spilled ?? 0;
-  }
-
   /** Plans the bundle from every walked image and starts writing it. */
   async prepare(planned: readonly PlannedImage[]): Promise<void> {
     const images = planned.map(resolvedImage);

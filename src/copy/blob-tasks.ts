@@ -18,6 +18,7 @@ import {
   type DigestWork,
 } from './copy-plan.js';
 import { bestFirst } from './best-first.js';
+import { blobPriority } from './blob-priority.js';
 import type { SinkProbe } from './sink-probe.js';
 
 export type Tasks = Map<string, Promise<void>>;
@@ -157,12 +158,11 @@ function uploadScheduler(
   };
 }
 
-/** How soon a blob should move: the sink's rank when it has one, else its size. */
 function priority(
   ctx: ExecuteContext,
   d: { readonly blob: { digest: string; size: number } },
 ): number {
-  return ctx.rank !== undefined ? -ctx.rank(d.blob.digest) : d.blob.size;
+  return blobPriority(ctx.rank, d.blob);
 }
 
 async function moveBlob(

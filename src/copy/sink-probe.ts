@@ -21,6 +21,7 @@ import type { ImageSink } from '../store/index.js';
 import { stateKey, type CopyWork, type ManifestWork, type SinkState } from './copy-plan.js';
 import type { CopyRequest, PlannedImage } from './copy-request.js';
 import type { BestFirst } from './best-first.js';
+import { blobPriority } from './blob-priority.js';
 
 /** The sink's answer for each image's tag (`repo:tag`), as it comes, and all of them. */
 export interface TagAnswers {
@@ -93,13 +94,9 @@ export function probeSink(
 ): SinkProbe {
   const answers = new Answers(wholeContent(planned, tags), slots);
   const holders = new Map<string, Promise<readonly string[]>>();
-  // Asked in the order the blobs will move: a sink's rank (the bundle
-  // writer's order, so that the first transfers are the blobs it writes
-  // first) or largest first.
+  // Asked in the order the blobs will move (blob-priority.ts).
   const ordered = [...work.digests].sort(
-    rank !== undefined
-      ? (a, b) => rank(a.blob.digest) - rank(b.blob.digest)
-      : (a, b) => b.blob.size - a.blob.size,
+    (a, b) => blobPriority(rank, b.blob) - blobPriority(rank, a.blob),
   );
   for (const [i, { blob, repos }] of ordered.entries()) {
     // Digest by digest: a blob moves once every repository that needs it has

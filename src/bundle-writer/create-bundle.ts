@@ -1,8 +1,9 @@
 /**
  * `bmpack bundle create`: read the image lists and copy every image from
  * its registry into the bundle being written, through the one copy engine
- * (registries → {@link BundleSink}): each missing blob is fetched once into
- * the cache, and the bundle is written, reproducibly, as the blobs arrive —
+ * (registries → {@link BundleSink}): each missing blob is fetched once,
+ * through memory into the bundle (into the cache first with `cacheBlobs`),
+ * and the bundle is written, reproducibly, as the blobs arrive —
  * or, with `since`, a delta holding only the configs and layers the
  * previous bundle lacks.
  */
@@ -10,15 +11,9 @@ import { registryReferrers, type ReferrerKind } from '../referrers/index.js';
 import { checkPartSize, splitBundle, type SplitPart } from './split-bundle.js';
 import { resolve as resolvePath } from 'node:path';
 import { BlobCache, defaultCacheDir } from '../cache/blob-cache.js';
-import {
-  copyImages,
-  type CopyOptions,
-  type CopyRequest,
-  type PlannedImage,
-} from '../copy/index.js';
-import { reachableBytes } from '../graph/index.js';
+import { copyImages, type CopyOptions, type PlannedImage } from '../copy/index.js';
 import type { ProgressEvent, ProgressListener } from '../events.js';
-import { loadImageSets, type ImageSet, type ImageSetEntry } from '../image-set/index.js';
+import { loadImageSets, type ImageSet } from '../image-set/index.js';
 import type { PlatformSpec } from '../oci/platform.js';
 import { storedCredentials, type CredentialStore } from '../registry/auth/credentials/index.js';
 import { RegistryClient } from '../registry/client.js';
@@ -27,12 +22,12 @@ import { secondsSince } from '../seconds-since.js';
 import { toolVersion } from '../version.js';
 import { BmpackError } from '../errors.js';
 import { assertWritableFolder } from '../fs/atomic-file.js';
-import { formatReference } from '../reference/index.js';
 import { BlobFetcher } from './blob-fetcher.js';
 import type { BundleInfo } from './bundle-plan.js';
 import { BundleSink } from './bundle-sink.js';
 import { readDeltaBase, type BaseRecord, type DeltaBase } from './delta-base.js';
 import { CachedConfigSource } from './cached-config-source.js';
+import { createRequest, pinnedWarnings } from './create-requests.js';
 
 export interface CreateBundleOptions {
   readonly manifests: readonly string[];
@@ -226,45 +221,6 @@ function referrersOf(
     ...(choice !== undefined ? { kinds: new Set(choice) } : {}),
     onWarning: (message) => o.onEvent?.({ type: 'warning', message }),
   });
-}
-
-function createRequest(
-  entry: ImageSetEntry,
-  platforms: readonly PlatformSpec[] | undefined,
-): CopyRequest {
-  const reference = formatReference(entry.ref);
-  // A digest names exactly one index: filtering it would make another one.
-  const pinned =
-    entry.ref.digest !== undefined && platforms !== undefined
-      ? { pinned: entry.strictPlatforms === true ? ('strict' as const) : ('whole' as const) }
-      : {};
-  return {
-    name: reference,
-    sourceName: reference,
-    from: entry.ref,
-    ...(platforms !== undefined ? { platforms } : {}),
-    ...pinned,
-    to: {
-      repository: `${entry.ref.registry}/${entry.ref.repository}`,
-      ...(entry.ref.tag !== undefined ? { tag: entry.ref.tag } : {}),
-    },
-  };
-}
-
-/** What carrying pinned indexes whole costs: one warning per image, with the extra size. */
-function pinnedWarnings(planned: readonly PlannedImage[]): string[] {
-  return planned.flatMap(({ request, graph }) => {
-    if (graph.pinnedWhole === undefined) return [];
-    const all = reachableBytes(graph, [graph.top.digest]);
-    const asked = graph.top.size + reachableBytes(graph, graph.pinnedWhole);
-    return [
-      `image ${request.sourceName} is pinned by digest: its index is carried whole, all ${graph.platforms.length} platforms, ${formatMegabytes(all - asked)} more than the platforms asked for (set strictPlatforms on the entry to refuse instead, or pin a platform manifest's digest)`,
-    ];
-  });
-}
-
-function formatMegabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(2)} MB`;
 }
 
 /**

@@ -11,8 +11,9 @@ export const defaultPieceSize = readBufferSize;
  * a megabyte: each piece costs the writer, the bundle hash and the xz
  * framing (its chunk split, its pending copy) once rather than per read.
  * Each piece is a recycled read buffer (read-buffers.ts), one piece per
- * buffer, which the bundle writer gives back once the file holds it: fresh
- * megabytes would cost page faults and make V8 collect for external memory.
+ * buffer, which the bundle writer gives back once its file sink copied
+ * it: fresh megabytes would cost page faults and make V8 collect for
+ * external memory.
  * A small piece (a small blob, a blob's end) gets memory of its own size
  * there: the relay counts held bytes by length, and a recycled megabyte per
  * small layer held ahead of the writer would pin far more.

@@ -1,12 +1,10 @@
 /**
  * Write a planned bundle: the tar stream cut into the planned xz blocks of
  * stored LZMA2 chunks (or a plain tar), hashed as it is written, under a
- * temporary name beside the output, synced and renamed at the end; then
- * the `<output>.sha256` sidecar in sha256sum format. Interrupted or failed,
- * it leaves nothing at the output path.
+ * temporary name beside the output (hashed-file-sink.ts), synced and
+ * renamed at the end; then the `<output>.sha256` sidecar in sha256sum
+ * format. Interrupted or failed, it leaves nothing at the output path.
  */
-import { close, open } from 'node:fs';
-import { promisify } from 'node:util';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -21,16 +19,12 @@ import {
   removeStaleTemps,
   tempPathFor,
 } from '../fs/atomic-file.js';
-import { SyncAhead } from '../fs/sync-ahead.js';
 import { GiveBack } from '../fs/give-back.js';
 import { HashedFileSink } from './hashed-file-sink.js';
 import { XzWriter } from '../xz/index.js';
 import type { BundlePlan } from './bundle-plan.js';
 import { writeSidecar } from './checksum-sidecar.js';
 import { tarBytes, writerBlobs, type WriterBlobs } from './tar-stream.js';
-
-const openFd = promisify(open);
-const closeFd = promisify(close);
 
 export interface WriteBundleOptions {
   readonly output: string;
@@ -57,24 +51,19 @@ export async function writeBundle(
   await removeStaleTemps(opts.output);
   const temp = tempPathFor(opts.output);
   const hash = new Sha256Worker();
-  let fd: number;
+  const giveBack = new GiveBack();
+  let file: HashedFileSink;
   try {
-    fd = await openFd(temp, 'wx');
+    file = await HashedFileSink.create(temp, {
+      hash,
+      onReleased: (taken) => {
+        giveBack.upTo(taken);
+      },
+    });
   } catch (err) {
     await hash.abandon();
     throw ioError(err, opts.output, 'write the bundle');
   }
-  const syncAhead = new SyncAhead(fd);
-  const giveBack = new GiveBack();
-  // The descriptor stays open after the stream ends, for the closing fsync.
-  const file = new HashedFileSink({
-    fd,
-    hash,
-    syncAhead,
-    onWritten: (written) => {
-      giveBack.upTo(written);
-    },
-  });
   const flushed = finished(file);
   try {
     await (opts.plainTar === true
@@ -82,13 +71,12 @@ export async function writeBundle(
       : writeXz(plan, cache, file, giveBack, opts));
     file.end();
     await flushed;
-    await syncAhead.finish();
-    await closeFd(fd);
+    await file.sync();
+    await file.close();
   } catch (err) {
     file.destroy();
     await flushed.catch(() => undefined);
-    await syncAhead.settle();
-    await closeFd(fd).catch(() => undefined);
+    await file.close();
     await discardTemp(temp);
     await hash.abandon();
     throw ioError(err, opts.output, 'write the bundle');

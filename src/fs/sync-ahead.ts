@@ -3,7 +3,9 @@
  * cache speed and synced only at the end waits, at the end, for all of its
  * dirty pages at once. Starting an fdatasync(2) every few tens of MiB (one
  * at a time, on libuv's thread pool) lets the disk work while the file is
- * still being written, so the closing fsync finds little left to do.
+ * still being written, so the closing fsync finds little left to do. The
+ * bundle writer needs it only where the filesystem refuses direct writes
+ * (direct-io.ts).
  */
 import { fdatasync, fsync } from 'node:fs';
 import { promisify } from 'node:util';

@@ -3,7 +3,7 @@ import { GiveBack } from '../../src/fs/give-back.js';
 import { readBufferSize, recycleReadBuffer, takeReadBuffer } from '../../src/fs/read-buffers.js';
 
 describe('GiveBack', () => {
-  it('gives a buffer back only once the file holds every byte up to its end', () => {
+  it('gives a buffer back only once the stream took every byte up to its end', () => {
     const first = takeReadBuffer(readBufferSize);
     const second = takeReadBuffer(readBufferSize);
     const giveBack = new GiveBack();

@@ -1,9 +1,9 @@
 /**
- * The bundle file's write stream: what passes is copied once, into slots of
- * memory shared with the hash worker (fs/shared-ring.ts); a full slot is
- * hashed there in place and written, past the page cache where the
+ * The bundle file's write stream: what passes is copied into slots of
+ * page-aligned memory (fs/aligned-ring.ts); a full slot is handed to the
+ * hash worker (a copy of it) and written, past the page cache where the
  * filesystem allows it (fs/direct-io.ts), at its own offset, a few slots at
- * a time. A slot is filled again once both are done.
+ * a time. A slot is filled again once its write is done.
  *
  * Before it, each batch of chunks was copied to the hash worker and
  * written with writev(2) into the page cache: building 1 GB, libuv's
@@ -26,7 +26,7 @@ import {
   isDirectRefusal,
   reopenBuffered,
 } from '../fs/direct-io.js';
-import { SharedRing } from '../fs/shared-ring.js';
+import { AlignedRing } from '../fs/aligned-ring.js';
 import { SyncAhead } from '../fs/sync-ahead.js';
 
 const writeFd: PositionalWrite = promisify(write);
@@ -61,9 +61,9 @@ export interface HashedFileSinkOptions {
 export class HashedFileSink extends Writable {
   /** Bytes handed to the stream (and copied into the ring). */
   size = 0;
-  private readonly ring: SharedRing;
-  private readonly bytes: Uint8Array;
-  /** Per slot: its hash and write, until both are done. */
+  private readonly ring: AlignedRing;
+  private readonly bytes: Buffer;
+  /** Per slot: its write (and a wait for the hash worker when too much is queued there). */
   private readonly pending: Array<Promise<void> | undefined>;
   private readonly writes = pLimit(parallelWrites);
   private slot = 0;
@@ -91,8 +91,8 @@ export class HashedFileSink extends Writable {
     private readonly o: HashedFileSinkOptions,
   ) {
     super({ highWaterMark: 4 * 1024 * 1024 });
-    this.ring = new SharedRing(o.slots ?? 16, o.slotSize ?? 1024 * 1024);
-    this.bytes = new Uint8Array(this.ring.memory);
+    this.ring = new AlignedRing(o.slots ?? 16, o.slotSize ?? 1024 * 1024);
+    this.bytes = this.ring.bytes;
     this.pending = new Array<Promise<void> | undefined>(this.ring.slots);
     this.directFd = direct ? fd : undefined;
     if (!direct) this.syncAhead = new SyncAhead(fd);
@@ -160,7 +160,7 @@ export class HashedFileSink extends Writable {
         if (busy !== undefined) await busy;
         if (this.closing) throw new Error('the bundle file was closed');
         const n = Math.min(slotSize - this.fill, b.length - at);
-        this.bytes.set(b.subarray(at, at + n), this.slot * slotSize + this.fill);
+        b.copy(this.bytes, this.slot * slotSize + this.fill, at, at + n);
         this.fill += n;
         this.size += n;
         at += n;
@@ -181,12 +181,13 @@ export class HashedFileSink extends Writable {
     }
     const view = this.ring.slot(this.slot, size);
     const position = this.position;
-    const both = Promise.all([
-      this.o.hash.updateShared(view.subarray(0, length)),
+    const done = Promise.all([
+      // The worker takes a copy: only a full queue there is waited for.
+      this.o.hash.update(view.subarray(0, length)),
       this.writes(() => this.writeAt(view, position)),
     ]).then(() => undefined);
-    both.catch(() => undefined);
-    this.pending[this.slot] = both;
+    done.catch(() => undefined);
+    this.pending[this.slot] = done;
     this.position += length;
     this.slot = (this.slot + 1) % this.ring.slots;
     this.fill = 0;

@@ -1,10 +1,9 @@
 /**
- * A sha256 computed on another core, over memory shared with it
- * (fs/shared-ring.ts): the bundle writer hands each filled slot over and
- * goes on filling the next, so hashing the output for its sidecar does not
- * take turns with the main thread's other work (CRC32, blob verification,
- * I/O), and no byte is copied for it. The worker's code is inline, so it
- * runs the same from dist/, under tsx, and in a single-file build.
+ * A sha256 computed on another core: the writer hands each chunk over and
+ * goes on writing, so hashing the output for its sidecar does not take
+ * turns with the main thread's other work (CRC32, blob verification, I/O).
+ * The worker's code is inline, so it runs the same from dist/, under tsx,
+ * and in a single-file build.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -13,58 +12,85 @@ const { parentPort } = require('node:worker_threads');
 const hash = require('node:crypto').createHash('sha256');
 parentPort.on('message', (m) => {
   if (m === null) return parentPort.postMessage({ digest: hash.digest('hex') });
-  hash.update(m.shared);
-  parentPort.postMessage({ shared: true });
+  hash.update(new Uint8Array(m.buffer, 0, m.length));
+  parentPort.postMessage({ done: m.length, buffer: m.buffer }, [m.buffer]);
 });
 `;
 
-interface WorkerAnswer {
-  readonly digest?: string;
-  readonly shared?: boolean;
-}
+/** At most this many bytes wait for the worker: memory stays flat whatever the bundle size. */
+const maxQueued = 32 * 1024 * 1024;
+
+/**
+ * Chunks are gathered into buffers of this size before they are posted:
+ * the xz writer hands over 64 KiB pieces and 3-byte chunk headers, and a
+ * message each would cost more than the hashing.
+ */
+const stageSize = 1024 * 1024;
+
+/**
+ * Each buffer comes back from the worker once hashed and is staged into
+ * again: a fresh zero-filled megabyte per post cost page faults and
+ * garbage collections (V8 collects when new buffers' memory grows).
+ */
+const keptBuffers = 8;
 
 export class Sha256Worker {
   private readonly worker = new Worker(source, { eval: true });
   private readonly digest: Promise<string>;
-  /** Resolvers of shared views, in the order they were posted (the worker answers in order). */
-  private readonly waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
-  /** Why the worker stopped, once it has: views asked of it after that fail with it. */
-  private stopped: Error | undefined;
+  private queued = 0;
+  private drained: (() => void) | undefined;
+  private stage = new Uint8Array(stageSize);
+  private staged = 0;
+  private readonly free: ArrayBuffer[] = [];
 
   constructor() {
     this.digest = new Promise((resolve, reject) => {
-      this.worker.on('message', (m: WorkerAnswer) => {
+      this.worker.on('message', (m: { done?: number; digest?: string; buffer?: ArrayBuffer }) => {
         if (m.digest !== undefined) resolve(m.digest);
-        if (m.shared === true) this.waiting.shift()?.resolve();
+        if (m.buffer !== undefined && this.free.length < keptBuffers) this.free.push(m.buffer);
+        this.queued -= m.done ?? 0;
+        if (this.queued < maxQueued && this.drained) {
+          this.drained();
+          this.drained = undefined;
+        }
       });
       this.worker.once('error', reject);
     });
     this.digest.catch(() => undefined);
-    // A view waiting for a worker that is gone would wait for ever: it fails instead.
-    this.worker.once('error', (err: Error) => {
-      this.stop(err);
-    });
-    this.worker.once('exit', () => {
-      this.stop(new Error('the hash worker stopped'));
-    });
   }
 
   /**
-   * Hash `view`, memory shared with the worker, in place. Resolves once it
-   * is hashed; until then its bytes must not change. Views are hashed in
-   * the order they are given.
+   * Queue a chunk (its bytes are copied into a buffer the worker then owns).
+   * Returns a promise to wait for when too much is queued, else undefined.
    */
-  updateShared(view: Uint8Array): Promise<void> {
-    if (this.stopped !== undefined) return Promise.reject(this.stopped);
-    const hashed = new Promise<void>((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
+  update(chunk: Uint8Array): Promise<void> | undefined {
+    for (let at = 0; at < chunk.length;) {
+      const n = Math.min(stageSize - this.staged, chunk.length - at);
+      this.stage.set(chunk.subarray(at, at + n), this.staged);
+      this.staged += n;
+      at += n;
+      if (this.staged === stageSize) this.post();
+    }
+    if (this.queued < maxQueued) return undefined;
+    return new Promise((resolve) => {
+      this.drained = resolve;
     });
-    this.worker.postMessage({ shared: view });
-    return hashed;
   }
 
-  /** The hex digest of everything given. */
+  /** Hands the staged bytes over to the worker (the buffer is transferred, not copied). */
+  private post(): void {
+    if (this.staged === 0) return;
+    const buffer = this.stage.buffer;
+    this.worker.postMessage({ buffer, length: this.staged }, [buffer]);
+    this.queued += this.staged;
+    const reused = this.free.pop();
+    this.stage = reused !== undefined ? new Uint8Array(reused) : new Uint8Array(stageSize);
+    this.staged = 0;
+  }
+
+  /** The hex digest of everything queued. */
   async finish(): Promise<string> {
+    this.post();
     this.worker.postMessage(null);
     try {
       return await this.digest;
@@ -75,10 +101,5 @@ export class Sha256Worker {
 
   async abandon(): Promise<void> {
     await this.worker.terminate();
-  }
-
-  private stop(err: Error): void {
-    this.stopped ??= err;
-    for (const w of this.waiting.splice(0)) w.reject(this.stopped);
   }
 }

@@ -1,51 +1,55 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Sha256Worker } from '../../src/content/hash-worker.js';
-import { SharedRing } from '../../src/fs/shared-ring.js';
 
 describe('sha256 on a worker thread', () => {
-  it('hashes shared memory in place, in order, and says when each view is done', async () => {
+  it('hashes queued chunks exactly like node:crypto, even when the caller reuses its buffers', async () => {
     const worker = new Sha256Worker();
     const local = createHash('sha256');
-    const ring = new SharedRing(2, 64 * 1024);
-    for (let round = 0; round < 6; round++) {
-      const view = ring.slot(round % 2, round === 3 ? 1 : 40_000 + round);
-      view.set(randomBytes(view.length));
-      local.update(view);
-      await worker.updateShared(view);
-      // Done: the slot may be filled again without changing what was hashed.
-      view.fill(0);
+    const scratch = Buffer.alloc(70_000);
+    for (let i = 0; i < 20; i++) {
+      randomBytes(scratch.length).copy(scratch);
+      const chunk = scratch.subarray(0, 1000 + i * 3000);
+      await worker.update(chunk);
+      local.update(chunk);
     }
     expect(await worker.finish()).to.equal(local.digest('hex'));
   });
 
-  it('keeps the order of views given without waiting between them', async () => {
+  it('hashes 3-byte pieces, pieces across its 1 MiB staging buffer, and ones larger than it alike', async () => {
     const worker = new Sha256Worker();
-    const ring = new SharedRing(8, 64 * 1024);
     const local = createHash('sha256');
-    const done: Array<Promise<void>> = [];
-    for (let i = 0; i < 8; i++) {
-      const view = ring.slot(i);
-      view.set(randomBytes(view.length));
-      local.update(view);
-      done.push(worker.updateShared(view));
+    const data = randomBytes(5 * 1024 * 1024 + 17);
+    const sizes = [3, 65_536, 3, 1_048_570, 3 * 1024 * 1024, 1];
+    let at = 0;
+    for (let i = 0; at < data.length; i++) {
+      const chunk = data.subarray(at, at + (sizes[i % sizes.length] ?? 1));
+      at += chunk.length;
+      await worker.update(chunk);
+      local.update(chunk);
     }
-    await Promise.all(done);
     expect(await worker.finish()).to.equal(local.digest('hex'));
   });
 
-  it('gives the empty digest for no input', async () => {
+  it('asks the caller to wait once 32 MiB are queued', async () => {
+    const worker = new Sha256Worker();
+    const chunk = Buffer.alloc(1024 * 1024, 1);
+    let waits = 0;
+    for (let i = 0; i < 48; i++) {
+      const full = worker.update(chunk);
+      if (full !== undefined) {
+        waits++;
+        await full;
+      }
+    }
+    expect(waits).to.be.greaterThan(0);
+    await worker.finish();
+  });
+
+  it('gives the empty digest for no input, and can be abandoned', async () => {
     expect(await new Sha256Worker().finish()).to.equal(createHash('sha256').digest('hex'));
-  });
-
-  it('fails a view, instead of leaving it waiting, once the worker is gone', async () => {
-    const worker = new Sha256Worker();
-    const view = new SharedRing(1, 64 * 1024).slot(0);
-    await worker.abandon();
-    const err = await worker.updateShared(view).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).to.be.instanceOf(Error);
+    const w = new Sha256Worker();
+    await w.update(Buffer.from('x'));
+    await w.abandon();
   });
 });

@@ -51,6 +51,7 @@ export interface HashedFileSinkOptions {
   readonly onReleased?: (taken: number) => void;
   /** false: through the page cache even where direct writes are possible. */
   readonly direct?: boolean;
+  /** Slots in the ring (default 8: three writes out, the rest being filled or hashed). */
   readonly slots?: number;
   /** Bytes per slot: a multiple of 64 KiB. */
   readonly slotSize?: number;
@@ -91,7 +92,7 @@ export class HashedFileSink extends Writable {
     private readonly o: HashedFileSinkOptions,
   ) {
     super({ highWaterMark: 4 * 1024 * 1024 });
-    this.ring = new AlignedRing(o.slots ?? 16, o.slotSize ?? 1024 * 1024);
+    this.ring = new AlignedRing(o.slots ?? 8, o.slotSize ?? 1024 * 1024);
     this.bytes = this.ring.bytes;
     this.pending = new Array<Promise<void> | undefined>(this.ring.slots);
     this.directFd = direct ? fd : undefined;

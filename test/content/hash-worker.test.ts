@@ -31,7 +31,7 @@ describe('sha256 on a worker thread', () => {
     expect(await worker.finish()).to.equal(local.digest('hex'));
   });
 
-  it('asks the caller to wait once 32 MiB are queued', async () => {
+  it('asks the caller to wait once 8 MiB are queued', async () => {
     const worker = new Sha256Worker();
     const chunk = Buffer.alloc(1024 * 1024, 1);
     let waits = 0;
@@ -44,6 +44,32 @@ describe('sha256 on a worker thread', () => {
     }
     expect(waits).to.be.greaterThan(0);
     await worker.finish();
+  });
+
+  it('wakes every caller waiting for room at once, not only the last (the file sink has several slots out)', async () => {
+    const worker = new Sha256Worker();
+    const local = createHash('sha256');
+    const waits: Array<Promise<void>> = [];
+    for (let i = 0; i < 48; i++) {
+      const chunk = Buffer.alloc(1024 * 1024, i);
+      local.update(chunk);
+      const full = worker.update(chunk);
+      if (full !== undefined) waits.push(full);
+    }
+    expect(waits.length).to.be.greaterThan(1);
+    await Promise.all(waits);
+    expect(await worker.finish()).to.equal(local.digest('hex'));
+  });
+
+  it('stops making callers wait for room once its thread is gone', async () => {
+    const worker = new Sha256Worker();
+    const chunk = Buffer.alloc(1024 * 1024, 1);
+    let full: Promise<void> | undefined;
+    for (let i = 0; i < 48 && full === undefined; i++) full = worker.update(chunk);
+    expect(full).to.not.equal(undefined);
+    await worker.abandon();
+    await full;
+    expect(worker.update(Buffer.alloc(64 * 1024 * 1024))).to.equal(undefined);
   });
 
   it('gives the empty digest for no input, and can be abandoned', async () => {

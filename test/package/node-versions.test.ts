@@ -65,10 +65,14 @@ describe('garbage-collection flags by V8 version (bin/gc-tuning.js)', () => {
     expect(gcFlagsFor('13.5.212.10')).to.deep.equal([]);
   });
 
-  it('sets both from V8 13.6 (Node 24) on', async () => {
+  it('sets all three from V8 13.6 (Node 24) on', async () => {
     const { gcFlagsFor } = await import('../../bin/gc-tuning.js');
-    const both = ['--external-memory-accounted-in-global-limit', '--semi-space-growth-factor=1'];
-    expect(gcFlagsFor('13.6.233.17-node.63')).to.deep.equal(both);
-    expect(gcFlagsFor('14.1.0')).to.deep.equal(both);
+    const all = [
+      '--external-memory-accounted-in-global-limit',
+      '--semi-space-growth-factor=1',
+      '--heap-growing-percent=50',
+    ];
+    expect(gcFlagsFor('13.6.233.17-node.63')).to.deep.equal(all);
+    expect(gcFlagsFor('14.1.0')).to.deep.equal(all);
   });
 });

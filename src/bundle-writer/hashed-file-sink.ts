@@ -14,7 +14,7 @@
  * The caller's buffers are free as soon as they are copied: `onReleased`
  * hears how many bytes the sink has taken (fs/give-back.ts).
  */
-import { ftruncate, fsync, write } from 'node:fs';
+import { close, ftruncate, fsync, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import pLimit from 'p-limit';
@@ -32,6 +32,7 @@ import { SyncAhead } from '../fs/sync-ahead.js';
 const writeFd: PositionalWrite = promisify(write);
 const fsyncFd = promisify(fsync);
 const truncateFd = promisify(ftruncate);
+const closeFd = promisify(close);
 
 /** Writes in flight at once: two or three keep the disk busy; more only queue on libuv's pool. */
 const parallelWrites = 3;
@@ -77,6 +78,7 @@ export class HashedFileSink extends Writable {
   private readonly directFd: number | undefined;
   private fallback: Promise<void> | undefined;
   private syncAhead: SyncAhead | undefined;
+  private fileClosed: Promise<void> | undefined;
 
   /** Creates `path` (it must not exist) and a stream onto it. */
   static async create(path: string, o: HashedFileSinkOptions): Promise<HashedFileSink> {
@@ -133,12 +135,23 @@ export class HashedFileSink extends Writable {
     if (this.syncAhead === undefined) await fsyncFd(this.fd);
   }
 
-  /** Closes the descriptors (after the stream finished or was destroyed). */
-  async close(): Promise<void> {
+  /**
+   * Closes the descriptors (after the stream finished or was destroyed).
+   * Rejects with close(2)'s error, which some filesystems (NFS) use to
+   * report a failed write; both descriptors are closed either way. A
+   * second call answers like the first: a descriptor closed twice could
+   * by then be another file's.
+   */
+  close(): Promise<void> {
+    this.fileClosed ??= this.closeAll();
+    return this.fileClosed;
+  }
+
+  private async closeAll(): Promise<void> {
     await this.settled();
     await this.syncAhead?.settle();
-    await closeQuietly(this.fd);
     if (this.directFd !== undefined && this.directFd !== this.fd) await closeQuietly(this.directFd);
+    await closeFd(this.fd);
   }
 
   private take(buffers: Buffer[], done: (err?: Error | null) => void): void {

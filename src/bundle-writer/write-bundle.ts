@@ -76,7 +76,7 @@ export async function writeBundle(
   } catch (err) {
     file.destroy();
     await flushed.catch(() => undefined);
-    await file.close();
+    await file.close().catch(() => undefined);
     await discardTemp(temp);
     await hash.abandon();
     throw ioError(err, opts.output, 'write the bundle');

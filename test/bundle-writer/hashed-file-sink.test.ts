@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { write } from 'node:fs';
+import { closeSync, fstatSync, openSync, write } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -171,5 +171,18 @@ describe('HashedFileSink', () => {
     );
     expect(err).to.have.property('code', 'EEXIST');
     expect((await stat(path)).size).to.equal(1);
+  });
+
+  it('closes its descriptor once, however often it is asked', async () => {
+    const { sink } = await open();
+    await writeAll(sink, oddChunks());
+    // writeAll closed it already; a second close must not close whatever took the number since.
+    const other = openSync(join(dir.path, 'other'), 'w');
+    try {
+      await sink.close();
+      expect(() => fstatSync(other)).to.not.throw();
+    } finally {
+      closeSync(other);
+    }
   });
 });

@@ -13,11 +13,18 @@
  * whose fetch has not started (every slot taken by paused deliveries), the
  * farthest paused blob is spilled to the cache to free its slot, and the
  * writer reads it from there when it gets there.
+ *
+ * A blob whose fetch does not check its digest (the registry download
+ * leaves it to this sink) is checked here as its pieces pass, hashed on
+ * another thread (piece-hasher.ts): each piece reaches the writer once it
+ * is hashed, and the blob is whole only once its digest matched.
  */
 import { Readable } from 'node:stream';
 import type { BlobCache } from '../cache/blob-cache.js';
 import type { BlobChunks } from '../content/blob-chunks.js';
-import { ContentVerifier } from '../content/verifier.js';
+import { PieceHasher } from '../content/piece-hasher.js';
+import { PieceVerifier } from '../content/piece-verifier.js';
+import { movedReadBuffer } from '../fs/read-buffers.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { defaultPieceSize, Pieces } from './relay-pieces.js';
 
@@ -47,6 +54,7 @@ export class BlobRelay {
   private failure: unknown = undefined;
   /** Blobs spilled to the cache (counted for the result and the tests). */
   spilled = 0;
+  private readonly hasher = new PieceHasher();
 
   constructor(
     private readonly cache: BlobCache,
@@ -74,9 +82,10 @@ export class BlobRelay {
   }
 
   /**
-   * Takes a blob's bytes from its fetch. Resolves when the last byte is held,
-   * read by the writer, or in the cache; rejects with the source's error
-   * (the writer, if it is reading the blob, fails with it too).
+   * Takes a blob's bytes from its fetch, checking them unless the fetch
+   * did (`verified`). Resolves when the last byte is held, read by the
+   * writer, or in the cache; rejects with the source's error (the writer,
+   * if it is reading the blob, fails with it too).
    */
   async deliver(
     desc: Descriptor,
@@ -88,10 +97,10 @@ export class BlobRelay {
     if (e === undefined || e.state !== 'waiting')
       throw new Error(`no delivery expected for ${desc.digest}`);
     e.state = 'arriving';
-    const source = verified ? chunks : verifiedChunks(chunks, new ContentVerifier(desc, what));
-    const it = source[Symbol.asyncIterator]();
+    const check = verified ? undefined : new PieceVerifier(this.hasher, desc, what);
+    const it = chunks[Symbol.asyncIterator]();
     const pieces = new Pieces(desc.size, this.piece, (piece) => {
-      this.hold(e, piece);
+      this.take(e, piece, check);
     });
     try {
       for (let r = await it.next(); r.done !== true; r = await it.next()) {
@@ -99,15 +108,19 @@ export class BlobRelay {
         if (!e.reading && this.held > this.budget) await this.pause(e);
         if (stateOf(e) === 'spilling') {
           pieces.flush();
-          await this.spill(e, desc, it, what);
+          await check?.settled();
+          check?.drop();
+          await this.spill(e, desc, it, what, check === undefined);
           return;
         }
         if (this.failure !== undefined) throw asError(this.failure);
       }
       pieces.flush();
+      await check?.finish();
       e.state = 'done';
       this.notify(e);
     } catch (err) {
+      check?.drop();
       this.fail(e, err);
       await it.return(undefined);
       throw err;
@@ -139,6 +152,11 @@ export class BlobRelay {
     this.entries.set(digest, { ...newEntry(digest), state: 'done' });
   }
 
+  /** Ends the hashing thread (it idles unreferenced until then). */
+  close(): Promise<void> {
+    return this.hasher.close();
+  }
+
   /** The build failed: every waiting delivery and reader fails with `err`. */
   abandon(err: unknown): void {
     this.failure ??= err;
@@ -147,9 +165,26 @@ export class BlobRelay {
     }
   }
 
+  /** A piece of `e`, held for the writer: at once, or once `check` hashed it (it counts as held meanwhile). */
+  private take(e: Entry, piece: Buffer, check: PieceVerifier | undefined): void {
+    if (check === undefined) {
+      this.held += piece.length;
+      this.hold(e, piece);
+      return;
+    }
+    // Read before it is sent: the piece reads as empty once its memory moved.
+    const n = piece.length;
+    // Throws, sending nothing, when the blob is longer than its descriptor says.
+    check.update(piece, (back) => {
+      movedReadBuffer(piece, back);
+      if (e.state === 'failed') this.release(back.length);
+      else this.hold(e, back);
+    });
+    this.held += n;
+  }
+
   private hold(e: Entry, chunk: Buffer): void {
     e.chunks.push(chunk);
-    this.held += chunk.length;
     this.notify(e);
   }
 
@@ -192,12 +227,16 @@ export class BlobRelay {
     farthest.wake();
   }
 
-  /** What was held, then the rest of the fetch, into the cache; the writer reads it there. */
+  /**
+   * What was held, then the rest of the fetch, into the cache; the writer
+   * reads it there. The cache checks the digest unless the fetch does.
+   */
   private async spill(
     e: Entry,
     desc: Descriptor,
     it: AsyncIterator<Buffer>,
     what: string,
+    verified: boolean,
   ): Promise<void> {
     this.spilled++;
     const held = e.chunks.splice(0);
@@ -206,8 +245,7 @@ export class BlobRelay {
       yield* held;
       for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value;
     }
-    // Verified already as the bytes pass (the fetch, or verifiedChunks).
-    await this.cache.put(desc, Readable.from(rest()), what, true);
+    await this.cache.put(desc, Readable.from(rest()), what, verified);
     e.state = 'spilled';
     this.notify(e);
   }
@@ -254,12 +292,4 @@ function rearm(e: Entry): void {
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
-}
-
-async function* verifiedChunks(chunks: BlobChunks, verifier: ContentVerifier): BlobChunks {
-  for await (const c of chunks) {
-    verifier.update(c);
-    yield c;
-  }
-  verifier.finish();
 }

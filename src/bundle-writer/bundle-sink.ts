@@ -65,10 +65,13 @@ export class BundleSink implements ImageSink {
   private writing: Promise<WrittenBundle> | undefined;
   private failure: Error | undefined;
   private readonly relay: BlobRelay | undefined;
+  /** Relayed blobs are hashed on another thread as they pass (blob-relay.ts); cached ones as they are written. */
+  readonly verifiesBlobs: boolean;
 
   constructor(private readonly o: BundleSinkOptions) {
     this.description = `bundle ${o.output}`;
     if (o.cacheBlobs !== true) this.relay = new BlobRelay(o.cache, (d) => this.rank(d));
+    this.verifiesBlobs = this.relay !== undefined;
   }
 
   /** Plans the bundle from every walked image and starts writing it. */
@@ -195,6 +198,8 @@ export class BundleSink implements ImageSink {
       ...(this.o.signal ? { signal: this.o.signal } : {}),
       ...(this.o.onEvent ? { onEvent: this.o.onEvent } : {}),
     });
+    const relay = this.relay;
+    if (relay !== undefined) void this.writing.finally(() => relay.close()).catch(() => undefined);
     // A failed write stops the copy: no more blobs are fetched for it.
     this.writing.catch((err: unknown) => {
       this.failure ??= asError(err);

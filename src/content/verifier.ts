@@ -13,8 +13,17 @@ export interface Expected {
   readonly size: number;
 }
 
+export interface VerifierOptions {
+  /**
+   * False: count the bytes only (too many fail at once, too few at the
+   * end); the caller checks the digest itself (piece-verifier.ts hashes on
+   * another thread).
+   */
+  readonly digest?: boolean;
+}
+
 export class ContentVerifier {
-  private readonly hash: Hash;
+  private readonly hash: Hash | undefined;
   private count = 0;
   private finished = false;
 
@@ -22,8 +31,9 @@ export class ContentVerifier {
   constructor(
     private readonly expected: Expected,
     private readonly what: string,
+    opts: VerifierOptions = {},
   ) {
-    this.hash = createDigester(expected.digest);
+    this.hash = opts.digest === false ? undefined : createDigester(expected.digest);
   }
 
   get bytesSeen(): number {
@@ -39,14 +49,14 @@ export class ContentVerifier {
         { hint: 'The source served different content than its descriptor says.' },
       );
     }
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
   }
 
-  /** Call at the end; throws when size or digest differ. Later calls do nothing. */
+  /** Call at the end; throws when size or digest (if it hashes) differ. Later calls do nothing. */
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    const { size, digest } = this.expected;
+    const { size } = this.expected;
     if (this.count !== size) {
       throw new BmpackError(
         'E_SIZE_MISMATCH',
@@ -56,16 +66,17 @@ export class ContentVerifier {
         },
       );
     }
-    const actual = `${digest.slice(0, digest.indexOf(':'))}:${this.hash.digest('hex')}`;
-    if (actual !== digest) {
-      throw new BmpackError(
-        'E_DIGEST_MISMATCH',
-        `${this.what}: digest is ${actual}, expected ${digest}`,
-        {
-          hint: 'The content is corrupt or was altered on the way; retry, or check the source.',
-          details: { expected: digest, actual },
-        },
-      );
-    }
+    if (this.hash !== undefined) checkDigest(this.expected, this.hash.digest('hex'), this.what);
   }
+}
+
+/** Throws E_DIGEST_MISMATCH unless `hex`, the hash of the content, is the expected digest's. */
+export function checkDigest(expected: Expected, hex: string, what: string): void {
+  const { digest } = expected;
+  const actual = `${digest.slice(0, digest.indexOf(':'))}:${hex}`;
+  if (actual === digest) return;
+  throw new BmpackError('E_DIGEST_MISMATCH', `${what}: digest is ${actual}, expected ${digest}`, {
+    hint: 'The content is corrupt or was altered on the way; retry, or check the source.',
+    details: { expected: digest, actual },
+  });
 }

@@ -172,11 +172,14 @@ async function moveBlob(
   counts: CopyCounts,
 ): Promise<void> {
   try {
-    const open = (): BlobChunks => ctx.source.openBlob(from, a.blob);
+    // A sink that checks digests off the main thread: the source's stream need not hash too.
+    const sinkVerifies = ctx.sink.verifiesBlobs === true;
+    const open = (): BlobChunks =>
+      ctx.source.openBlob(from, a.blob, undefined, sinkVerifies ? { verify: false } : {});
     const onBytes = (n: number): void => ctx.onEvent?.({ type: 'bytes', phase: 'upload', n });
     const result = await ctx.sink.putBlob(a.repo, a.blob, open, {
       onBytes,
-      ...(ctx.source.verifiesBlobs === true ? { verified: true } : {}),
+      ...(ctx.source.verifiesBlobs === true && !sinkVerifies ? { verified: true } : {}),
       ...(a.kind === 'mount' ? { mountFrom: a.from } : {}),
     });
     if (result === 'mounted') counts.blobsMounted++;

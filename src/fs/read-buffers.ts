@@ -47,3 +47,11 @@ export function recycleReadBuffer(piece: Uint8Array): void {
   if (!out.delete(memory)) return;
   if (free.length < keep) free.push(Buffer.from(memory, 0, readBufferSize));
 }
+
+/**
+ * `piece`'s memory was transferred (to a thread and back: piece-hasher.ts)
+ * and now shows through `moved`: it is given back through that from now on.
+ */
+export function movedReadBuffer(piece: Uint8Array, moved: Uint8Array): void {
+  if (out.delete(piece.buffer)) out.add(moved.buffer);
+}

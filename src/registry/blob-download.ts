@@ -24,6 +24,8 @@ import { asBuffer } from '../content/as-buffer.js';
 export interface BlobReadOptions {
   /** Called with the number of new bytes as they arrive. */
   readonly onBytes?: (n: number) => void;
+  /** False: check the size only; the caller hashes the bytes and checks the digest. */
+  readonly verify?: boolean;
 }
 
 /** A readable stream of the blob's bytes; it errors on any mismatch. */
@@ -36,7 +38,10 @@ export function openBlob(
   return Readable.from(blobChunks(rq, repo, desc, opts), { objectMode: false });
 }
 
-/** The blob's bytes as pieces, verified as they pass: the last piece comes only after the check. */
+/**
+ * The blob's bytes as pieces, verified as they pass (the size only with
+ * `verify: false`): the last piece comes only after the check.
+ */
 export async function* blobChunks(
   rq: Requester,
   repo: RepositoryRef,
@@ -44,7 +49,7 @@ export async function* blobChunks(
   opts: BlobReadOptions,
 ): AsyncGenerator<Buffer, void, undefined> {
   const what = `blob ${desc.digest} of ${repoName(repo)}`;
-  const verifier = new ContentVerifier(desc, what);
+  const verifier = new ContentVerifier(desc, what, { digest: opts.verify !== false });
   const policy = rq.retry.policy ?? defaultRetryPolicy;
   let failures = 0;
   for (;;) {

@@ -26,6 +26,13 @@ export interface ImageSink {
   /** For messages: `registry 10.0.0.5:5000`, `OCI layout /dir`. */
   readonly description: string;
   /**
+   * True when putBlob checks every blob's digest itself, off the main
+   * thread (a bundle's blob relay): the copy engine then asks the source
+   * not to hash the bytes (ImageSource.openBlob `verify: false`), so they
+   * are hashed once, elsewhere.
+   */
+  readonly verifiesBlobs?: boolean;
+  /**
    * Fail, before anything is written, when the sink will not take some of
    * these repository names (a registry that limits their depth). Sinks
    * that take any name leave it out.

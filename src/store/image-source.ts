@@ -33,6 +33,15 @@ export interface ByteRange {
   readonly end: number;
 }
 
+export interface OpenBlobOptions {
+  /**
+   * False: the caller checks the digest itself (ImageSink.verifiesBlobs),
+   * so a source whose streams would hash the bytes (verifiesBlobs) skips
+   * that and checks the size only.
+   */
+  readonly verify?: boolean;
+}
+
 export interface ImageSource {
   /** For messages: `bundle /x/y.tar.xz`, `registry gcr.io`, `OCI layout /dir`. */
   readonly description: string;
@@ -63,7 +72,12 @@ export interface ImageSource {
    * The blob's bytes as stored, or `range` of them. Not verified here: every
    * consumer verifies the digest as the bytes pass.
    */
-  openBlob(at: StoreRepository, desc: Descriptor, range?: ByteRange): BlobChunks;
+  openBlob(
+    at: StoreRepository,
+    desc: Descriptor,
+    range?: ByteRange,
+    opts?: OpenBlobOptions,
+  ): BlobChunks;
   /**
    * True when the streams openBlob gives check the digest themselves and
    * fail before their end on a mismatch (a registry's): a sink may then

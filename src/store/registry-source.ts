@@ -11,7 +11,7 @@ import { isManifestMediaType } from '../oci/media-types.js';
 import type { ImageReference } from '../reference/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import { repoName } from '../registry/endpoint.js';
-import type { ByteRange, ImageSource, StoreRepository } from './image-source.js';
+import type { ByteRange, ImageSource, OpenBlobOptions, StoreRepository } from './image-source.js';
 import { sliceChunks } from './slice-chunks.js';
 
 /** Documents (configs) read whole are capped: the spec's manifest limit is 4 MB, configs are as small. */
@@ -56,8 +56,16 @@ export class RegistrySource implements ImageSource {
     return true;
   }
 
-  openBlob(at: StoreRepository, desc: Descriptor, range?: ByteRange): BlobChunks {
-    const chunks = this.client.blobChunks(at, desc, this.onBytes ? { onBytes: this.onBytes } : {});
+  openBlob(
+    at: StoreRepository,
+    desc: Descriptor,
+    range?: ByteRange,
+    opts: OpenBlobOptions = {},
+  ): BlobChunks {
+    const chunks = this.client.blobChunks(at, desc, {
+      ...(this.onBytes ? { onBytes: this.onBytes } : {}),
+      ...(opts.verify === false ? { verify: false } : {}),
+    });
     return range === undefined ? chunks : sliceChunks(chunks, range);
   }
 

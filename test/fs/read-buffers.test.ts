@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { readBufferSize, recycleReadBuffer, takeReadBuffer } from '../../src/fs/read-buffers.js';
+import {
+  movedReadBuffer,
+  readBufferSize,
+  recycleReadBuffer,
+  takeReadBuffer,
+} from '../../src/fs/read-buffers.js';
 
 describe('recycled read buffers', () => {
   const half = readBufferSize / 2;
@@ -47,5 +52,21 @@ describe('recycled read buffers', () => {
     expect(small.buffer.byteLength).to.be.below(readBufferSize / 4);
     recycleReadBuffer(small);
     expect(takeReadBuffer(readBufferSize).buffer).to.not.equal(small.buffer);
+  });
+
+  it('takes back memory that moved (to a thread and back) through its new view, and not through the old one', () => {
+    const piece = takeReadBuffer(readBufferSize);
+    // What a transfer does: the same bytes, now shown by another ArrayBuffer object.
+    const memory = piece.buffer;
+    if (!(memory instanceof ArrayBuffer)) throw new Error('a read buffer is an ArrayBuffer');
+    const moved = Buffer.from(structuredClone(memory, { transfer: [memory] }));
+    expect(piece.length).to.equal(0);
+    movedReadBuffer(piece, moved);
+    recycleReadBuffer(piece);
+    expect(takeReadBuffer(readBufferSize).buffer).to.not.equal(moved.buffer);
+    recycleReadBuffer(moved);
+    const again = takeReadBuffer(readBufferSize);
+    expect(again.buffer).to.equal(moved.buffer);
+    recycleReadBuffer(again);
   });
 });

@@ -40,6 +40,29 @@ describe('registry client through faults', function () {
     await reg.stop();
   });
 
+  it('checks only the size of a blob read with verify: false, leaving the digest to the caller', async () => {
+    const changed = Buffer.from(layer.data);
+    changed[10] = changed[10]! ^ 0xff;
+    proxy.addRule({
+      match: (r) => isBlob(r.path),
+      action: { kind: 'status', status: 200, body: changed },
+    });
+    const client = clientFor(reg, { host: proxy.host });
+    try {
+      expect((await rejection(readAll(client.openBlob(ref(), layerDesc)))).code).to.equal(
+        'E_DIGEST_MISMATCH',
+      );
+      const read = await readAll(client.openBlob(ref(), layerDesc, { verify: false }));
+      expect(read.equals(changed)).to.equal(true);
+      const longer = { ...layerDesc, size: layerDesc.size - 1 };
+      expect(
+        (await rejection(readAll(client.openBlob(ref(), longer, { verify: false })))).code,
+      ).to.equal('E_SIZE_MISMATCH');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('waits for Retry-After on a 429, then succeeds', async () => {
     proxy.addRule({
       match: (r) => isManifest(r.path),

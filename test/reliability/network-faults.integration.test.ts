@@ -11,6 +11,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { exitCodeFor } from '../../src/errors.js';
 import { runCli, type CliRun } from '../rig/cli.js';
 import type { ReleaseFixture } from '../rig/release-fixture.js';
 import {
@@ -286,6 +287,24 @@ describe('network faults: create and push through resets, 503s, 429s and stalls'
       expect(await exists(join(dir.path, `doomed-${path}.tar.xz`))).to.equal(false);
       expect(await tempFilesUnder(dir.path)).to.deep.equal([]);
       expectProxiedOnlyTo(path, source.host);
+    });
+
+    it(`create (${path}): a blob whose bytes changed on the way fails the build with E_DIGEST_MISMATCH naming it, and leaves no output`, async () => {
+      // The download leaves the digest to the bundle's relay, which hashes on another thread.
+      const [big] = blobs;
+      sourceFaults.addRule({
+        match: isBlobGet(big!.digest),
+        action: { kind: 'status', status: 200, body: Buffer.alloc(big!.size, 1) },
+      });
+      const run = await create(path, `altered-${path}`);
+      expect(run.code, why(run)).to.equal(exitCodeFor('E_DIGEST_MISMATCH'));
+      const error = errorOf(run);
+      expect(error.code).to.equal('E_DIGEST_MISMATCH');
+      expect(error.message).to.contain(big!.digest);
+      // Caught by the bundle's own check ("… for bundle FILE"), not by the download's.
+      expect(error.message).to.contain(`for bundle ${join(dir.path, `altered-${path}.tar.xz`)}`);
+      expect(await exists(join(dir.path, `altered-${path}.tar.xz`))).to.equal(false);
+      expect(await tempFilesUnder(dir.path)).to.deep.equal([]);
     });
 
     it(`push (${path}): a blob upload that always fails is tried a bounded number of times, and the error says which image, which blob and how often`, async () => {

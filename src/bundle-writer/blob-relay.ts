@@ -106,6 +106,7 @@ export class BlobRelay {
       for (let r = await it.next(); r.done !== true; r = await it.next()) {
         pieces.add(r.value);
         if (!e.reading && this.held > this.budget) await this.pause(e);
+        if (stateOf(e) === 'failed') throw asError(e.error);
         if (stateOf(e) === 'spilling') {
           pieces.flush();
           await check?.settled();
@@ -175,11 +176,19 @@ export class BlobRelay {
     // Read before it is sent: the piece reads as empty once its memory moved.
     const n = piece.length;
     // Throws, sending nothing, when the blob is longer than its descriptor says.
-    check.update(piece, (back) => {
-      movedReadBuffer(piece, back);
-      if (e.state === 'failed') this.release(back.length);
-      else this.hold(e, back);
-    });
+    check.update(
+      piece,
+      (back) => {
+        movedReadBuffer(piece, back);
+        if (e.state === 'failed') this.release(back.length);
+        else this.hold(e, back);
+      },
+      // The hashing thread ended with the piece: the blob fails (its delivery must not wait on the budget for ever).
+      (err) => {
+        this.release(n);
+        this.fail(e, err);
+      },
+    );
     this.held += n;
   }
 

@@ -27,14 +27,16 @@ export class PieceVerifier {
 
   /**
    * Sends the piece to be hashed (it must own its memory, which moves) and
-   * calls `then` with its bytes once they are back. Throws at once when
-   * the content is longer than expected.
+   * calls `then` with its bytes once they are back, or `lost` when they
+   * never come back (the thread ended). Throws at once when the content is
+   * longer than expected.
    */
-  update(piece: Buffer, then: (back: Buffer) => void): void {
+  update(piece: Buffer, then: (back: Buffer) => void, lost?: (err: Error) => void): void {
     this.sizes.update(piece);
-    const back = this.hash.update(piece).then(then);
-    back.catch((err: unknown) => {
-      this.failure ??= err instanceof Error ? err : new Error(String(err));
+    const back = this.hash.update(piece).then(then, (err: unknown) => {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.failure ??= error;
+      lost?.(error);
     });
     this.last = back.catch(() => undefined);
   }

@@ -170,4 +170,17 @@ describe('blob relay: fetched blobs through memory into the bundle writer', () =
     expect(pulled.n).to.equal(2);
     expect(relay.spilled).to.equal(0);
   });
+
+  it('fails a delivery whose pieces the hashing thread never gives back, instead of waiting on the budget for ever', async () => {
+    const a = blob(1, 8);
+    // A budget of one piece: the delivery pauses until pieces come back and are read.
+    const relay = new BlobRelay(cache, () => 1, 16 * KiB, 16 * KiB);
+    relay.expect(a.desc.digest);
+    const delivered = relay.deliver(a.desc, fetchOf(a.parts, { n: 0 }), false, 'blob a').then(
+      () => 'delivered',
+      (err: unknown) => (err as { code?: string }).code,
+    );
+    await relay.close();
+    expect(await delivered).to.equal('E_INTERNAL');
+  });
 });

@@ -4,34 +4,49 @@
  * answers, not in the order wanted, so a FIFO queue would serve them in
  * the wrong order. Equal scores go first come, first served. The waiting
  * jobs are a binary heap: a push of 400 images waits with thousands.
+ *
+ * A job queued with a key can be raised while it waits: a push asks about
+ * every tag before it knows which images hold the blobs it moves first,
+ * then raises those tags' questions (sink-probe.ts).
  */
-export type BestFirst = <T>(score: number, job: () => Promise<T>) => Promise<T>;
+export interface BestFirst {
+  <T>(score: number, job: () => Promise<T>, key?: string): Promise<T>;
+  /** Gives the waiting job queued with `key` this score, if higher; nothing once it started. */
+  raise(key: string, score: number): void;
+}
 
 interface Waiting {
-  readonly score: number;
+  score: number;
   /** Arrival order, for ties. */
   readonly seq: number;
+  /** Where it is in the heap. */
+  at: number;
+  readonly key: string | undefined;
   readonly start: () => void;
 }
 
 /** At most `concurrency` jobs at once; the highest score waiting starts next. */
 export function bestFirst(concurrency: number): BestFirst {
   const heap: Waiting[] = [];
+  const keyed = new Map<string, Waiting>();
   let running = 0;
   let seq = 0;
   const next = (): void => {
     while (running < concurrency) {
       const job = pop(heap);
       if (job === undefined) return;
+      if (job.key !== undefined) keyed.delete(job.key);
       running++;
       job.start();
     }
   };
-  return <T>(score: number, job: () => Promise<T>) =>
+  const slots = <T>(score: number, job: () => Promise<T>, key?: string) =>
     new Promise<T>((resolve, reject) => {
-      push(heap, {
+      const waiting: Waiting = {
         score,
         seq: seq++,
+        at: heap.length,
+        key,
         start: () => {
           job()
             .then(resolve, reject)
@@ -40,9 +55,19 @@ export function bestFirst(concurrency: number): BestFirst {
               next();
             });
         },
-      });
+      };
+      if (key !== undefined) keyed.set(key, waiting);
+      heap.push(waiting);
+      siftUp(heap, waiting);
       next();
     });
+  slots.raise = (key: string, score: number): void => {
+    const waiting = keyed.get(key);
+    if (waiting === undefined || score <= waiting.score) return;
+    waiting.score = score;
+    siftUp(heap, waiting);
+  };
+  return slots;
 }
 
 /** Whether `a` goes before `b`. */
@@ -50,14 +75,18 @@ function before(a: Waiting, b: Waiting): boolean {
   return a.score > b.score || (a.score === b.score && a.seq < b.seq);
 }
 
-function push(heap: Waiting[], item: Waiting): void {
-  heap.push(item);
-  for (let i = heap.length - 1; i > 0;) {
+function place(heap: Waiting[], item: Waiting, at: number): void {
+  heap[at] = item;
+  item.at = at;
+}
+
+function siftUp(heap: Waiting[], item: Waiting): void {
+  for (let i = item.at; i > 0;) {
     const up = (i - 1) >> 1;
     const parent = heap[up];
     if (parent === undefined || !before(item, parent)) break;
-    heap[i] = parent;
-    heap[up] = item;
+    place(heap, parent, i);
+    place(heap, item, up);
     i = up;
   }
 }
@@ -66,7 +95,7 @@ function pop(heap: Waiting[]): Waiting | undefined {
   const top = heap[0];
   const last = heap.pop();
   if (top === undefined || last === undefined || heap.length === 0) return top;
-  heap[0] = last;
+  place(heap, last, 0);
   for (let i = 0; ;) {
     const l = 2 * i + 1;
     let best = i;
@@ -76,8 +105,8 @@ function pop(heap: Waiting[]): Waiting | undefined {
     if (right !== undefined && before(right, heap[best] ?? last)) best = l + 1;
     if (best === i) return top;
     const swap = heap[best] ?? last;
-    heap[best] = last;
-    heap[i] = swap;
+    place(heap, last, best);
+    place(heap, swap, i);
     i = best;
   }
 }

@@ -85,7 +85,7 @@ export async function copyImages(
   const heads = bestFirst(Math.max(16, 4 * concurrency));
   // Tags are asked about while the images are walked, in slots of their own,
   // so that blob questions need not wait behind every tag.
-  const tagSlots = pLimit(Math.max(8, 2 * concurrency));
+  const tagSlots = bestFirst(Math.max(8, 2 * concurrency));
   const tags = readTags(sink, requests, tagSlots);
   const names = checkNames(sink, requests, tags, o);
   names.catch(() => undefined);

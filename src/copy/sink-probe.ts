@@ -16,9 +16,14 @@
  * its repository that hold it, not for every tag. `state` comes once every
  * answer is in.
  */
-import type pLimit from 'p-limit';
 import type { ImageSink } from '../store/index.js';
-import { stateKey, type CopyWork, type ManifestWork, type SinkState } from './copy-plan.js';
+import {
+  stateKey,
+  type CopyWork,
+  type DigestWork,
+  type ManifestWork,
+  type SinkState,
+} from './copy-plan.js';
 import type { CopyRequest, PlannedImage } from './copy-request.js';
 import type { BestFirst } from './best-first.js';
 import { blobPriority } from './blob-priority.js';
@@ -29,6 +34,8 @@ export interface TagAnswers {
   get(key: string): Promise<string | undefined>;
   /** `repo:tag` → the digest it names, for every tag that exists, once every answer is in. */
   readonly all: Promise<Map<string, string>>;
+  /** Asks this tag's question sooner, if it still waits for a slot (higher scores first). */
+  raise(key: string, score: number): void;
 }
 
 export interface SinkProbe {
@@ -41,27 +48,36 @@ export interface SinkProbe {
   readonly state: Promise<SinkState>;
 }
 
-type Limit = ReturnType<typeof pLimit>;
-
-/** Asks the sink about every image's tag, each answer a promise of its own. */
+/**
+ * Asks the sink about every image's tag, each answer a promise of its own:
+ * in the order listed, until probeSink raises the tags that the first
+ * blobs to move wait for.
+ */
 export function readTags(
   sink: ImageSink,
   images: readonly CopyRequest[],
-  limit: Limit,
+  slots: BestFirst,
 ): TagAnswers {
   const answers = new Map<string, Promise<string | undefined>>();
   for (const { to } of images) {
     const { repository, tag } = to;
-    if (tag === undefined || answers.has(`${repository}:${tag}`)) continue;
-    const answer = limit(() => sink.tagDigest(repository, tag));
+    const key = `${repository}:${tag}`;
+    if (tag === undefined || answers.has(key)) continue;
+    const answer = slots(0, () => sink.tagDigest(repository, tag), key);
     answer.catch(() => undefined);
-    answers.set(`${repository}:${tag}`, answer);
+    answers.set(key, answer);
   }
   const all = Promise.all(
     [...answers].map(async ([key, answer]) => [key, await answer] as const),
   ).then((pairs) => new Map(pairs.flatMap(([k, d]) => (d !== undefined ? [[k, d] as const] : []))));
   all.catch(() => undefined);
-  return { get: (key) => answers.get(key) ?? Promise.resolve(undefined), all };
+  return {
+    get: (key) => answers.get(key) ?? Promise.resolve(undefined),
+    all,
+    raise: (key, score) => {
+      slots.raise(key, score);
+    },
+  };
 }
 
 /** The tag answers of several batches (the listed images, then what expand added) as one. */
@@ -79,6 +95,9 @@ export function joinTags(parts: readonly TagAnswers[]): TagAnswers {
       return undefined;
     },
     all,
+    raise: (key, score) => {
+      for (const p of parts) p.raise(key, score);
+    },
   };
 }
 
@@ -98,6 +117,7 @@ export function probeSink(
   const ordered = [...work.digests].sort(
     (a, b) => blobPriority(rank, b.blob) - blobPriority(rank, a.blob),
   );
+  raiseTags(tags, planned, ordered);
   for (const [i, { blob, repos }] of ordered.entries()) {
     // Digest by digest: a blob moves once every repository that needs it has
     // answered, so all of the first blob's questions go before the second's,
@@ -126,6 +146,31 @@ export function probeSink(
     hasManifest: (repo, digest) => answers.hasManifest(stateKey(repo, digest)),
     state,
   };
+}
+
+/**
+ * A blob's questions wait for the tags of the images in its repositories;
+ * the tags were asked in the order listed, before the blobs were known.
+ * Those the first blobs to move wait for are asked next: a fresh push of
+ * 400 images, whose largest blob is shared by images spread over the
+ * list, otherwise moved its first byte only once nearly every tag had
+ * answered.
+ */
+function raiseTags(
+  tags: TagAnswers,
+  planned: readonly PlannedImage[],
+  ordered: readonly DigestWork[],
+): void {
+  const byRepo = new Map<string, string[]>();
+  for (const { request } of planned) {
+    const { repository, tag } = request.to;
+    if (tag === undefined) continue;
+    byRepo.set(repository, [...(byRepo.get(repository) ?? []), `${repository}:${tag}`]);
+  }
+  ordered.forEach(({ repos }, i) => {
+    for (const repo of repos)
+      for (const key of byRepo.get(repo) ?? []) tags.raise(key, ordered.length - i);
+  });
 }
 
 /** The sink's answers, by repo@digest, as they come in. */

@@ -84,4 +84,51 @@ describe('bestFirst order at scale', () => {
       .map((x) => x.i);
     expect(order).to.deep.equal(expected);
   });
+
+  it('starts a waiting job sooner once it is raised, and ignores raising a lower score or a started job', async () => {
+    const slots = bestFirst(1);
+    const log: string[] = [];
+    const jobs = ['a', 'b', 'c', 'd'].map((name) => held(log, name));
+    const done = jobs.map((j, i) => slots(0, j.job, `k${i}`));
+    // a runs; b, c, d wait in order. d is raised above the rest, c only to 0 (no change).
+    slots.raise('k3', 5);
+    slots.raise('k2', 0);
+    slots.raise('k0', 9);
+    for (const j of [jobs[0], jobs[3], jobs[1], jobs[2]]) {
+      await Promise.resolve();
+      j!.finish();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(done);
+    expect(log).to.deep.equal(['a', 'd', 'b', 'c']);
+  });
+
+  it('keeps the heap in order when several waiting jobs are raised past each other', async () => {
+    const slots = bestFirst(1);
+    const log: string[] = [];
+    const names = Array.from({ length: 12 }, (_, i) => `j${i}`);
+    const jobs = names.map((n) => held(log, n));
+    const done = jobs.map((j, i) => slots(i % 3, j.job, names[i]));
+    for (const [i, n] of names.entries()) if (i % 4 === 1) slots.raise(n, 10 + i);
+    for (let i = 0; i < names.length; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      jobs.find((j, k) => log.at(-1) === names[k])?.finish();
+    }
+    await Promise.all(done);
+    // j0 started at once; then the raised ones, highest first; then by score, first come first.
+    expect(log).to.deep.equal([
+      'j0',
+      'j9',
+      'j5',
+      'j1',
+      'j2',
+      'j8',
+      'j11',
+      'j4',
+      'j7',
+      'j10',
+      'j3',
+      'j6',
+    ]);
+  });
 });

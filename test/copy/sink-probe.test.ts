@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import pLimit from 'p-limit';
 import { bestFirst } from '../../src/copy/best-first.js';
 import { copyWork } from '../../src/copy/copy-plan.js';
 import type { PlannedImage } from '../../src/copy/copy-request.js';
@@ -80,7 +79,7 @@ async function askedOrder(
   const tags = readTags(
     sink,
     planned.map((p) => p.request),
-    pLimit(8),
+    bestFirst(8),
   );
   const probe = probeSink(sink, planned, copyWork(planned), tags, bestFirst(1), rank);
   await ticks();
@@ -119,5 +118,30 @@ describe('sink probe', () => {
     const asked = await askedOrder(['r0', 'r1'], ['r0', 'r1'], (d) => order.indexOf(d));
     // r0's questions became ready first; of those waiting, the sink's order.
     expect(asked).to.deep.equal(['r0@1', 'r1@2', 'r0@b', 'r1@b']);
+  });
+
+  it('asks next the tags that the first blob to move waits for, once the plan knows it', async () => {
+    // Five images; a large layer 'z' only in r2 and r4 moves first.
+    const planned = ['r0', 'r1', 'r2', 'r3', 'r4'].map((r, i) => {
+      const p = image(r, String(i + 1), 'cdefa'.charAt(i));
+      if (r !== 'r2' && r !== 'r4') return p;
+      const z = { ...p.graph.blobs[0]!, digest: dg('z'), size: 1000 };
+      return { ...p, graph: { ...p.graph, blobs: [...p.graph.blobs, z] } };
+    });
+    const { sink, tagGates } = gatedSink([]);
+    // One slot for tags: r0 is asked at once, the others wait in the order listed.
+    const tags = readTags(
+      sink,
+      planned.map((p) => p.request),
+      bestFirst(1),
+    );
+    await ticks();
+    expect([...tagGates.keys()]).to.deep.equal(['r0']);
+    probeSink(sink, planned, copyWork(planned), tags, bestFirst(1));
+    for (let i = 0; i < 4; i++) {
+      [...tagGates.values()].at(-1)?.();
+      await ticks();
+    }
+    expect([...tagGates.keys()]).to.deep.equal(['r0', 'r2', 'r4', 'r1', 'r3']);
   });
 });

@@ -52,11 +52,14 @@ describe('piece hasher: digests of owned pieces on another thread, without a cop
     expect(pooled.toString()).to.equal('shared pool');
   });
 
-  it('fails what is asked once closed, without starting a new thread', async () => {
+  it('fails what is asked once closed, a digest opened afterwards too (no thread comes back)', async () => {
     const hash = hasher.open('sha256');
     await hash.update(Buffer.allocUnsafeSlow(10));
     await hasher.close();
     const err = await rejection(hash.digest());
+    expect(err.code).to.equal('E_INTERNAL');
     expect(err.message).to.match(/closed/);
+    const later = hasher.open('sha256');
+    expect((await rejection(later.update(Buffer.allocUnsafeSlow(10)))).message).to.match(/closed/);
   });
 });

@@ -27,23 +27,10 @@ import { PieceVerifier } from '../content/piece-verifier.js';
 import { movedReadBuffer } from '../fs/read-buffers.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { defaultPieceSize, Pieces } from './relay-pieces.js';
+import { newEntry, stateOf, type Entry } from './relay-entry.js';
 
 /** Bytes held ahead of the writer at most (before deliveries pause). */
 export const defaultRelayBudget = 16 * 1024 * 1024;
-
-type State = 'waiting' | 'arriving' | 'done' | 'spilling' | 'spilled' | 'failed';
-
-interface Entry {
-  readonly digest: string;
-  state: State;
-  readonly chunks: Buffer[];
-  /** The writer is reading it: never paused, never spilled. */
-  reading: boolean;
-  error?: unknown;
-  /** Wakes whoever waits on this entry: the writer (new chunks, a new state) or a paused delivery. */
-  wake: () => void;
-  changed: Promise<void>;
-}
 
 export class BlobRelay {
   private readonly entries = new Map<string, Entry>();
@@ -269,34 +256,6 @@ export class BlobRelay {
   private notify(e: Entry): void {
     e.wake();
   }
-}
-
-/** The entry's state now (another task may have changed it while this one awaited). */
-function stateOf(e: Entry): State {
-  return e.state;
-}
-
-function newEntry(digest: string): Entry {
-  const e: Entry = {
-    digest,
-    state: 'waiting',
-    chunks: [],
-    reading: false,
-    wake: () => undefined,
-    changed: Promise.resolve(),
-  };
-  rearm(e);
-  return e;
-}
-
-/** A fresh `changed` promise, resolved by the next wake. */
-function rearm(e: Entry): void {
-  e.changed = new Promise<void>((resolve) => {
-    e.wake = () => {
-      rearm(e);
-      resolve();
-    };
-  });
 }
 
 function asError(err: unknown): Error {

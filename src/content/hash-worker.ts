@@ -1,21 +1,11 @@
 /**
  * A sha256 computed on another core: the writer hands each chunk over and
  * goes on writing, so hashing the output for its sidecar does not take
- * turns with the main thread's other work (CRC32, blob verification, I/O).
- * The worker's code is inline, so it runs the same from dist/, under tsx,
- * and in a single-file build.
+ * turns with the main thread's other work (CRC32, I/O). Chunks are copied
+ * into staging buffers, which go to a hashing thread of their own
+ * (piece-hasher.ts) and come back to be staged into again.
  */
-import { Worker } from 'node:worker_threads';
-
-const source = `
-const { parentPort } = require('node:worker_threads');
-const hash = require('node:crypto').createHash('sha256');
-parentPort.on('message', (m) => {
-  if (m === null) return parentPort.postMessage({ digest: hash.digest('hex') });
-  hash.update(new Uint8Array(m.buffer, 0, m.length));
-  parentPort.postMessage({ done: m.length, buffer: m.buffer }, [m.buffer]);
-});
-`;
+import { PieceHasher, type PieceHash } from './piece-hasher.js';
 
 /**
  * At most this many bytes wait for the worker: memory stays flat whatever
@@ -40,33 +30,16 @@ const stageSize = 1024 * 1024;
 const keptBuffers = 8;
 
 export class Sha256Worker {
-  private readonly worker = new Worker(source, { eval: true });
-  private readonly digest: Promise<string>;
+  private readonly hasher = new PieceHasher();
+  private readonly hash: PieceHash = this.hasher.open('sha256');
   private queued = 0;
   /** Callers waiting for room in the queue: each is woken (several may wait at once). */
   private readonly drained: Array<() => void> = [];
   /** The thread has ended: nobody waits for room any more (the digest reports the failure). */
   private stopped = false;
-  private stage = new Uint8Array(stageSize);
+  private stage: Buffer = Buffer.allocUnsafeSlow(stageSize);
   private staged = 0;
-  private readonly free: ArrayBuffer[] = [];
-
-  constructor() {
-    this.digest = new Promise((resolve, reject) => {
-      this.worker.on('message', (m: { done?: number; digest?: string; buffer?: ArrayBuffer }) => {
-        if (m.digest !== undefined) resolve(m.digest);
-        if (m.buffer !== undefined && this.free.length < keptBuffers) this.free.push(m.buffer);
-        this.queued -= m.done ?? 0;
-        if (this.queued < maxQueued) for (const go of this.drained.splice(0)) go();
-      });
-      this.worker.once('error', reject);
-    });
-    this.worker.once('exit', () => {
-      this.stopped = true;
-      for (const go of this.drained.splice(0)) go();
-    });
-    this.digest.catch(() => undefined);
-  }
+  private readonly free: Buffer[] = [];
 
   /**
    * Queue a chunk (its bytes are copied into a buffer the worker then owns).
@@ -86,29 +59,42 @@ export class Sha256Worker {
     });
   }
 
-  /** Hands the staged bytes over to the worker (the buffer is transferred, not copied). */
-  private post(): void {
-    if (this.staged === 0) return;
-    const buffer = this.stage.buffer;
-    this.worker.postMessage({ buffer, length: this.staged }, [buffer]);
-    this.queued += this.staged;
-    const reused = this.free.pop();
-    this.stage = reused !== undefined ? new Uint8Array(reused) : new Uint8Array(stageSize);
-    this.staged = 0;
-  }
-
-  /** The hex digest of everything queued. */
+  /** The hex digest of everything queued; the thread ends. */
   async finish(): Promise<string> {
     this.post();
-    this.worker.postMessage(null);
     try {
-      return await this.digest;
+      return await this.hash.digest();
     } finally {
-      await this.worker.terminate();
+      await this.hasher.close();
     }
   }
 
   async abandon(): Promise<void> {
-    await this.worker.terminate();
+    await this.hasher.close();
+  }
+
+  /** Hands the staged bytes over to the thread (the buffer moves, it is not copied). */
+  private post(): void {
+    if (this.staged === 0) return;
+    const n = this.staged;
+    this.hash.update(this.stage.subarray(0, n)).then(
+      (back) => {
+        if (this.free.length < keptBuffers) this.free.push(Buffer.from(back.buffer));
+        this.room(n);
+      },
+      () => {
+        // The thread ended: the digest fails; nobody may wait for room that never comes.
+        this.stopped = true;
+        this.room(n);
+      },
+    );
+    this.queued += n;
+    this.stage = this.free.pop() ?? Buffer.allocUnsafeSlow(stageSize);
+    this.staged = 0;
+  }
+
+  private room(n: number): void {
+    this.queued -= n;
+    if (this.queued < maxQueued || this.stopped) for (const go of this.drained.splice(0)) go();
   }
 }

@@ -165,7 +165,9 @@ function raiseTags(
   for (const { request } of planned) {
     const { repository, tag } = request.to;
     if (tag === undefined) continue;
-    byRepo.set(repository, [...(byRepo.get(repository) ?? []), `${repository}:${tag}`]);
+    const keys = byRepo.get(repository) ?? [];
+    keys.push(`${repository}:${tag}`);
+    byRepo.set(repository, keys);
   }
   ordered.forEach(({ repos }, i) => {
     for (const repo of repos)

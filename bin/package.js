@@ -192,6 +192,45 @@ module.exports.Pool = require('./lib/dispatcher/pool');
 };
 
 /**
+ * undici's HTTP/2 client, which loads node:http2 (and node:tls with it): ~5 ms
+ * of every start. undici speaks HTTP/2 only when a dispatcher is made with
+ * allowH2 (it then offers h2 in TLS's ALPN); bmpack never sets it, so the
+ * client is left out, and a source that starts setting it fails the build.
+ */
+const noHttp2 = {
+  name: 'no-http2',
+  setup(b) {
+    b.onLoad(
+      { filter: /[\\/]node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/ },
+      () => {
+        const uses = sourceFiles(join(root, 'src')).filter((f) =>
+          readFileSync(f, 'utf8').includes('allowH2'),
+        );
+        if (uses.length > 0)
+          throw new Error(
+            `${uses.join(', ')} set allowH2: bin/package.js leaves undici's HTTP/2 client out`,
+          );
+        return {
+          contents: `'use strict';
+module.exports = function connectH2() {
+  throw new Error('this build of bmpack has no HTTP/2 client (bin/package.js)');
+};
+`,
+          loader: 'js',
+        };
+      },
+    );
+  },
+};
+
+/** Every .ts file under dir. */
+function sourceFiles(dir) {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
+}
+
+/**
  * Every character outside ASCII as a \\uXXXX escape. esbuild escapes them in
  * code but leaves a few in kept comments and in one regular expression; one
  * of them makes node read the 2 MB file as UTF-8 and V8 hold it as a
@@ -219,7 +258,7 @@ async function bundle(manifest, work) {
     // Not minified: it starts no slower, and --debug stack traces stay readable.
     keepNames: true,
     logLevel: 'warning',
-    plugins: [embedded(manifest), slimUndici],
+    plugins: [embedded(manifest), slimUndici, noHttp2],
     // oclif loads these only to run TypeScript sources in development.
     external: ['typescript', 'ts-node', 'source-map-support'],
     // import.meta.url is used only where the single-file build does not go

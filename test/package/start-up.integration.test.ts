@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -53,6 +53,31 @@ describe('bmpack start-up (bin/run.js)', function () {
       const failed = await runCli(['bundle', 'inspect', empty, '--debug']);
       expect(failed.code).to.not.equal(0);
       expect(failed.stderr).to.contain('dist/bmpack.cjs:');
+    } finally {
+      await dir.stop();
+    }
+  });
+
+  it('starts without node:http2 and node:tls, which a plain-HTTP run never uses', async () => {
+    // bin/package.js leaves undici's HTTP/2 client out; transport.ts loads
+    // node:tls when it first needs it. Each costs milliseconds of every start.
+    const dir = await makeTempDir('bmpack-start-');
+    try {
+      const loaded = join(dir.path, 'loaded.txt');
+      const preload = join(dir.path, 'record.cjs');
+      await writeFile(
+        preload,
+        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));`,
+      );
+      const version = await runCli(['--version'], {
+        launcher: [process.execPath, '--require', preload, join(root, 'bin', 'run.js')],
+      });
+      expect(version.code).to.equal(0);
+      const modules = (await readFile(loaded, 'utf8')).split('\n');
+      // Loaded at start: the registry client (undici) and the bundle reader.
+      expect(modules).to.include.members(['NativeModule net', 'NativeModule crypto']);
+      expect(modules).to.not.include('NativeModule http2');
+      expect(modules).to.not.include('NativeModule tls');
     } finally {
       await dir.stop();
     }

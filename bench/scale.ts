@@ -139,6 +139,17 @@ async function seed(reg: RunningRegistry): Promise<{
 const node = process.execPath;
 const runJs = join(repoRoot, 'bin', 'run.js');
 
+/** Re-pushes timed; the median counts. */
+const REPUSH_RUNS = 5;
+
+/** The run with the median wall time, with the largest peak RSS of them all. */
+function medianRun(runs: readonly TimedResult[]): TimedResult {
+  const sorted = [...runs].sort((a, b) => a.wallSeconds - b.wallSeconds);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (median === undefined) throw new Error('no runs');
+  return { ...median, maxRssKiB: Math.max(...runs.map((r) => r.maxRssKiB)) };
+}
+
 async function bmpack(label: string, args: readonly string[]): Promise<TimedResult> {
   // BENCH_PROF=DIR: each step writes a CPU profile (node --cpu-prof) into DIR/<step>.
   const prof = process.env['BENCH_PROF'];
@@ -252,7 +263,12 @@ async function main(): Promise<void> {
   const firstByte = push.lines.find(
     (l) => l.text.includes('"type":"bytes"') && l.text.includes('"phase":"upload"'),
   )?.at;
-  const repush = await bmpack('push images (re-run)', [...pushArgs, '--progress', 'none']);
+  // A re-run takes a fifth of a second: one run is as much the machine's
+  // noise (±10 %) as bmpack, so the median of five counts.
+  const repushes: TimedResult[] = [];
+  for (let i = 1; i <= REPUSH_RUNS; i++)
+    repushes.push(await bmpack(`push images (re-run ${i})`, [...pushArgs, '--progress', 'none']));
+  const repush = medianRun(repushes);
   const peerRepush = await skopeoRepush(skopeo, release.refs, source.host, target.host);
   await target.stop();
   await settle([bundle]);
@@ -288,7 +304,7 @@ async function main(): Promise<void> {
         ['bundle verify', verify],
         ['bundle inspect', inspect],
         ['push images (empty registry)', push],
-        ['push images (re-run)', repush],
+        [`push images (re-run, median of ${REPUSH_RUNS})`, repush],
         ['bundle merge (one input: a full rewrite)', merge],
         ['serve: every blob once, 8 connections', served],
       ] as const
@@ -303,9 +319,9 @@ async function main(): Promise<void> {
     `- target ingest floor (every blob once, monolithic POST + PUT, 8 connections, one repository): ${ingest.toFixed(1)} s; push / floor = **${(push.wallSeconds / ingest).toFixed(2)}** (target ≤ 1.15: ${push.wallSeconds / ingest <= 1.15 ? 'PASS' : 'FAIL'})`,
     `- push, before its first byte (each phase's start, s after spawn): ${phasesBefore(push, firstByte)}`,
     `- push: first uploaded byte ${firstByte !== undefined ? `${firstByte.toFixed(2)} s after start` : 'not seen'} (target < 0.5 s: ${firstByte !== undefined && firstByte < 0.5 ? 'PASS' : 'FAIL'})`,
-    `- re-push / peer's re-push = **${(repush.wallSeconds / peerRepush.wallSeconds).toFixed(3)}** (target ≤ 0.1: ${repush.wallSeconds / peerRepush.wallSeconds <= 0.1 ? 'PASS' : 'FAIL'})`,
+    `- re-push (${repushes.map((r) => r.wallSeconds.toFixed(2)).join(', ')} s; median ${repush.wallSeconds.toFixed(2)} s) / peer's re-push (${peerRepush.wallSeconds.toFixed(2)} s) = **${(repush.wallSeconds / peerRepush.wallSeconds).toFixed(3)}** (target ≤ 0.1: ${repush.wallSeconds / peerRepush.wallSeconds <= 0.1 ? 'PASS' : 'FAIL'})`,
     `- serve: listening ${served.startup.toFixed(2)} s after spawn; every blob through it ${served.wallSeconds.toFixed(1)} s = ${(served.wallSeconds / serving).toFixed(2)} × distribution's serving floor`,
-    `- peak RSS at most 300 MB in every step: ${[create, verify, inspect, push, repush, merge, served].every((r) => r.maxRssKiB / 1024 <= 300) ? 'PASS' : 'FAIL'}`,
+    `- peak RSS at most 300 MB in every step: ${[create, verify, inspect, push, ...repushes, merge, served].every((r) => r.maxRssKiB / 1024 <= 300) ? 'PASS' : 'FAIL'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   await writeSection(`scale-${gb}g`, lines.join('\n'));

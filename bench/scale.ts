@@ -29,6 +29,7 @@ import { ingestFloor, servingFloor, uploadBlob, type FloorBlob } from './floors.
 import { repoRoot } from './options.js';
 import { cacheDropped, filesUnder, settle as settleCache } from './page-cache.js';
 import { writeSection } from './results-section.js';
+import { agreementSection, recordScaleRun } from './scale-agreement.js';
 import { peakRss, startServe, stopServe } from './serve-process.js';
 import { requireGnuTime, timed, type TimedResult } from './timed.js';
 import { keystream } from './workload.js';
@@ -348,6 +349,25 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   await writeSection(`scale-${gb}g`, lines.join('\n'));
+  const runs = await recordScaleRun(`${gb}g`, {
+    date: new Date().toISOString().slice(0, 10),
+    gigabytes: GB,
+    images: IMAGES,
+    walls: {
+      'bundle create': create.wallSeconds,
+      'bundle verify': verify.wallSeconds,
+      'bundle inspect': inspect.wallSeconds,
+      'push images': push.wallSeconds,
+      'push images (re-run)': repush.wallSeconds,
+      'bundle merge': merge.wallSeconds,
+      'serve: every blob once': served.wallSeconds,
+      'floor: serving (distribution, every blob once)': serving,
+      'floor: ingest (distribution, every blob once)': ingest,
+      'floor: disk write (dd)': disk,
+    },
+  });
+  const agreement = agreementSection(runs);
+  if (agreement !== undefined) await writeSection('scale-agreement', agreement);
 }
 
 /** Seconds to write `bytes` once to a file in the run folder and sync it (dd), the file removed after. */

@@ -28,7 +28,7 @@ export async function listReferrers(
   const what = `referrers of ${repoName(repo)}@${digest}`;
   const query =
     artifactType !== undefined ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
-  let next: URL | undefined = rq.resolve(
+  let next: URL | undefined = await rq.url(
     repo.registry,
     `/v2/${repo.repository}/referrers/${digest}${query}`,
   );

@@ -19,7 +19,7 @@ export async function probeRepositoryName(
   rq: Requester,
   repo: RepositoryRef,
 ): Promise<NameVerdict> {
-  const target = rq.resolve(repo.registry, uploadsPath(repo));
+  const target = await rq.url(repo.registry, uploadsPath(repo));
   const what = `repository name ${repoName(repo)}`;
   const res = await rq.send({
     registry: repo.registry,

@@ -52,6 +52,17 @@ export class Requester {
     return new URL(target, this.baseUrl(registry));
   }
 
+  /**
+   * `path` at the registry, once its scheme is settled: an insecure
+   * registry's ping decides between HTTPS and plain HTTP, so a URL made
+   * before it (a tag list asked while the first images are walked) could
+   * name the wrong one.
+   */
+  async url(registry: string, path: string): Promise<URL> {
+    await this.authorizer.prepare(registry);
+    return this.resolve(registry, path);
+  }
+
   async send(req: ApiRequest): Promise<HttpResponse> {
     await this.authorizer.prepare(req.registry); // the ping may settle the scheme (insecure registries)
     const url = this.resolve(req.registry, req.target);

@@ -24,7 +24,7 @@ export async function* listTags(
   pageSize = tagPageSize,
 ): AsyncGenerator<string[], void, undefined> {
   const what = `tags of ${repoName(repo)}`;
-  let next: URL | undefined = rq.resolve(
+  let next: URL | undefined = await rq.url(
     repo.registry,
     `/v2/${repo.repository}/tags/list?n=${pageSize}`,
   );

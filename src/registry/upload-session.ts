@@ -55,7 +55,7 @@ export async function openSession(
   digest: string,
   mount?: { from: string },
 ): Promise<URL | 'mounted'> {
-  const target = rq.resolve(repo.registry, uploadsPath(repo));
+  const target = await rq.url(repo.registry, uploadsPath(repo));
   if (mount !== undefined) {
     target.searchParams.set('mount', digest);
     target.searchParams.set('from', mount.from);

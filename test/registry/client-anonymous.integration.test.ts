@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { MediaType } from '../../src/oci/media-types.js';
 import { parseReference } from '../../src/reference/index.js';
-import type { RegistryClient } from '../../src/registry/client.js';
+import { RegistryClient } from '../../src/registry/client.js';
 import { clientFor, readAll } from '../rig/registry-client.js';
 import { makeImage, makeIndex, type GeneratedImage } from '../rig/image-generator.js';
 import { startFaultProxy, type FaultProxy } from '../rig/fault-proxy.js';
@@ -172,6 +172,39 @@ describe('registry client on an anonymous registry', function () {
       await viaProxy.close();
       await proxy.stop();
     }
+  });
+
+  it('an insecure registry on plain HTTP: a tag list, a referrers question, a name probe or an upload as the first request waits for the ping to settle the scheme', async () => {
+    // Each through a fresh client: the request is its first to the registry.
+    const first = async <T>(ask: (c: RegistryClient) => Promise<T>): Promise<T> => {
+      const fresh = new RegistryClient({ hosts: { [reg.host]: { insecure: true } } });
+      try {
+        return await ask(fresh);
+      } finally {
+        await fresh.close();
+      }
+    };
+    const tags = await first(async (c) => {
+      const all: string[] = [];
+      for await (const page of c.listTags(ref('test/oci:1'))) all.push(...page);
+      return all;
+    });
+    expect(tags).to.deep.equal(['1']);
+    // distribution 2.8 has no referrers API: undefined, not a TLS failure.
+    expect(await first((c) => c.listReferrers(ref('test/oci:1'), oci.manifestDigest))).to.equal(
+      undefined,
+    );
+    expect(await first((c) => c.probeRepositoryName(ref('first/probe:1')))).to.deep.equal({
+      accepted: true,
+    });
+    const image = makeImage({ seed: 13, layers: 1, layerSize: 300, format: 'oci' });
+    const layer = image.layers[0]!;
+    const desc = { mediaType: 'x', digest: layer.digest, size: layer.size };
+    const upload = (c: RegistryClient) =>
+      c.uploadBlob(ref('first/upload:1'), desc, () => Readable.from([layer.data]), {
+        mountFrom: 'test/oci',
+      });
+    expect(await first(upload)).to.equal('uploaded');
   });
 
   it('mounts a blob from another repository instead of uploading it', async () => {

@@ -92,7 +92,9 @@ export async function copyImages(
   // Images are walked a few at a time each (a walk reads its children concurrently).
   const walks = pLimit(4 * concurrency);
   const walkAll = (batch: readonly CopyRequest[]): Promise<PlannedImage[]> =>
-    Promise.all(batch.map((r) => walks(() => walkRequest(source, r, o.findPlatforms === true))));
+    allOrFirstError(
+      batch.map((r) => walks(() => walkRequest(source, r, o.findPlatforms === true))),
+    );
   const planned = await walkAll(requests);
   const extraTags: TagAnswers[] = [];
   for (let batch = planned; o.expand !== undefined && batch.length > 0;) {
@@ -191,6 +193,21 @@ function writesSomething(requests: readonly CopyRequest[], tags: TagAnswers): Pr
       );
     }
   });
+}
+
+/**
+ * Every value, or the first failure in list order once every promise has
+ * settled: a failed walk must not return while the others still fetch
+ * (and write configs into the cache) behind the caller's back.
+ */
+async function allOrFirstError<T>(promises: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const values: T[] = [];
+  for (const r of settled) {
+    if (r.status === 'rejected') throw r.reason;
+    values.push(r.value);
+  }
+  return values;
 }
 
 async function walkRequest(

@@ -220,6 +220,7 @@ function referrersOf(
   return registryReferrers(client, {
     ...(choice !== undefined ? { kinds: new Set(choice) } : {}),
     onWarning: (message) => o.onEvent?.({ type: 'warning', message }),
+    listAhead: set.images.map((entry) => entry.ref),
   });
 }
 

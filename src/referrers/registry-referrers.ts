@@ -31,6 +31,12 @@ export interface ReferrerOptions {
   readonly kinds?: ReadonlySet<ReferrerKind>;
   /** A repository whose tags or referrers cannot be listed: its images go without them. */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Repositories whose tags are listed right away, while their images are
+   * walked: each is asked once either way, and the walk of the last image
+   * need not be followed by a round of tag lists.
+   */
+  readonly listAhead?: ReadonlyArray<{ readonly registry: string; readonly repository: string }>;
 }
 
 type Found = Omit<CopyRequest, 'name' | 'sourceName'> & { readonly from: CopyRequest['from'] };
@@ -41,6 +47,8 @@ export function registryReferrers(
 ): (walked: readonly PlannedImage[]) => Promise<CopyRequest[]> {
   const kinds = o.kinds ?? new Set(referrerKinds);
   const ask = new RegistryQuestions(client, o.onWarning ?? (() => undefined));
+  // A failure is reported when a walked image's expansion asks for the same list.
+  for (const at of o.listAhead ?? []) ask.listTags(at).catch(() => undefined);
   const asked = new Set<string>();
   return async (walked) => {
     const found = await Promise.all(
@@ -80,7 +88,8 @@ export function registryReferrers(
 
 /** What is asked of each registry, each question once. */
 class RegistryQuestions {
-  private readonly tagLists = new Map<string, Promise<string[]>>();
+  private readonly tagLists = new Map<string, Promise<string[] | BmpackError>>();
+  private readonly warned = new Set<string>();
   private readonly hasApi = new Map<string, Promise<boolean>>();
 
   constructor(
@@ -88,19 +97,34 @@ class RegistryQuestions {
     private readonly warn: (message: string) => void,
   ) {}
 
-  /** Every tag of the repository, once. */
-  tags(at: { registry: string; repository: string }): Promise<string[]> {
+  /** Starts listing the repository's tags, once; a registry's refusal is the answer, not a failure. */
+  listTags(at: { registry: string; repository: string }): Promise<string[] | BmpackError> {
     const key = `${at.registry}/${at.repository}`;
     let list = this.tagLists.get(key);
     if (list === undefined) {
       list = listAll(this.client, at).catch((err: unknown) => {
         if (!(err instanceof BmpackError)) throw err;
-        this.warn(`cannot list the tags of ${key} to find signatures: ${err.message}`);
-        return [];
+        return err;
       });
       this.tagLists.set(key, list);
     }
     return list;
+  }
+
+  /**
+   * Every tag of the repository of a walked image; none, with a warning
+   * (once), when they cannot be listed. Only here: a repository listed
+   * ahead whose image then fails its walk warns of nothing.
+   */
+  async tags(at: { registry: string; repository: string }): Promise<string[]> {
+    const list = await this.listTags(at);
+    if (!(list instanceof BmpackError)) return list;
+    const key = `${at.registry}/${at.repository}`;
+    if (!this.warned.has(key)) {
+      this.warned.add(key);
+      this.warn(`cannot list the tags of ${key} to find signatures: ${list.message}`);
+    }
+    return [];
   }
 
   /**

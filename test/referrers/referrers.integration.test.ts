@@ -127,6 +127,9 @@ describe('signatures and referrers travel with their images', function () {
       '/v2/app/signed/tags/list',
       '/v2/other/plain/tags/list',
     ]);
+    // Listed while the images are walked, not after: before the first config is read.
+    const firstBlob = proxy.requests.findIndex((r) => r.path.includes('/blobs/'));
+    expect(lists.map((r) => proxy.requests.indexOf(r)).every((i) => i < firstBlob)).to.equal(true);
     // distribution 2.8 has no referrers API: asked once, then never again.
     const asked = proxy.requests.filter((r) => r.path.includes('/referrers/'));
     expect(asked.map((r) => r.status)).to.eql([404]);
@@ -199,6 +202,48 @@ describe('signatures and referrers travel with their images', function () {
     expect(names.filter((n) => !n.endsWith(':1'))).to.eql([
       `${proxy.host}/app/signed:${made.sig!.tag}`,
     ]);
+  });
+
+  it('a repository whose tags cannot be listed comes without signatures and one warning; tags listed ahead for an image that then fails warn of nothing', async () => {
+    proxy.addRule({
+      match: (r) => r.path.startsWith('/v2/other/plain/tags/list'),
+      action: {
+        kind: 'status',
+        status: 403,
+        body: '{"errors":[{"code":"DENIED","message":"listing is not allowed"}]}',
+      },
+    });
+    const warnings: string[] = [];
+    const onEvent = (e: { type: string; message?: string }) => {
+      if (e.type === 'warning' && e.message !== undefined) warnings.push(e.message);
+    };
+    const failing = await writeImageSet([
+      `${proxy.host}/other/plain:1`,
+      `${proxy.host}/nowhere/image:1`,
+    ]);
+    try {
+      await create('denied.tar.xz', { onEvent });
+      const denied = warnings.filter((w) => w.includes('cannot list the tags'));
+      expect(denied).to.have.length(1);
+      expect(denied[0]).to.contain(`${proxy.host}/other/plain`);
+      warnings.length = 0;
+      const failed = await createBundle({
+        manifests: [failing.file],
+        output: join(failing.dir, 'failed.tar.xz'),
+        cacheDir: join(failing.dir, 'cache'),
+        insecureRegistries: [proxy.host],
+        env: {},
+        onEvent,
+      }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failed).to.have.property('code', 'E_NOT_FOUND');
+      expect(warnings.filter((w) => w.includes('cannot list the tags'))).to.eql([]);
+    } finally {
+      proxy.clearRules();
+      await failing.cleanup();
+    }
   });
 
   it('the referrers API, where a registry has it: every page is read, and what it lists comes by digest', async () => {

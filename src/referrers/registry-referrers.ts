@@ -13,6 +13,7 @@
  * attestation comes too. Each becomes a copy request of its own, carried
  * byte for byte (no platform filter applies to a signature).
  */
+import pLimit from 'p-limit';
 import type { CopyRequest, PlannedImage } from '../copy/index.js';
 import { BmpackError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
@@ -39,6 +40,9 @@ export interface ReferrerOptions {
   readonly listAhead?: ReadonlyArray<{ readonly registry: string; readonly repository: string }>;
 }
 
+/** Tag lists asked ahead at once (the walk asks 32 questions at a time). */
+const listAheadConcurrency = 8;
+
 type Found = Omit<CopyRequest, 'name' | 'sourceName'> & { readonly from: CopyRequest['from'] };
 
 export function registryReferrers(
@@ -47,8 +51,12 @@ export function registryReferrers(
 ): (walked: readonly PlannedImage[]) => Promise<CopyRequest[]> {
   const kinds = o.kinds ?? new Set(referrerKinds);
   const ask = new RegistryQuestions(client, o.onWarning ?? (() => undefined));
-  // A failure is reported when a walked image's expansion asks for the same list.
-  for (const at of o.listAhead ?? []) ask.listTags(at).catch(() => undefined);
+  // A few at a time, so that the walk's own questions are not queued behind
+  // hundreds of lists at the registry; one the expansion needs before its
+  // turn is asked then (each once either way). A failure is reported when a
+  // walked image's expansion asks for the same list.
+  const ahead = pLimit(listAheadConcurrency);
+  for (const at of o.listAhead ?? []) ahead(() => ask.listTags(at)).catch(() => undefined);
   const asked = new Set<string>();
   return async (walked) => {
     const found = await Promise.all(

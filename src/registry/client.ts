@@ -170,6 +170,7 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
+    await this.rq.settled();
     await this.transport.close();
   }
 }

@@ -38,11 +38,26 @@ const cleanupTimeoutMs = 3000;
 const maxRedirects = 10;
 
 export class Requester {
+  /** Requests no caller waits for (a probe's cancel): closing waits for them. */
+  private readonly tidying = new Set<Promise<void>>();
+
   constructor(
     readonly transport: Transport,
     private readonly authorizer: Authorizer,
     readonly retry: RetryContext,
   ) {}
+
+  /** Runs `work` without anyone waiting for it, but before the client closes; its failure is ignored. */
+  inBackground(work: Promise<void>): void {
+    const p = work.catch(() => undefined);
+    this.tidying.add(p);
+    void p.finally(() => this.tidying.delete(p));
+  }
+
+  /** Once every background request has settled. */
+  async settled(): Promise<void> {
+    while (this.tidying.size > 0) await Promise.all(this.tidying);
+  }
 
   baseUrl(registry: string): URL {
     return apiBaseUrl(registry, this.transport.scheme(registry));

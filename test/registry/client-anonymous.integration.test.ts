@@ -207,6 +207,25 @@ describe('registry client on an anonymous registry', function () {
     expect(await first(upload)).to.equal('uploaded');
   });
 
+  it('takes a repository name once the registry opens an upload under it; the cancel follows without holding the answer, and closing the client waits for it', async () => {
+    const proxy = await startFaultProxy(reg);
+    const c = clientFor(reg, { host: proxy.host });
+    try {
+      proxy.addRule({ match: (r) => r.method === 'DELETE', action: { kind: 'hang', ms: 3000 } });
+      const started = performance.now();
+      const verdict = await c.probeRepositoryName(parseReference(`${proxy.host}/names/taken:1`));
+      expect(verdict).to.deep.equal({ accepted: true });
+      // Not behind the cancel, which the proxy leaves unanswered for 3 s.
+      expect(performance.now() - started).to.be.below(1500);
+      await c.close();
+      expect(proxy.requests.map((r) => r.method)).to.include('DELETE');
+      expect(performance.now() - started).to.be.at.least(2900);
+    } finally {
+      await c.close();
+      await proxy.stop();
+    }
+  });
+
   it('mounts a blob from another repository instead of uploading it', async () => {
     const layer = oci.layers[1]!;
     const mounted = await client.mountBlob(ref('elsewhere/app:1'), layer.digest, 'test/oci');

@@ -23,6 +23,17 @@ export interface ScaleRun {
 
 export type ScaleRuns = Readonly<Record<string, ScaleRun>>;
 
+/** The registries' floors, as scale.ts names them in a run's walls. */
+export const servingFloorStep = 'floor: serving (distribution, every blob once)';
+export const ingestFloorStep = 'floor: ingest (distribution, every blob once)';
+
+/** Steps bound by a registry, and that registry's floor measured in the same run. */
+const floorOf: Readonly<Record<string, string>> = {
+  'bundle create': servingFloorStep,
+  'serve: every blob once': servingFloorStep,
+  'push images': ingestFloorStep,
+};
+
 /** Steps whose work does not grow with the bytes: compared, but not held to the 10 %. */
 export const perImageSteps: ReadonlySet<string> = new Set([
   'bundle inspect',
@@ -76,7 +87,30 @@ export function agreementSection(runs: ScaleRuns): string | undefined {
     '| step | s/GB at 1 GB | s/GB at 8 GB | 1 GB / 8 GB | within 10 % | fixed s | marginal s/GB |',
     '| --- | ---: | ---: | ---: | --- | ---: | ---: |',
     ...rows,
+    '',
+    'The same steps as multiples of the floor of the registry that bounds them, each size against its own run:',
+    '',
+    '| step | floor | × floor at 1 GB | × floor at 8 GB | 1 GB / 8 GB |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...floorRows(small, large),
   ].join('\n');
+}
+
+function floorRows(small: ScaleRun, large: ScaleRun): string[] {
+  return Object.entries(floorOf).flatMap(([step, floor]) => {
+    const a = times(small, step, floor);
+    const b = times(large, step, floor);
+    return a === undefined || b === undefined
+      ? []
+      : [`| ${step} | ${floor} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(a / b).toFixed(2)} |`];
+  });
+}
+
+/** A step's wall as a multiple of a floor's, in one run. */
+function times(run: ScaleRun, step: string, floor: string): number | undefined {
+  const wall = run.walls[step];
+  const base = run.walls[floor];
+  return wall === undefined || base === undefined ? undefined : wall / base;
 }
 
 function row(step: string, a: number, b: number, small: ScaleRun, large: ScaleRun): string {

@@ -30,7 +30,12 @@ import { ingestFloor, servingFloor, uploadBlob, type FloorBlob } from './floors.
 import { repoRoot } from './options.js';
 import { cacheDropped, filesUnder, settle as settleCache } from './page-cache.js';
 import { writeSection } from './results-section.js';
-import { agreementSection, recordScaleRun } from './scale-agreement.js';
+import {
+  agreementSection,
+  ingestFloorStep,
+  recordScaleRun,
+  servingFloorStep,
+} from './scale-agreement.js';
 import { peakRss, startServe, stopServe } from './serve-process.js';
 import { requireGnuTime, timed, type TimedResult } from './timed.js';
 import { keystream } from './workload.js';
@@ -363,8 +368,8 @@ async function main(): Promise<void> {
       'push images (re-run)': repush.wallSeconds,
       'bundle merge': merge.wallSeconds,
       'serve: every blob once': served.wallSeconds,
-      'floor: serving (distribution, every blob once)': serving,
-      'floor: ingest (distribution, every blob once)': ingest,
+      [servingFloorStep]: serving,
+      [ingestFloorStep]: ingest,
       'floor: disk write (dd)': disk,
     },
   });

@@ -27,6 +27,15 @@ describe('scale bench: seconds per GB at 1 GB and at 8 GB', () => {
     expect(rows[2]).to.contain('| n/a: per image, not per GB |');
   });
 
+  it('gives registry-bound steps as multiples of the floor measured in the same run', () => {
+    const floor = 'floor: serving (distribution, every blob once)';
+    const text = agreementSection({
+      '1g': run(1, { 'bundle create': 3.2, [floor]: 1.3 }),
+      '8g': run(8, { 'bundle create': 20, [floor]: 8 }),
+    });
+    expect(text).to.contain(`| bundle create | ${floor} | 2.46 | 2.50 | 0.98 |`);
+  });
+
   it('keeps only well-formed runs from the runs file', () => {
     const runs = parseScaleRuns(
       JSON.stringify({

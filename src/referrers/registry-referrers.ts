@@ -54,9 +54,13 @@ export function registryReferrers(
   // A few at a time, so that the walk's own questions are not queued behind
   // hundreds of lists at the registry; one the expansion needs before its
   // turn is asked then (each once either way). A failure is reported when a
-  // walked image's expansion asks for the same list.
+  // walked image's expansion asks for the same list; none is started once
+  // the client is closing (a walk failed: nothing will ask).
   const ahead = pLimit(listAheadConcurrency);
-  for (const at of o.listAhead ?? []) ahead(() => ask.listTags(at)).catch(() => undefined);
+  for (const at of o.listAhead ?? [])
+    ahead(async () => {
+      if (!client.closing) await ask.listTags(at);
+    }).catch(() => undefined);
   const asked = new Set<string>();
   return async (walked) => {
     const found = await Promise.all(

@@ -51,6 +51,7 @@ export class RegistryClient {
   private readonly authorizer: Authorizer;
   /** What this client learnt of each registry's uploads: no mounts, no chunks. */
   private readonly uploads: UploadFallbacks;
+  private isClosing = false;
 
   constructor(options: RegistryClientOptions = {}) {
     this.uploads = new UploadFallbacks(options.onFallback);
@@ -169,7 +170,13 @@ export class RegistryClient {
     return uploadBlob(this.rq, repo, desc, open, opts, this.uploads);
   }
 
+  /** True once close() was called: work not yet started (tag lists asked ahead) need not start. */
+  get closing(): boolean {
+    return this.isClosing;
+  }
+
   async close(): Promise<void> {
+    this.isClosing = true;
     await this.rq.settled();
     await this.transport.close();
   }

@@ -246,6 +246,43 @@ describe('signatures and referrers travel with their images', function () {
     }
   });
 
+  it('tag lists not yet started when a walk fails are never asked, and nothing reaches the registry once create has failed', async () => {
+    const repos = Array.from({ length: 10 }, (_, i) => `many/r${i}`);
+    for (const repo of repos) await seedImage(source, plain, `${repo}:1`);
+    // Each list answers slowly, so that most still wait for a slot when the walk fails.
+    proxy.addRule({
+      match: (r) => r.path.includes('/tags/list'),
+      action: { kind: 'stall', ms: 400, afterBytes: 0 },
+    });
+    const set = await writeImageSet([
+      `${proxy.host}/nowhere/image:1`,
+      ...repos.map((r) => `${proxy.host}/${r}:1`),
+    ]);
+    try {
+      proxy.requests.length = 0;
+      const failed = await createBundle({
+        manifests: [set.file],
+        output: join(set.dir, 'failed.tar.xz'),
+        cacheDir: join(set.dir, 'cache'),
+        insecureRegistries: [proxy.host],
+        env: {},
+      }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failed).to.have.property('code', 'E_NOT_FOUND');
+      const asked = proxy.requests.length;
+      const lists = proxy.requests.filter((r) => r.path.includes('/tags/list')).length;
+      // 8 lists at a time: those started before the failure, not the 11 listed.
+      expect(lists).to.equal(8);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(proxy.requests.length).to.equal(asked);
+    } finally {
+      proxy.clearRules();
+      await set.cleanup();
+    }
+  });
+
   it('the referrers API, where a registry has it: every page is read, and what it lists comes by digest', async () => {
     const path = `/v2/app/signed/referrers/${signed.manifestDigest}`;
     const page = (manifests: unknown[]) =>

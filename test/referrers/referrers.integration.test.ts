@@ -94,6 +94,23 @@ describe('signatures and referrers travel with their images', function () {
       ...extra,
     });
 
+  /** Create from another image set, which must fail: its error. */
+  const createFails = (
+    set: { readonly file: string; readonly dir: string },
+    extra: Partial<Parameters<typeof createBundle>[0]> = {},
+  ): Promise<unknown> =>
+    createBundle({
+      manifests: [set.file],
+      output: join(set.dir, 'failed.tar.xz'),
+      cacheDir: join(set.dir, 'cache'),
+      insecureRegistries: [proxy.host],
+      env: {},
+      ...extra,
+    }).then(
+      () => expect.fail('created a bundle'),
+      (err: unknown) => err,
+    );
+
   async function contents(bundle: string) {
     const b = await openBundleSource(bundle);
     try {
@@ -227,17 +244,7 @@ describe('signatures and referrers travel with their images', function () {
       expect(denied).to.have.length(1);
       expect(denied[0]).to.contain(`${proxy.host}/other/plain`);
       warnings.length = 0;
-      const failed = await createBundle({
-        manifests: [failing.file],
-        output: join(failing.dir, 'failed.tar.xz'),
-        cacheDir: join(failing.dir, 'cache'),
-        insecureRegistries: [proxy.host],
-        env: {},
-        onEvent,
-      }).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+      const failed = await createFails(failing, { onEvent });
       expect(failed).to.have.property('code', 'E_NOT_FOUND');
       expect(warnings.filter((w) => w.includes('cannot list the tags'))).to.eql([]);
     } finally {
@@ -260,16 +267,7 @@ describe('signatures and referrers travel with their images', function () {
     ]);
     try {
       proxy.requests.length = 0;
-      const failed = await createBundle({
-        manifests: [set.file],
-        output: join(set.dir, 'failed.tar.xz'),
-        cacheDir: join(set.dir, 'cache'),
-        insecureRegistries: [proxy.host],
-        env: {},
-      }).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+      const failed = await createFails(set);
       expect(failed).to.have.property('code', 'E_NOT_FOUND');
       const asked = proxy.requests.length;
       const lists = proxy.requests.filter((r) => r.path.includes('/tags/list')).length;

@@ -3,6 +3,7 @@
  * console output and the "push images" section of bench/RESULTS.md).
  */
 import { extraBytes, type DiskUse } from './disk.js';
+import { medianBy } from './median.js';
 import type { TimedResult } from './timed.js';
 
 /** `bmpack push images --json` output (PushImagesResult). */
@@ -162,10 +163,7 @@ export function roundSteps(r: PushRound): RoundSteps {
 
 /** The round whose `pick` wall time is the median (the upper one of an even count). */
 function medianOf(steps: readonly RoundSteps[], pick: (s: RoundSteps) => Figures): Figures {
-  const sorted = steps.map(pick).sort((a, b) => a.wallSeconds - b.wallSeconds);
-  const m = sorted[Math.floor(sorted.length / 2)];
-  if (m === undefined) throw new Error('no push rounds');
-  return m;
+  return medianBy(steps.map(pick), (f) => f.wallSeconds);
 }
 
 export interface PushVerdict {

@@ -27,6 +27,7 @@ import { startRegistry, type RunningRegistry } from '../test/rig/registry.js';
 import { requireTool } from '../test/rig/tools.js';
 import { stopAll } from '../test/rig/processes.js';
 import { ingestFloor, servingFloor, uploadBlob, type FloorBlob } from './floors.js';
+import { medianBy } from './median.js';
 import { repoRoot } from './options.js';
 import { cacheDropped, filesUnder, settle as settleCache } from './page-cache.js';
 import { writeSection } from './results-section.js';
@@ -170,9 +171,7 @@ const REPUSH_RUNS = 5;
 
 /** The run with the median wall time, with the largest peak RSS of them all. */
 function medianRun(runs: readonly TimedResult[]): TimedResult {
-  const sorted = [...runs].sort((a, b) => a.wallSeconds - b.wallSeconds);
-  const median = sorted[Math.floor(sorted.length / 2)];
-  if (median === undefined) throw new Error('no runs');
+  const median = medianBy(runs, (r) => r.wallSeconds);
   return { ...median, maxRssKiB: Math.max(...runs.map((r) => r.maxRssKiB)) };
 }
 

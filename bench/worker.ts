@@ -19,6 +19,7 @@ import { startRegistry, type RunningRegistry } from '../test/rig/registry.js';
 import { runTool, stopAll } from '../test/rig/processes.js';
 import { requireTool } from '../test/rig/tools.js';
 import { buildApp, buildRevision, inTurn, type Build } from './build.js';
+import { medianBy } from './median.js';
 import { summariseCpuProfile, type ProfileWindow } from './cpu-profile.js';
 import { optionsEnv, repoRoot, workRoot, type BenchOptions } from './options.js';
 import { runPushBench } from './push.js';
@@ -330,12 +331,6 @@ async function removeBundle(bundle: string, cacheDir?: string): Promise<void> {
 }
 
 /** The run with the median wall time (the upper one of an even count). */
-function median(runs: readonly BmpackRun[]): BmpackRun {
-  const sorted = [...runs].sort((a, b) => a.run.wallSeconds - b.run.wallSeconds);
-  const m = sorted[Math.floor(sorted.length / 2)];
-  if (m === undefined) throw new Error('no bmpack runs');
-  return m;
-}
 
 /** bmpack's phases as profile windows, in seconds after the spawn. */
 function phaseWindows(run: BmpackRun): ProfileWindow[] {
@@ -450,7 +445,7 @@ async function main(): Promise<void> {
     sameBundle &&= r.sameBundle !== false;
     if (i < o.repeat) await removeBundle(join(out, `cold-${i}.tar.xz`), join(out, `cache-${i}`));
   }
-  const cold = median(coldRuns);
+  const cold = medianBy(coldRuns, (r) => r.run.wallSeconds);
   const lastOutput = join(out, `cold-${o.repeat}.tar.xz`);
   await settle();
   const warm = await runBmpack(o, {

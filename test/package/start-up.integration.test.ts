@@ -61,25 +61,26 @@ describe('bmpack start-up (bin/run.js)', function () {
   it('starts without node:http2 and node:tls, which a plain-HTTP run never uses', async () => {
     // bin/package.js leaves undici's HTTP/2 client out; transport.ts loads
     // node:tls when it first needs it. Each costs milliseconds of every start.
-    const dir = await makeTempDir('bmpack-start-');
-    try {
-      const loaded = join(dir.path, 'loaded.txt');
-      const preload = join(dir.path, 'record.cjs');
-      await writeFile(
-        preload,
-        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));`,
-      );
-      const version = await runCli(['--version'], {
-        launcher: [process.execPath, '--require', preload, join(root, 'bin', 'run.js')],
-      });
-      expect(version.code).to.equal(0);
-      const modules = (await readFile(loaded, 'utf8')).split('\n');
-      // Loaded at start: the registry client (undici) and the bundle reader.
-      expect(modules).to.include.members(['NativeModule net', 'NativeModule crypto']);
-      expect(modules).to.not.include('NativeModule http2');
-      expect(modules).to.not.include('NativeModule tls');
-    } finally {
-      await dir.stop();
+    const version = await runObserved(['--version'], '', `process.moduleLoadList.join('\\n')`);
+    expect(version.code).to.equal(0);
+    const modules = version.report.split('\n');
+    // Loaded at start: the registry client (undici) and the bundle reader.
+    expect(modules).to.include.members(['NativeModule net', 'NativeModule crypto']);
+    expect(modules).to.not.include('NativeModule http2');
+    expect(modules).to.not.include('NativeModule tls');
+  });
+
+  it('starts without setting up ICU collation (no localeCompare)', async () => {
+    // oclif sorts commands with localeCompare; the first call of a process
+    // builds ICU's collator (7-8 ms). bin/package.js makes the single file
+    // compare command ids by code unit instead.
+    const count = `let calls = 0;
+      const localeCompare = String.prototype.localeCompare;
+      String.prototype.localeCompare = function (...args) { calls++; return localeCompare.apply(this, args); };`;
+    for (const argv of [['--version'], ['bundle', 'inspect', '--help']]) {
+      const run = await runObserved(argv, count, 'calls');
+      expect(run.code, argv.join(' ')).to.equal(0);
+      expect(run.report, argv.join(' ')).to.equal('0');
     }
   });
 
@@ -109,3 +110,26 @@ describe('bmpack start-up (bin/run.js)', function () {
     }
   });
 });
+
+/**
+ * Runs bmpack through bin/run.js with a preload that runs `setup` first and
+ * at exit reports the value of the expression `report`.
+ */
+async function runObserved(
+  argv: string[],
+  setup: string,
+  report: string,
+): Promise<{ code: number | null; report: string }> {
+  const dir = await makeTempDir('bmpack-start-');
+  try {
+    const out = join(dir.path, 'report.txt');
+    const preload = join(dir.path, 'observe.cjs');
+    const write = `require('node:fs').writeFileSync(${JSON.stringify(out)}, String(${report}))`;
+    await writeFile(preload, `${setup}\nprocess.on('exit', () => ${write});\n`);
+    const launcher = [process.execPath, '--require', preload, join(root, 'bin', 'run.js')];
+    const run = await runCli(argv, { launcher });
+    return { code: run.code, report: await readFile(out, 'utf8') };
+  } finally {
+    await dir.stop();
+  }
+}

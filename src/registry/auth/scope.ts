@@ -63,9 +63,10 @@ export function mergeScopes(...lists: ReadonlyArray<readonly string[]>): string[
   return [...merged, ...raw];
 }
 
+/** pull, push, then the rest by code unit: the same scope string in every locale. */
 function pushFirst(a: string, b: string): number {
   const rank = (x: string): number => (x === 'pull' ? 0 : x === 'push' ? 1 : 2);
-  return rank(a) - rank(b) || a.localeCompare(b);
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** True when every scope in `wanted` is covered by `granted`. */

@@ -16,6 +16,11 @@ describe('token scopes', () => {
     expect(merged).to.deep.equal(['repository:ns/app:pull,push', 'repository:base/os:pull']);
   });
 
+  it('orders merged actions pull, push, then the rest by code unit', () => {
+    const merged = mergeScopes(['repository:ns/app:delete,push'], ['repository:ns/app:*,pull']);
+    expect(merged).to.deep.equal(['repository:ns/app:pull,push,*,delete']);
+  });
+
   it('does not split a resource name that holds a port', () => {
     const merged = mergeScopes(['repository:reg:5000/app:pull'], ['repository:reg:5000/app:push']);
     expect(merged).to.deep.equal(['repository:reg:5000/app:pull,push']);

@@ -11,7 +11,9 @@
  * through it); and in the same run the floors (floors.ts): the source's
  * serving floor, the target's ingest floor, and the disk's write floor
  * (the release's size written once and synced, by dd). The peer's re-push
- * is skopeo copying every image again into the pushed registry. Writes the
+ * is skopeo copying every image again into the pushed registry; the floors
+ * under a re-push (repush-floors.ts) are its requests alone, by curl and by
+ * a bare node. Writes the
  * "scale-Ng" section of RESULTS.md. Run by run.ts (the supervisor), which
  * passes the run directory.
  */
@@ -28,6 +30,12 @@ import { requireTool } from '../test/rig/tools.js';
 import { stopAll } from '../test/rig/processes.js';
 import { ingestFloor, servingFloor, uploadBlob, type FloorBlob } from './floors.js';
 import { medianBy } from './median.js';
+import {
+  curlRepushFloor,
+  nodeRepushFloor,
+  repushConnections,
+  repushPaths,
+} from './repush-floors.js';
 import { repoRoot } from './options.js';
 import { cacheDropped, filesUnder, settle as settleCache } from './page-cache.js';
 import { writeSection } from './results-section.js';
@@ -200,6 +208,7 @@ async function main(): Promise<void> {
   await mkdir(join(runDir, 'time'), { recursive: true });
   const source = await startRegistry('anonymous');
   const skopeo = requireTool('skopeo', 'skopeo');
+  const curl = requireTool('curl', 'curl');
   // Each step's input read after the page cache is dropped, and the programs warmed.
   const settle = async (inputs: readonly string[]): Promise<void> => {
     await settleCache(inputs);
@@ -299,6 +308,11 @@ async function main(): Promise<void> {
   for (let i = 1; i <= REPUSH_RUNS; i++)
     repushes.push(await bmpack(`push images (re-run ${i})`, [...pushArgs, '--progress', 'none']));
   const repush = medianRun(repushes);
+  const floors = await repushFloors(
+    curl,
+    target.origin,
+    repushPaths(release.refs, source.host, 'mirror/'),
+  );
   const peerRepush = await skopeoRepush(skopeo, release.refs, source.host, target.host);
   await target.stop();
   await settle([bundle]);
@@ -350,6 +364,7 @@ async function main(): Promise<void> {
     `- push, before its first byte (each phase's start, s after spawn): ${phasesBefore(push, firstByte)}`,
     `- push: first uploaded byte ${firstByte !== undefined ? `${firstByte.toFixed(2)} s after start` : 'not seen'} (target < 0.5 s: ${firstByte !== undefined && firstByte < 0.5 ? 'PASS' : 'FAIL'})`,
     `- re-push (${repushes.map((r) => r.wallSeconds.toFixed(2)).join(', ')} s; median ${repush.wallSeconds.toFixed(2)} s) / peer's re-push (${peerRepush.wallSeconds.toFixed(2)} s) = **${(repush.wallSeconds / peerRepush.wallSeconds).toFixed(3)}** (target ≤ 0.1: ${repush.wallSeconds / peerRepush.wallSeconds <= 0.1 ? 'PASS' : 'FAIL'})`,
+    `- re-push floors, the same ${release.refs.length + 1} requests (the ping and each tag's manifest HEAD) over ${repushConnections} keep-alive connections from a fresh process, medians of ${REPUSH_RUNS}: curl ${floors.curl.toFixed(2)} s (the registry's own time), node running undici alone ${floors.node.toFixed(2)} s (any Node program's); re-push / node floor = ${(repush.wallSeconds / floors.node).toFixed(2)}; node floor / peer's re-push = **${(floors.node / peerRepush.wallSeconds).toFixed(3)}**`,
     `- serve: listening ${served.startup.toFixed(2)} s after spawn; every blob through it ${served.wallSeconds.toFixed(1)} s = ${(served.wallSeconds / serving).toFixed(2)} × distribution's serving floor`,
     `- peak RSS at most 300 MB in every step: ${[create, verify, inspect, push, ...repushes, merge, served].every((r) => r.maxRssKiB / 1024 <= 300) ? 'PASS' : 'FAIL'}`,
   ];
@@ -384,6 +399,24 @@ async function diskFloor(bytes: number): Promise<number> {
   const r = await timed('disk floor', 'dd', args, { timeDir: join(runDir, 'time') });
   await rm(file, { force: true });
   return r.wallSeconds;
+}
+
+/** The re-push floors (repush-floors.ts), each the median of REPUSH_RUNS runs, in seconds. */
+async function repushFloors(
+  curl: string,
+  origin: string,
+  paths: readonly string[],
+): Promise<{ curl: number; node: number }> {
+  const timeDir = join(runDir, 'time');
+  const curls: TimedResult[] = [];
+  const nodes: TimedResult[] = [];
+  for (let i = 0; i < REPUSH_RUNS; i++) {
+    curls.push(await curlRepushFloor(curl, origin, paths, timeDir));
+    nodes.push(await nodeRepushFloor(origin, paths, runDir, timeDir));
+  }
+  const wall = (runs: readonly TimedResult[]) => medianBy(runs, (r) => r.wallSeconds).wallSeconds;
+  log(`re-push floors: curl ${wall(curls).toFixed(2)} s, node ${wall(nodes).toFixed(2)} s`);
+  return { curl: wall(curls), node: wall(nodes) };
 }
 
 /** The peer's re-push: skopeo copies every image again into the registry bmpack pushed to (one run, the copies in sequence). */

@@ -260,6 +260,63 @@ function codeUnitCommandOrder(manifest) {
   };
 }
 
+/**
+ * undici loads node:http as it loads (~5 ms of every command that talks to
+ * a registry) for two things bmpack does not need at start: the
+ * IncomingMessage class, compared with a stream's constructor when the
+ * stream is destroyed, and http.maxHeaderSize, the default for a client
+ * made without one (transport.ts always gives one). Both are asked of
+ * node:http when used instead; the build fails if undici's source changes.
+ */
+const lazyNodeHttp = {
+  name: 'lazy-node-http',
+  setup(b) {
+    const patches = {
+      [join('lib', 'core', 'util.js')]: [
+        ["const { IncomingMessage } = require('node:http')\n", ''],
+        [
+          'Object.getPrototypeOf(stream).constructor === IncomingMessage',
+          "Object.getPrototypeOf(stream).constructor?.name === 'IncomingMessage' && Object.getPrototypeOf(stream).constructor === require('node:http').IncomingMessage",
+        ],
+      ],
+      [join('lib', 'dispatcher', 'client.js')]: [
+        ["const http = require('node:http')\n", ''],
+        [
+          `const getDefaultNodeMaxHeaderSize = http &&
+  http.maxHeaderSize &&
+  Number.isInteger(http.maxHeaderSize) &&
+  http.maxHeaderSize > 0
+  ? () => http.maxHeaderSize
+  : () => { throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid') }`,
+          `const getDefaultNodeMaxHeaderSize = () => {
+  const http = require('node:http')
+  if (Number.isInteger(http.maxHeaderSize) && http.maxHeaderSize > 0) return http.maxHeaderSize
+  throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid')
+}`,
+        ],
+      ],
+    };
+    b.onLoad(
+      {
+        filter:
+          /[\\/]node_modules[\\/]undici[\\/]lib[\\/](core[\\/]util|dispatcher[\\/]client)\.js$/,
+      },
+      (file) => {
+        let contents = readFileSync(file.path, 'utf8');
+        const key = Object.keys(patches).find((k) => file.path.endsWith(k));
+        for (const [from, to] of patches[key]) {
+          if (!contents.includes(from))
+            throw new Error(
+              `${file.path} no longer holds ${JSON.stringify(from)}: update bin/package.js`,
+            );
+          contents = contents.replace(from, to);
+        }
+        return { contents, loader: 'js' };
+      },
+    );
+  },
+};
+
 /** Every .ts file under dir. */
 function sourceFiles(dir) {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -295,7 +352,13 @@ async function bundle(manifest, work) {
     // Not minified: it starts no slower, and --debug stack traces stay readable.
     keepNames: true,
     logLevel: 'warning',
-    plugins: [embedded(manifest), slimUndici, noHttp2, codeUnitCommandOrder(manifest)],
+    plugins: [
+      embedded(manifest),
+      slimUndici,
+      noHttp2,
+      lazyNodeHttp,
+      codeUnitCommandOrder(manifest),
+    ],
     // oclif loads these only to run TypeScript sources in development.
     external: ['typescript', 'ts-node', 'source-map-support'],
     // import.meta.url is used only where the single-file build does not go

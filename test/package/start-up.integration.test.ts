@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { repoRoot as root, runCli } from '../rig/cli.js';
+import { makeImage, seedImage } from '../rig/images.js';
+import { startRegistry } from '../rig/registry.js';
 import { makeTempDir } from '../rig/temp-dir.js';
 
 const single = join(root, 'dist', 'bmpack.cjs');
@@ -68,6 +70,27 @@ describe('bmpack start-up (bin/run.js)', function () {
     expect(modules).to.include.members(['NativeModule net', 'NativeModule crypto']);
     expect(modules).to.not.include('NativeModule http2');
     expect(modules).to.not.include('NativeModule tls');
+  });
+
+  it('talks to a registry without node:http (undici asks it only when it must)', async () => {
+    // bin/package.js: undici loads node:http for a class it compares and a
+    // default bmpack always overrides; loading it costs ~5 ms of every run.
+    const registry = await startRegistry('anonymous');
+    try {
+      await seedImage(
+        registry,
+        makeImage({ seed: 5, layers: 1, layerSize: 1024, format: 'oci' }),
+        'start/up:v1',
+      );
+      const argv = ['image', 'tags', `${registry.host}/start/up`, '--plain-http'];
+      const tags = await runObserved(argv, '', `process.moduleLoadList.join('\\n')`);
+      expect(tags.code).to.equal(0);
+      const modules = tags.report.split('\n');
+      expect(modules).to.include('NativeModule net');
+      expect(modules.filter((m) => /^NativeModule _?https?\b/.test(m))).to.deep.equal([]);
+    } finally {
+      await registry.stop();
+    }
   });
 
   it('starts without setting up ICU collation (no localeCompare)', async () => {

@@ -139,7 +139,14 @@ export class Transport {
     const stall = this.options.stallTimeoutMs ?? stallTimeoutFromEnv() ?? 60_000;
     const proxy = this.options.proxy ?? {};
     registerProxySecrets(proxy);
-    const pool = { headersTimeout: stall, bodyTimeout: stall, keepAliveTimeout: 4_000 };
+    const pool = {
+      headersTimeout: stall,
+      bodyTimeout: stall,
+      keepAliveTimeout: 4_000,
+      // Node's own limit (http.maxHeaderSize, 16 KiB), given so that undici
+      // need not load node:http to ask for it (bin/package.js).
+      maxHeaderSize: 16 * 1024,
+    };
     return new EnvHttpProxyAgent({
       ...proxy,
       connect: tls,

@@ -317,6 +317,59 @@ const lazyNodeHttp = {
   },
 };
 
+/**
+ * What oclif loads at every start for what a bmpack command seldom does
+ * (~5 ms together): node:child_process, used only to name the parent shell
+ * on Windows (util/os.js), is loaded when first used; WSL is detected with
+ * is-wsl alone, which wsl-utils re-exports (wsl-utils loads
+ * node:child_process and PowerShell helpers as well); and the debug
+ * package, which loads node:tty to colour DEBUG=… output, is replaced by
+ * one that does nothing unless DEBUG is set, as debug itself decides at load.
+ */
+const leanOclif = {
+  name: 'lean-oclif',
+  setup(b) {
+    const osPatches = [
+      [
+        'const node_child_process_1 = require("node:child_process");',
+        'const node_child_process_1 = new Proxy({}, { get: (_, name) => require("node:child_process")[name] });',
+      ],
+      ["(await import('wsl-utils')).isWsl ?", "(await import('is-wsl')).default ?"],
+    ];
+    b.onLoad(
+      { filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/ },
+      (file) => {
+        let contents = readFileSync(file.path, 'utf8');
+        for (const [from, to] of osPatches) {
+          if (!contents.includes(from))
+            throw new Error(`${file.path} no longer holds ${from}: update bin/package.js`);
+          contents = contents.replace(from, to);
+        }
+        return { contents, loader: 'js' };
+      },
+    );
+    b.onResolve({ filter: /^debug$/ }, (args) =>
+      /[\\/]@oclif[\\/]core[\\/]/.test(args.importer)
+        ? { path: 'debug', namespace: 'lean-oclif' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lean-oclif' }, () => ({
+      contents: `'use strict';
+function quiet(namespace) {
+  const debug = () => {};
+  debug.enabled = false;
+  debug.namespace = namespace;
+  debug.extend = (name, delimiter = ':') => quiet(namespace + delimiter + name);
+  return debug;
+}
+module.exports = process.env.DEBUG ? require(${JSON.stringify(join(root, 'node_modules', 'debug', 'src', 'index.js'))}) : quiet;
+`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Every .ts file under dir. */
 function sourceFiles(dir) {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -357,6 +410,7 @@ async function bundle(manifest, work) {
       slimUndici,
       noHttp2,
       lazyNodeHttp,
+      leanOclif,
       codeUnitCommandOrder(manifest),
     ],
     // oclif loads these only to run TypeScript sources in development.

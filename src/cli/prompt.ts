@@ -2,7 +2,6 @@
  * Questions on a terminal: a plain line, or a hidden one for passwords
  * (nothing is echoed). Streams are parameters so that tests can answer.
  */
-import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 
 export interface PromptIo {
@@ -20,6 +19,8 @@ export async function ask(io: PromptIo, question: string, hidden = false): Promi
         },
       })
     : io.output;
+  // node:readline is loaded when a prompt is shown, not at every start.
+  const { createInterface } = process.getBuiltinModule('node:readline');
   const rl = createInterface({ input: io.input, output: echo, terminal: hidden });
   try {
     const answer = await new Promise<string>((resolve, reject) => {

@@ -13,7 +13,7 @@
  * order given: the caller puts the largest first, so that the last task to
  * finish is a small one.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -173,6 +173,8 @@ function processChannel(
   onMessage: (channel: Channel, m: WorkerMessage) => void,
   onError: (err: unknown) => void,
 ): Channel {
+  // node:child_process is loaded when first needed, not at every start (~2 ms).
+  const { fork } = process.getBuiltinModule('node:child_process');
   const child: ChildProcess = fork(fileURLToPath(workerModule()), [], {
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -60,7 +60,7 @@ describe('bmpack start-up (bin/run.js)', function () {
     }
   });
 
-  it('starts without node:http2 and node:tls, which a plain-HTTP run never uses', async () => {
+  it('starts without node:http2, node:tls or node:child_process, which a plain-HTTP run never uses', async () => {
     // bin/package.js leaves undici's HTTP/2 client out; transport.ts loads
     // node:tls when it first needs it. Each costs milliseconds of every start.
     const version = await runObserved(['--version'], '', `process.moduleLoadList.join('\\n')`);
@@ -70,6 +70,17 @@ describe('bmpack start-up (bin/run.js)', function () {
     expect(modules).to.include.members(['NativeModule net', 'NativeModule crypto']);
     expect(modules).to.not.include('NativeModule http2');
     expect(modules).to.not.include('NativeModule tls');
+    // Nor node:child_process, which oclif loads to detect WSL and name a
+    // Windows shell (bin/package.js: leanOclif).
+    expect(modules).to.not.include('NativeModule child_process');
+  });
+
+  it("prints oclif's debug output under DEBUG, which the single file's quiet debug leaves to the real one", async () => {
+    const quiet = await runCli(['--version']);
+    expect(quiet.stderr).to.equal('');
+    const loud = await runCli(['--version'], { env: { DEBUG: 'oclif:*' } });
+    expect(loud.code).to.equal(0);
+    expect(loud.stderr).to.match(/oclif:config/);
   });
 
   it('talks to a registry without node:http (undici asks it only when it must)', async () => {

@@ -5,7 +5,6 @@
  * "no credentials" by exiting non-zero with `credentials not found in native
  * keychain`; docker treats that as anonymous access, and so do we.
  */
-import { spawn } from 'node:child_process';
 import { BmpackError } from '../../../errors.js';
 import { redactText, registerSecret } from '../../../redact.js';
 import { makeCredential } from './credential.js';
@@ -66,6 +65,8 @@ function helperError(
 function execute(req: HelperRequest): Promise<HelperResult> {
   const program = `docker-credential-${req.helper}`;
   return new Promise((resolve, reject) => {
+    // node:child_process is loaded when first needed, not at every start (~2 ms).
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const child = spawn(program, ['get'], { env: req.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -174,6 +174,15 @@ describe('registry client on an anonymous registry', function () {
     }
   });
 
+  it('closes its connections (their errors made without stacks) and leaves the stack limit as it was', async () => {
+    const fresh = clientFor(reg);
+    await Promise.all([1, 2, 3].map(() => fresh.headManifest(ref('test/oci:1'))));
+    const limit = Error.stackTraceLimit;
+    await fresh.close();
+    expect(Error.stackTraceLimit).to.equal(limit);
+    expect(new Error('after').stack).to.contain('client-anonymous.integration.test.ts');
+  });
+
   it('an insecure registry on plain HTTP: a tag list, a referrers question, a name probe or an upload as the first request waits for the ping to settle the scheme', async () => {
     // Each through a fresh client: the request is its first to the registry.
     const first = async <T>(ask: (c: RegistryClient) => Promise<T>): Promise<T> => {

@@ -122,7 +122,17 @@ export class Transport {
   async close(): Promise<void> {
     const all = [...this.dispatchers.values()];
     this.dispatchers.clear();
-    await Promise.all(all.map((d) => d.close()));
+    // undici ends each connection with a new ClientDestroyedError, whose
+    // stack Node's stream destroy() reads, so formats: ~0.3 ms a connection
+    // with bmpack's single file loaded, 6-9 ms of a re-push's 16. Errors
+    // made while the dispatchers close carry no stack (2-3 ms in all).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      await Promise.all(all.map((d) => d.close()));
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 
   private dispatcher(registry: string): Dispatcher {

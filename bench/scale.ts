@@ -29,6 +29,7 @@ import { startRegistry, type RunningRegistry } from '../test/rig/registry.js';
 import { requireTool } from '../test/rig/tools.js';
 import { stopAll } from '../test/rig/processes.js';
 import { ingestFloor, servingFloor, uploadBlob, type FloorBlob } from './floors.js';
+import { anonymousPushArgs } from '../test/reliability/network-faults-kit.js';
 import { medianBy } from './median.js';
 import {
   curlRepushFloor,
@@ -234,17 +235,9 @@ function createArgs(manifest: string, sourceHost: string, bundle: string): strin
   ];
 }
 
-function pushArgs(bundle: string, targetHost: string): string[] {
-  return [
-    'push',
-    'images',
-    '--source',
-    bundle,
-    '--private-registry',
-    `${targetHost}/mirror`,
-    '--plain-http',
-    '--need-credential=false',
-  ];
+/** push images of `bundle` into `targetHost`/mirror (the test kit's; it ends with --json). */
+function pushArgs(bundle: string, targetHost: string, progress: 'json' | 'none'): string[] {
+  return anonymousPushArgs(bundle, `${targetHost}/mirror`, '--progress', progress);
 }
 
 /** Seconds from spawn to a push's first uploaded byte (its --progress json events). */
@@ -349,9 +342,7 @@ async function main(): Promise<void> {
     await target?.stop();
     target = await startRegistry('anonymous');
     await settle([bundle]);
-    pushes.push(
-      await bmpack(`push images (${i})`, [...pushArgs(bundle, target.host), '--progress', 'json']),
-    );
+    pushes.push(await bmpack(`push images (${i})`, pushArgs(bundle, target.host, 'json')));
   }
   if (target === undefined) throw new Error('no push ran');
   const ingest = medianBy(ingests, (v) => v);
@@ -362,13 +353,7 @@ async function main(): Promise<void> {
   // noise (±10 %) as bmpack, so the median of five counts.
   const repushes: TimedResult[] = [];
   for (let i = 1; i <= REPUSH_RUNS; i++)
-    repushes.push(
-      await bmpack(`push images (re-run ${i})`, [
-        ...pushArgs(bundle, target.host),
-        '--progress',
-        'none',
-      ]),
-    );
+    repushes.push(await bmpack(`push images (re-run ${i})`, pushArgs(bundle, target.host, 'none')));
   const repush = medianRun(repushes);
   const floors = await repushFloors(
     curl,

@@ -224,136 +224,117 @@ module.exports = function connectH2() {
 };
 
 /**
- * oclif sorts a plugin's commands with localeCompare as it loads them
- * (config/plugin.js), at every start; the first localeCompare of a process
- * sets up ICU's collator, 7-8 ms of every bmpack command (a tenth of
- * `--version`). Command ids are lowercase ASCII words joined by ':' and
- * '-', which the collator orders as their code units do: the bundle
- * compares code units, and the build fails if an id ever sorts otherwise.
+ * Exact replacements in dependencies' sources, for what every start would
+ * otherwise load or build for nothing. The build fails if a source no
+ * longer holds what its patch replaces, or is no longer bundled.
  */
-function codeUnitCommandOrder(manifest) {
-  const ids = embeddedPlugins(manifest).flatMap((p) => Object.keys(p.manifest.commands));
-  const byCollator = [...ids].sort((a, b) => a.localeCompare(b));
-  const byCodeUnit = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (byCollator.join('\n') !== byCodeUnit.join('\n'))
-    throw new Error(`command ids sort differently by code unit: ${byCodeUnit.join(', ')}`);
-  const sorted = '.sort((a, b) => a.id.localeCompare(b.id))';
-  return {
-    name: 'code-unit-command-order',
-    setup(b) {
-      b.onLoad(
-        { filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ },
-        (file) => {
-          const source = readFileSync(file.path, 'utf8');
-          if (!source.includes(sorted))
-            throw new Error(
-              `${file.path} no longer sorts commands with localeCompare: update bin/package.js`,
-            );
-          const contents = source.replace(
-            sorted,
-            '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
-          );
-          return { contents, loader: 'js' };
-        },
-      );
-    },
-  };
-}
-
-/**
- * undici loads node:http as it loads (~5 ms of every command that talks to
- * a registry) for two things bmpack does not need at start: the
- * IncomingMessage class, compared with a stream's constructor when the
- * stream is destroyed, and http.maxHeaderSize, the default for a client
- * made without one (transport.ts always gives one). Both are asked of
- * node:http when used instead; the build fails if undici's source changes.
- */
-const lazyNodeHttp = {
-  name: 'lazy-node-http',
-  setup(b) {
-    const patches = {
-      [join('lib', 'core', 'util.js')]: [
-        ["const { IncomingMessage } = require('node:http')\n", ''],
-        [
-          'Object.getPrototypeOf(stream).constructor === IncomingMessage',
-          "Object.getPrototypeOf(stream).constructor?.name === 'IncomingMessage' && Object.getPrototypeOf(stream).constructor === require('node:http').IncomingMessage",
-        ],
-      ],
-      [join('lib', 'dispatcher', 'client.js')]: [
-        ["const http = require('node:http')\n", ''],
-        [
-          `const getDefaultNodeMaxHeaderSize = http &&
+const sourcePatches = {
+  // oclif sorts a plugin's commands with localeCompare as it loads them;
+  // the first localeCompare of a process builds ICU's collator, 7-8 ms of
+  // every command. Command ids sort alike by code unit (commandIdsSortByCodeUnit).
+  '@oclif/core/lib/config/plugin.js': [
+    [
+      '.sort((a, b) => a.id.localeCompare(b.id))',
+      '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
+    ],
+  ],
+  // oclif loads node:child_process only to name a Windows parent shell, and
+  // detects WSL through wsl-utils, which loads node:child_process and
+  // PowerShell helpers too: is-wsl, which wsl-utils re-exports, alone.
+  '@oclif/core/lib/util/os.js': [
+    [
+      'const node_child_process_1 = require("node:child_process");',
+      'const node_child_process_1 = new Proxy({}, { get: (_, name) => require("node:child_process")[name] });',
+    ],
+    ["(await import('wsl-utils')).isWsl ?", "(await import('is-wsl')).default ?"],
+  ],
+  // undici loads node:http as it loads (~5 ms) for the IncomingMessage
+  // class, compared with a stream's constructor when it is destroyed, and
+  // for http.maxHeaderSize, the default of a client made without one
+  // (transport.ts always gives one): both asked of node:http when used.
+  'undici/lib/core/util.js': [
+    ["const { IncomingMessage } = require('node:http')\n", ''],
+    [
+      'Object.getPrototypeOf(stream).constructor === IncomingMessage',
+      "Object.getPrototypeOf(stream).constructor?.name === 'IncomingMessage' && Object.getPrototypeOf(stream).constructor === require('node:http').IncomingMessage",
+    ],
+  ],
+  'undici/lib/dispatcher/client.js': [
+    ["const http = require('node:http')\n", ''],
+    [
+      `const getDefaultNodeMaxHeaderSize = http &&
   http.maxHeaderSize &&
   Number.isInteger(http.maxHeaderSize) &&
   http.maxHeaderSize > 0
   ? () => http.maxHeaderSize
   : () => { throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid') }`,
-          `const getDefaultNodeMaxHeaderSize = () => {
+      `const getDefaultNodeMaxHeaderSize = () => {
   const http = require('node:http')
   if (Number.isInteger(http.maxHeaderSize) && http.maxHeaderSize > 0) return http.maxHeaderSize
   throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid')
 }`,
-        ],
-      ],
-    };
-    b.onLoad(
-      {
-        filter:
-          /[\\/]node_modules[\\/]undici[\\/]lib[\\/](core[\\/]util|dispatcher[\\/]client)\.js$/,
-      },
-      (file) => {
+    ],
+  ],
+};
+
+/** An esbuild plugin that applies `patches` (node_modules path → [from, to] pairs). */
+function patchedSources(patches) {
+  const files = new Map(
+    Object.entries(patches).map(([file, pairs]) => [join(root, 'node_modules', file), pairs]),
+  );
+  const applied = new Set();
+  return {
+    name: 'patched-sources',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, (file) => {
+        const pairs = files.get(file.path);
+        if (pairs === undefined) return undefined;
         let contents = readFileSync(file.path, 'utf8');
-        const key = Object.keys(patches).find((k) => file.path.endsWith(k));
-        for (const [from, to] of patches[key]) {
+        for (const [from, to] of pairs) {
           if (!contents.includes(from))
             throw new Error(
               `${file.path} no longer holds ${JSON.stringify(from)}: update bin/package.js`,
             );
           contents = contents.replace(from, to);
         }
+        applied.add(file.path);
         return { contents, loader: 'js' };
-      },
-    );
-  },
-};
+      });
+      b.onEnd(() => {
+        const unused = [...files.keys()].filter((f) => !applied.has(f));
+        if (unused.length > 0)
+          throw new Error(`${unused.join(', ')} no longer bundled: update bin/package.js`);
+      });
+    },
+  };
+}
 
 /**
- * What oclif loads at every start for what a bmpack command seldom does
- * (~5 ms together): node:child_process, used only to name the parent shell
- * on Windows (util/os.js), is loaded when first used; WSL is detected with
- * is-wsl alone, which wsl-utils re-exports (wsl-utils loads
- * node:child_process and PowerShell helpers as well); and the debug
- * package, which loads node:tty to colour DEBUG=… output, is replaced by
- * one that does nothing unless DEBUG is set, as debug itself decides at load.
+ * The patched oclif compares command ids by code unit; the collator must
+ * order them alike (lowercase ASCII words joined by ':' and '-' do).
  */
-const leanOclif = {
-  name: 'lean-oclif',
+function commandIdsSortByCodeUnit(manifest) {
+  const ids = embeddedPlugins(manifest).flatMap((p) => Object.keys(p.manifest.commands));
+  const byCollator = [...ids].sort((a, b) => a.localeCompare(b));
+  const byCodeUnit = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (byCollator.join('\n') !== byCodeUnit.join('\n'))
+    throw new Error(`command ids sort differently by code unit: ${byCodeUnit.join(', ')}`);
+}
+
+/**
+ * oclif's debug package loads node:tty (to colour DEBUG=… output) at every
+ * start: the single file gives oclif one that does nothing unless DEBUG is
+ * set, as debug itself decides at load, and the real one when it is.
+ */
+const quietDebug = {
+  name: 'quiet-debug',
   setup(b) {
-    const osPatches = [
-      [
-        'const node_child_process_1 = require("node:child_process");',
-        'const node_child_process_1 = new Proxy({}, { get: (_, name) => require("node:child_process")[name] });',
-      ],
-      ["(await import('wsl-utils')).isWsl ?", "(await import('is-wsl')).default ?"],
-    ];
-    b.onLoad(
-      { filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/ },
-      (file) => {
-        let contents = readFileSync(file.path, 'utf8');
-        for (const [from, to] of osPatches) {
-          if (!contents.includes(from))
-            throw new Error(`${file.path} no longer holds ${from}: update bin/package.js`);
-          contents = contents.replace(from, to);
-        }
-        return { contents, loader: 'js' };
-      },
-    );
     b.onResolve({ filter: /^debug$/ }, (args) =>
       /[\\/]@oclif[\\/]core[\\/]/.test(args.importer)
-        ? { path: 'debug', namespace: 'lean-oclif' }
+        ? { path: 'debug', namespace: 'quiet-debug' }
         : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'lean-oclif' }, () => ({
+    b.onLoad({ filter: /.*/, namespace: 'quiet-debug' }, () => ({
       contents: `'use strict';
 function quiet(namespace) {
   const debug = () => {};
@@ -395,6 +376,7 @@ function asciiOnly(file) {
 
 /** bmpack.cjs: everything in one CommonJS file that requires only Node's own modules. */
 async function bundle(manifest, work) {
+  commandIdsSortByCodeUnit(manifest);
   await build({
     entryPoints: [join(root, 'bin', 'single-file.js')],
     outfile: join(work, 'bmpack.cjs'),
@@ -405,14 +387,7 @@ async function bundle(manifest, work) {
     // Not minified: it starts no slower, and --debug stack traces stay readable.
     keepNames: true,
     logLevel: 'warning',
-    plugins: [
-      embedded(manifest),
-      slimUndici,
-      noHttp2,
-      lazyNodeHttp,
-      leanOclif,
-      codeUnitCommandOrder(manifest),
-    ],
+    plugins: [embedded(manifest), slimUndici, noHttp2, patchedSources(sourcePatches), quietDebug],
     // oclif loads these only to run TypeScript sources in development.
     external: ['typescript', 'ts-node', 'source-map-support'],
     // import.meta.url is used only where the single-file build does not go

@@ -71,7 +71,7 @@ describe('bmpack start-up (bin/run.js)', function () {
     expect(modules).to.not.include('NativeModule http2');
     expect(modules).to.not.include('NativeModule tls');
     // Nor node:child_process, which oclif loads to detect WSL and name a
-    // Windows shell (bin/package.js: leanOclif).
+    // Windows shell (bin/package.js: sourcePatches).
     expect(modules).to.not.include('NativeModule child_process');
   });
 
